@@ -1,0 +1,33 @@
+// swift-tools-version: 6.2
+// videogen: one client for video-generation services, as a Swift library and a C library (libvideogen.so).
+import PackageDescription
+
+/// Only the header's `vg_` functions leave libvideogen.so; everything else (Swift symbols included) stays local.
+let exportsMap = Context.packageDirectory + "/Sources/VideoGenC/exports.map"
+
+let package = Package(
+    name: "videogen",
+    products: [
+        .library(name: "VideoGen", targets: ["VideoGen"]),
+        .library(name: "videogen", type: .dynamic, targets: ["VideoGenC"]),
+    ],
+    targets: [
+        // The C contract, header only, so Swift can import it and check every @c @implementation against it.
+        .target(name: "CVideoGen", path: "include", publicHeadersPath: "."),
+        // The Swift core: model, pure provider adapters, polling engine, transport.
+        .target(name: "VideoGen", swiftSettings: [.swiftLanguageMode(.v6)]),
+        // Thin shims implementing include/videogen.h on top of the core.
+        .target(
+            name: "VideoGenC",
+            dependencies: ["VideoGen", "CVideoGen"],
+            exclude: ["exports.map"],
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(exportsMap)"])]
+        ),
+        .testTarget(
+            name: "VideoGenTests",
+            dependencies: ["VideoGen", "VideoGenC", "CVideoGen"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+    ]
+)

@@ -1,0 +1,202 @@
+import Foundation
+
+/// The public Swift API: one service, one key, and the whole job: submit, poll, wait, download, resume.
+///
+/// A client is cheap to share: it is `Sendable`, every method may run concurrently with any other, and all clients
+/// share one process-wide URLSession. Cancellation is Swift's: cancel the surrounding `Task` and the call throws
+/// `VideoGenError` with code `.cancelled` promptly; the task keeps running on the service.
+public final class VideoGenClient: Sendable {
+    /// The configuration the client was created with.
+    public let configuration: ClientConfiguration
+    /// The dialect's adapter.
+    public let adapter: any ProviderAdapter
+    let executor: RequestExecutor
+    private let random: @Sendable () -> Double
+
+    /// Creates a client.
+    /// - Parameters:
+    ///   - transport: the HTTP transport; the process-wide URLSession transport by default.
+    ///   - random: uniform numbers in 0..<1 for jitter (tests pass a fixed source).
+    public init(configuration: ClientConfiguration, transport: (any HTTPTransport)? = nil,
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+        self.configuration = configuration
+        self.adapter = configuration.dialect.adapter
+        self.random = random
+        self.executor = RequestExecutor(configuration: configuration, adapter: configuration.dialect.adapter,
+                                        transport: transport ?? URLSessionTransport.shared, random: random,
+                                        sleep: { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) })
+    }
+
+    /// Creates a client from a configuration JSON document (schema in README.md).
+    public convenience init(json: String) throws {
+        try self.init(configuration: ClientConfiguration(json: JSONValue.parse(json)))
+    }
+
+    private var now: Double { Date().timeIntervalSince1970 }
+
+    /// Submits a request.
+    /// - Returns: the new task, in its first reported state.
+    /// - Throws: `.unsupported` for fields the dialect cannot carry (before any traffic), `.unknownOutcome` when
+    ///   the submit may have reached the service but its answer was lost, or the service's error.
+    public func submit(_ request: VideoRequest) async throws -> TaskSnapshot {
+        try request.validate()
+        let key = UUID().uuidString.lowercased()
+        let wire = try adapter.submitRequest(request, baseURL: configuration.baseURL)
+        let response = try await executor.send(wire, mode: .submit(idempotencyKey: key))
+        let report: StatusReport
+        do {
+            report = try adapter.parseSubmit(response, baseURL: configuration.baseURL)
+        } catch let error as VideoGenError {
+            throw executor.scrubbed(error)
+        }
+        var snapshot = TaskSnapshot(id: report.id ?? "", dialect: configuration.dialect.rawValue,
+                                    baseURL: configuration.baseURL.absoluteString, state: .queued)
+        snapshot.idempotencyKey = key
+        snapshot.model = request.model
+        return snapshot.applying(report, at: now)
+    }
+
+    /// Refreshes a task's status once, retrying transient failures by the retry policy.
+    public func refresh(_ snapshot: TaskSnapshot) async throws -> TaskSnapshot {
+        try checkOwnership(snapshot)
+        let request = adapter.statusRequest(taskID: snapshot.id, baseURL: configuration.baseURL)
+        let response = try await executor.send(request, mode: .idempotent)
+        return try apply(response, to: snapshot)
+    }
+
+    private func apply(_ response: HTTPResponse, to snapshot: TaskSnapshot) throws -> TaskSnapshot {
+        do {
+            let report = try adapter.parseStatus(response, taskID: snapshot.id, baseURL: configuration.baseURL)
+            return snapshot.applying(report, at: now)
+        } catch let error as VideoGenError {
+            throw executor.scrubbed(error)
+        }
+    }
+
+    /// Polls on the configured schedule until the task ends or the deadline passes.
+    /// - Parameters:
+    ///   - timeout: seconds from now; the configuration's `waitTimeout` when nil.
+    ///   - pollImmediately: poll at once instead of one interval from now (for resumed tasks).
+    ///   - onUpdate: called with the starting snapshot and after every change of state, progress or queue
+    ///     position. Progress never goes backwards within one wait.
+    /// - Returns: the task in a terminal state (succeeded or not: check `state`).
+    /// - Throws: `.deadline`, `.cancelled`, or the error that stopped polling (auth, not found, ...).
+    public func wait(for snapshot: TaskSnapshot, timeout: Double? = nil, pollImmediately: Bool = false,
+                     onUpdate: @Sendable (TaskSnapshot) -> Void = { _ in }) async throws -> TaskSnapshot {
+        try checkOwnership(snapshot)
+        let clock = ContinuousClock()
+        let start = clock.now
+        func elapsed() -> Double {
+            let duration = start.duration(to: clock.now)
+            return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        }
+        var machine = PollingStateMachine(policy: configuration.poll, retry: configuration.retry,
+                                          deadline: timeout ?? configuration.waitTimeout, random: random)
+        var current = snapshot
+        var reporter = UpdateReporter()
+        reporter.report(&current, onUpdate)
+        var action = machine.start(current, now: elapsed(), immediately: pollImmediately)
+        while true {
+            switch action {
+            case .poll:
+                if Task.isCancelled { throw VideoGenError(.cancelled, "the wait was cancelled") }
+                let request = adapter.statusRequest(taskID: current.id, baseURL: configuration.baseURL)
+                do {
+                    let response = try await executor.attempt(request)
+                    current = try apply(response, to: current)
+                    reporter.report(&current, onUpdate)
+                    action = machine.pollSucceeded(current, hint: RetryHint.pollAfter(response.headers), now: elapsed())
+                } catch {
+                    let failure = VideoGenError.wrap(error)
+                    if failure.code == .cancelled { throw failure }
+                    action = machine.pollFailed(failure, now: elapsed())
+                }
+            case .sleep(let seconds):
+                do {
+                    try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
+                } catch {
+                    throw VideoGenError(.cancelled, "the wait was cancelled")
+                }
+                action = machine.wake(now: elapsed())
+            case .finished(let final):
+                return final
+            case .failed(let error):
+                throw error
+            }
+        }
+    }
+
+    /// Downloads a succeeded task's video to `path` (see `Downloader`).
+    /// - Parameter onProgress: bytes written so far and the total when known; called on a transport thread.
+    /// - Returns: the snapshot with its `download` record (path, size, SHA-256).
+    public func download(_ snapshot: TaskSnapshot, to path: String,
+                         onProgress: @escaping @Sendable (Int64, Int64?) -> Void = { _, _ in }) async throws -> TaskSnapshot {
+        try checkOwnership(snapshot)
+        let record = try await Downloader(executor: executor).download(snapshot, to: path, onProgress: onProgress)
+        var updated = snapshot
+        updated.download = record
+        return updated
+    }
+
+    /// Asks the service to cancel the generation.
+    /// - Throws: `.unsupported` when the dialect has no cancel operation.
+    public func cancelRemotely(_ snapshot: TaskSnapshot) async throws {
+        try checkOwnership(snapshot)
+        guard let request = adapter.cancelRequest(taskID: snapshot.id, baseURL: configuration.baseURL) else {
+            throw VideoGenError(.unsupported, "the \(configuration.dialect.rawValue) dialect has no cancel operation; the task keeps running on the service")
+        }
+        _ = try await executor.send(request, mode: .idempotent)
+    }
+
+    /// Turns a saved record back into a task of this client, checking it belongs to this client's service.
+    public func resume(record: JSONValue) throws -> TaskSnapshot {
+        let snapshot = try TaskSnapshot(json: record)
+        try checkOwnership(snapshot)
+        return snapshot
+    }
+
+    /// Submits, waits and downloads: the whole job.
+    /// - Throws: the task's error when it ends unsuccessfully, as well as everything the steps throw.
+    public func generate(_ request: VideoRequest, to path: String, timeout: Double? = nil,
+                         onUpdate: @Sendable (TaskSnapshot) -> Void = { _ in },
+                         onProgress: @escaping @Sendable (Int64, Int64?) -> Void = { _, _ in }) async throws -> TaskSnapshot {
+        let submitted = try await submit(request)
+        let final = try await wait(for: submitted, timeout: timeout, onUpdate: onUpdate)
+        guard final.state == .succeeded else {
+            throw final.error ?? VideoGenError(.taskFailed, "the task ended \(final.state.rawValue)")
+        }
+        return try await download(final, to: path, onProgress: onProgress)
+    }
+
+    /// Refuses snapshots of another dialect or service: their ids mean nothing here, and following them could send
+    /// the key to a host the user did not configure.
+    private func checkOwnership(_ snapshot: TaskSnapshot) throws {
+        guard snapshot.dialect == configuration.dialect.rawValue else {
+            throw VideoGenError(.invalidArgument, "the task belongs to the \(snapshot.dialect) dialect, this client speaks \(configuration.dialect.rawValue)")
+        }
+        let recorded = try? ClientConfiguration.checkedBaseURL(snapshot.baseURL, allowInsecureHTTP: true)
+        guard recorded?.absoluteString == configuration.baseURL.absoluteString else {
+            throw VideoGenError(.invalidArgument, "the task belongs to \(Sanitize.text(snapshot.baseURL, limit: 200)), not to this client's \(configuration.baseURL.absoluteString)")
+        }
+        guard !snapshot.id.isEmpty else {
+            throw VideoGenError(.invalidArgument, "the task has no id")
+        }
+    }
+}
+
+/// De-duplicates updates and keeps progress monotonic within one wait.
+struct UpdateReporter {
+    private var last: (TaskState, Int?, Int?)?
+    private var highestProgress: Int?
+
+    mutating func report(_ snapshot: inout TaskSnapshot, _ onUpdate: (TaskSnapshot) -> Void) {
+        if let progress = snapshot.progress, let highest = highestProgress, progress < highest, !snapshot.state.isTerminal {
+            snapshot.progress = highest
+        }
+        if let progress = snapshot.progress { highestProgress = max(highestProgress ?? 0, progress) }
+        let key = (snapshot.state, snapshot.progress, snapshot.queuePosition)
+        if let last, last == key { return }
+        last = key
+        onUpdate(snapshot)
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+/// How a client talks to one service: dialect, where, with which key, and its timing rules.
+public struct ClientConfiguration: Sendable {
+    /// The wire dialect.
+    public var dialect: Dialect
+    /// The service's root URL (a trailing `/v1` is removed: adapters add their own paths).
+    public var baseURL: URL
+    /// The API key.
+    public var apiKey: APIKey
+    /// Allow plain http to hosts other than loopback. Off by default: the key would cross the network in clear.
+    public var allowInsecureHTTP: Bool = false
+    /// Timeout of one HTTP request, in seconds (also the idle timeout of a download).
+    public var requestTimeout: Double = 30
+    /// Default deadline of a wait, in seconds.
+    public var waitTimeout: Double = 900
+    /// A download that receives no byte for this many seconds fails with `.timeout`.
+    public var stallTimeout: Double = 30
+    /// Largest control-plane (JSON) response accepted, in bytes.
+    public var maxResponseBytes: Int = 8 * 1024 * 1024
+    /// Largest download accepted, in bytes; nil for no limit.
+    public var maxDownloadBytes: Int64?
+    /// The poll schedule.
+    public var poll: PollPolicy
+    /// The retry rules for failed requests.
+    public var retry: RetryPolicy = RetryPolicy()
+    /// The User-Agent header.
+    public var userAgent: String = "videogen/\(VideoGenVersion.string)"
+
+    /// Creates a configuration after checking the base URL's safety.
+    public init(dialect: Dialect, baseURL: String, apiKey: APIKey, allowInsecureHTTP: Bool = false) throws {
+        self.dialect = dialect
+        self.allowInsecureHTTP = allowInsecureHTTP
+        self.baseURL = try ClientConfiguration.checkedBaseURL(baseURL, allowInsecureHTTP: allowInsecureHTTP)
+        self.apiKey = apiKey
+        self.poll = dialect.adapter.defaultPollPolicy
+    }
+
+    /// Parses the configuration JSON document (schema in README.md).
+    /// - Parameter environment: where `api_key_env` is looked up (the process environment by default).
+    public init(json: JSONValue, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        var reader = try FieldReader(json, context: "configuration")
+        let dialectName = try reader.string("dialect")
+        guard let dialectName else {
+            throw VideoGenError(.invalidArgument, "configuration field 'dialect' is required (one of: \(Dialect.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard let dialect = Dialect(rawValue: dialectName.lowercased()) else {
+            throw VideoGenError(.unsupported, "unknown dialect '\(dialectName)' (known: \(Dialect.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let baseURL = try reader.requiredString("base_url")
+        let insecure = try reader.bool("allow_insecure_http") ?? false
+        let literalKey = try reader.string("api_key")
+        let keyVariable = try reader.string("api_key_env")
+        let key: String
+        switch (literalKey, keyVariable) {
+        case (.some, .some):
+            throw VideoGenError(.invalidArgument, "configuration fields 'api_key' and 'api_key_env' exclude each other")
+        case (.some(let literal), nil):
+            key = literal
+        case (nil, .some(let variable)):
+            guard let value = environment[variable], !value.isEmpty else {
+                throw VideoGenError(.auth, "the environment variable '\(variable)' named by 'api_key_env' is not set")
+            }
+            key = value
+        case (nil, nil):
+            throw VideoGenError(.auth, "no API key: set 'api_key' or 'api_key_env' in the configuration")
+        }
+        guard !key.isEmpty, key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value < 0x7F }) else {
+            throw VideoGenError(.invalidArgument, "the API key must be non-empty printable ASCII without spaces")
+        }
+        try self.init(dialect: dialect, baseURL: baseURL, apiKey: APIKey(key), allowInsecureHTTP: insecure)
+        requestTimeout = try reader.double("request_timeout", in: 0.1...3600) ?? requestTimeout
+        waitTimeout = try reader.double("wait_timeout", in: 0.1...(30 * 86400)) ?? waitTimeout
+        stallTimeout = try reader.double("stall_timeout", in: 0.1...3600) ?? stallTimeout
+        maxResponseBytes = Int(try reader.int("max_response_bytes", in: 1024...(1 << 30)) ?? Int64(maxResponseBytes))
+        maxDownloadBytes = try reader.int("max_download_bytes", in: 1...Int64.max)
+        userAgent = try reader.string("user_agent") ?? userAgent
+        if var pollReader = try reader.nested("poll") {
+            poll = try PollPolicy(reading: &pollReader, defaults: poll)
+            try pollReader.finish()
+        }
+        if var retryReader = try reader.nested("retry") {
+            retry = try RetryPolicy(reading: &retryReader, defaults: retry)
+            try retryReader.finish()
+        }
+        try reader.finish()
+    }
+
+    /// Checks and normalises a base URL: absolute http(s), a host, no credentials, query or fragment, and plain
+    /// http only to loopback unless allowed.
+    static func checkedBaseURL(_ text: String, allowInsecureHTTP: Bool) throws -> URL {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
+            throw VideoGenError(.invalidArgument, "base_url '\(text)' is not an absolute URL")
+        }
+        guard scheme == "http" || scheme == "https" else {
+            throw VideoGenError(.invalidArgument, "base_url must be http or https, not '\(scheme)'")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw VideoGenError(.invalidArgument, "base_url '\(text)' has no host")
+        }
+        guard components.user == nil, components.password == nil else {
+            throw VideoGenError(.invalidArgument, "base_url must not carry credentials; use api_key or api_key_env")
+        }
+        guard components.query == nil, components.fragment == nil else {
+            throw VideoGenError(.invalidArgument, "base_url must not have a query or a fragment")
+        }
+        if scheme == "http" && !allowInsecureHTTP && !OriginPolicy.isLoopback(host: host) {
+            throw VideoGenError(.insecure, "plain http to '\(host)' would send the API key in clear; use https or set allow_insecure_http")
+        }
+        var normalized = components
+        var path = normalized.path
+        while path.hasSuffix("/") { path.removeLast() }
+        if path.hasSuffix("/v1") { path.removeLast(3) }
+        normalized.path = path
+        guard let url = normalized.url else {
+            throw VideoGenError(.invalidArgument, "base_url '\(text)' is not a valid URL")
+        }
+        return url
+    }
+}
+
+/// The library's version.
+public enum VideoGenVersion {
+    /// Major version.
+    public static let major = 0
+    /// Minor version.
+    public static let minor = 1
+    /// Patch version.
+    public static let patch = 0
+    /// The version as text.
+    public static let string = "\(major).\(minor).\(patch)"
+    /// The ABI number of the C contract.
+    public static let abi = 1
+}

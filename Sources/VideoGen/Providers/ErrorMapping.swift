@@ -1,0 +1,100 @@
+import Foundation
+
+/// The code and message an error body carries, each when present.
+public struct ErrorFields: Sendable, Hashable {
+    /// The provider's own error code.
+    public var code: String?
+    /// The provider's message.
+    public var message: String?
+
+    /// Creates the pair.
+    public init(code: String? = nil, message: String? = nil) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// Turns providers' error answers into `VideoGenError`: the HTTP status decides the code, a provider error code that
+/// says more (quota, content policy, bad key) refines it, and the message is taken from whichever of the common
+/// error shapes the body uses.
+public enum ErrorMapping {
+    /// Provider error codes that name a cause more precisely than the HTTP status does.
+    static let providerCodes: [String: VideoGenError.Code] = [
+        "invalid_api_key": .auth, "invalid_token": .auth, "unauthorized": .auth, "authentication_error": .auth,
+        "insufficient_quota": .quota, "insufficient_balance": .quota, "quota_exceeded": .quota,
+        "billing_hard_limit_reached": .quota, "insufficient_user_quota": .quota,
+        "content_policy_violation": .contentPolicy, "moderation_blocked": .contentPolicy,
+        "content_filter": .contentPolicy, "safety_violation": .contentPolicy,
+        "task_not_exist": .notFound, "video_not_found": .notFound, "task_not_found": .notFound, "not_found": .notFound,
+        "rate_limit_exceeded": .rateLimited, "too_many_requests": .rateLimited,
+    ]
+
+    /// The code an HTTP status means.
+    public static func code(forStatus status: Int) -> VideoGenError.Code {
+        switch status {
+        case 401: return .auth
+        case 402: return .quota
+        case 403: return .permission
+        case 404, 410: return .notFound
+        case 408: return .timeout
+        case 413: return .tooLarge
+        case 429: return .rateLimited
+        case 500...599: return .server
+        case 400...499: return .badRequest
+        default: return .protocolError
+        }
+    }
+
+    /// The (provider code, message) pair of an error body in any of the common shapes:
+    /// `{"error":{"message","code","type"}}`, `{"error":"text"}`, `{"code","message"}`, `{"detail": text | [..]}`,
+    /// `{"message"}`, `{"fail_reason"}`.
+    public static func extract(_ body: JSONValue) -> ErrorFields {
+        if let error = body["error"] {
+            if error.objectValue != nil {
+                let code = error["code"]?.textValue ?? error["type"]?.textValue ?? error["status"]?.textValue
+                return ErrorFields(code: code, message: error["message"]?.textValue)
+            }
+            if let text = error.textValue { return ErrorFields(code: body["code"]?.textValue, message: body["message"]?.textValue ?? text) }
+        }
+        if let detail = body["detail"] {
+            if let text = detail.textValue { return ErrorFields(code: nil, message: text) }
+            if let items = detail.arrayValue {
+                let texts = items.compactMap { $0["msg"]?.textValue ?? $0.textValue }
+                return ErrorFields(code: nil, message: texts.isEmpty ? nil : texts.joined(separator: "; "))
+            }
+        }
+        let code = body["code"]?.textValue
+        let message = body["message"]?.textValue ?? body["msg"]?.textValue ?? body["fail_reason"]?.textValue
+        return ErrorFields(code: code, message: message)
+    }
+
+    /// The error a non-2xx answer means, for any dialect whose error bodies use the common shapes.
+    public static func error(from response: HTTPResponse, now: Date = Date()) -> VideoGenError {
+        let parsed = (try? JSONValue.parse(response.body)).map(extract) ?? ErrorFields()
+        var code = code(forStatus: response.status)
+        if let providerCode = parsed.code?.lowercased(), let refined = providerCodes[providerCode] {
+            // A body can only make a client error more precise; a 5xx stays a server error, so it is retried.
+            if !(500...599).contains(response.status) || refined == .rateLimited { code = refined }
+        }
+        let message: String
+        if let text = parsed.message, !text.isEmpty {
+            message = Sanitize.text(text)
+        } else if response.body.isEmpty {
+            message = "the service answered HTTP \(response.status) with an empty body"
+        } else {
+            message = "the service answered HTTP \(response.status)"
+        }
+        return VideoGenError(code, message, httpStatus: response.status,
+                             providerCode: parsed.code.map { Sanitize.text($0, limit: 100) },
+                             retryAfter: RetryHint.retryAfter(response.headers, now: now))
+    }
+
+    /// The error of a task that ended unsuccessfully, from the provider's code and reason.
+    public static func taskFailure(code providerCode: String?, message: String?, state: TaskState) -> VideoGenError {
+        var code = VideoGenError.Code.taskFailed
+        if let providerCode, providerCodes[providerCode.lowercased()] == .contentPolicy { code = .contentPolicy }
+        let reason = message.map { Sanitize.text($0) }.flatMap { $0.isEmpty ? nil : $0 }
+            ?? "the task ended \(state.rawValue) without a reason"
+        return VideoGenError(code, reason, providerCode: providerCode.map { Sanitize.text($0, limit: 100) })
+    }
+}

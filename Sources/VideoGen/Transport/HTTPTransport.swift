@@ -1,0 +1,76 @@
+import Foundation
+
+/// The head of an HTTP response: status and headers (names lower-cased), and the URL it finally came from.
+public struct HTTPResponseHead: Sendable, Hashable {
+    /// The status code.
+    public var status: Int
+    /// Header fields with lower-cased names.
+    public var headers: [String: String]
+    /// The URL after redirects.
+    public var url: URL?
+
+    /// Creates a head.
+    public init(status: Int, headers: [String: String], url: URL? = nil) {
+        self.status = status
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        self.url = url
+    }
+
+    /// The declared body length, when the server gave a valid one.
+    public var contentLength: Int64? {
+        headers["content-length"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }.flatMap { $0 >= 0 ? $0 : nil }
+    }
+}
+
+/// Receives a streamed response. Calls for one request come one at a time, in order, on a transport thread.
+public protocol ResponseSink: AnyObject, Sendable {
+    /// The head arrived. Throw to abort the request with that error.
+    func receive(head: HTTPResponseHead) throws
+    /// A piece of the body arrived. Throw to abort the request with that error.
+    func receive(data: Data) throws
+}
+
+/// Moves HTTP requests. The URLSession implementation is the real one; tests substitute their own.
+public protocol HTTPTransport: Sendable {
+    /// Performs `request`, streaming the body into `sink`.
+    /// - Parameters:
+    ///   - timeout: seconds without any progress (connect, first byte, next bytes) before the request fails with
+    ///     `.timeout`.
+    /// - Returns: the response head once the whole body has been delivered.
+    /// - Throws: `VideoGenError` (`.network`, `.timeout`, `.insecure`, `.auth`, `.cancelled`, or the sink's error).
+    func stream(_ request: HTTPRequest, timeout: Double, sink: any ResponseSink) async throws -> HTTPResponseHead
+}
+
+extension HTTPTransport {
+    /// Performs `request` and buffers the body, refusing bodies over `maxBodyBytes`.
+    public func send(_ request: HTTPRequest, timeout: Double, maxBodyBytes: Int) async throws -> HTTPResponse {
+        let sink = BufferSink(limit: maxBodyBytes)
+        let head = try await stream(request, timeout: timeout, sink: sink)
+        return HTTPResponse(status: head.status, headers: head.headers, body: sink.data)
+    }
+}
+
+/// A sink that keeps the body in memory up to a limit.
+final class BufferSink: ResponseSink, @unchecked Sendable {
+    // Unchecked: the transport calls a sink's methods one at a time, and `data` is read only after the request
+    // completed, so the stored state is never touched by two threads at once.
+    private let limit: Int
+    private(set) var data = Data()
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func receive(head: HTTPResponseHead) throws {
+        if let length = head.contentLength, length > Int64(limit) {
+            throw VideoGenError(.tooLarge, "the service's answer declares \(length) bytes, over the \(limit)-byte limit", httpStatus: head.status)
+        }
+    }
+
+    func receive(data chunk: Data) throws {
+        guard data.count + chunk.count <= limit else {
+            throw VideoGenError(.tooLarge, "the service's answer exceeds the \(limit)-byte limit")
+        }
+        data.append(chunk)
+    }
+}

@@ -1,0 +1,239 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Synchronization
+
+/// The real transport: FoundationNetworking's URLSession, with the guards its Linux implementation needs.
+///
+/// - One session for the whole process, created once and never invalidated: short-lived sessions can abort the
+///   process on Linux (swift-corelibs-foundation #5203), and tearing one down at exit races OpenSSL (#5469).
+/// - No URL cache, no cookies, no credential storage.
+/// - Credentials are stripped from every redirect that changes scheme, host or port, and https→http redirects are
+///   refused (corelibs copies every header onto the redirected request).
+/// - Authentication challenges are cancelled at once: a 401 with `WWW-Authenticate: Basic` otherwise hangs the task
+///   forever on Swift 6.3.1 (#5456).
+/// - Every request has an idle watchdog of its own, independent of URLSession's timers.
+public final class URLSessionTransport: HTTPTransport {
+    /// The process-wide transport.
+    public static let shared = URLSessionTransport()
+
+    /// Most redirects followed for one request.
+    public static let maxRedirects = 20
+
+    private let session: URLSession
+    private let delegate: SessionDelegate
+
+    private init() {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        configuration.urlCredentialStorage = nil
+        configuration.httpMaximumConnectionsPerHost = 16
+        configuration.timeoutIntervalForRequest = 300
+        configuration.timeoutIntervalForResource = 7 * 86400
+        delegate = SessionDelegate()
+        let queue = OperationQueue()
+        queue.name = "videogen.urlsession"
+        queue.maxConcurrentOperationCount = 1
+        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
+        DebugEnvironment.warnIfHeadersWouldBeLogged()
+    }
+
+    public func stream(_ request: HTTPRequest, timeout: Double, sink: any ResponseSink) async throws -> HTTPResponseHead {
+        var urlRequest = URLRequest(url: request.url)
+        urlRequest.httpMethod = request.method
+        urlRequest.httpBody = request.body
+        urlRequest.timeoutInterval = max(timeout, 0.1)
+        urlRequest.httpShouldHandleCookies = false
+        for header in request.headers {
+            urlRequest.addValue(header.value, forHTTPHeaderField: header.name)
+        }
+        let context = RequestContext(sink: sink)
+        let task = session.dataTask(with: urlRequest)
+        delegate.register(context, for: task)
+        defer { delegate.unregister(task) }
+
+        let watchdog = Task.detached { [context] in
+            while context.isActive {
+                let idle = context.idleSeconds
+                if idle >= timeout {
+                    context.finish(error: VideoGenError(.timeout, "no answer from \(request.url.host ?? "the service") for \(Int(timeout.rounded())) s"))
+                    task.cancel()
+                    return
+                }
+                try? await Task.sleep(nanoseconds: UInt64(max(0.01, timeout - idle) * 1e9))
+                if Task.isCancelled { return }
+            }
+        }
+        defer { watchdog.cancel() }
+
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                if context.install(continuation) {
+                    if Task.isCancelled {
+                        context.finish(error: VideoGenError(.cancelled, "the request was cancelled"))
+                    } else {
+                        task.resume()
+                    }
+                }
+            }
+        } onCancel: {
+            context.finish(error: VideoGenError(.cancelled, "the request was cancelled"))
+            task.cancel()
+        }
+    }
+}
+
+/// Routes URLSession's delegate calls to the context of each request.
+final class SessionDelegate: NSObject, URLSessionDataDelegate, Sendable {
+    private let contexts = Mutex<[Int: RequestContext]>([:])
+
+    func register(_ context: RequestContext, for task: URLSessionTask) {
+        contexts.withLock { $0[task.taskIdentifier] = context }
+    }
+
+    func unregister(_ task: URLSessionTask) {
+        _ = contexts.withLock { $0.removeValue(forKey: task.taskIdentifier) }
+    }
+
+    private func context(_ task: URLSessionTask) -> RequestContext? {
+        contexts.withLock { $0[task.taskIdentifier] }
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        guard let context = context(dataTask), context.isActive, context.notedFailure == nil,
+              let http = response as? HTTPURLResponse else {
+            context(dataTask)?.noteFailure(VideoGenError(.protocolError, "the answer is not HTTP"))
+            completionHandler(.cancel)
+            return
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+        }
+        let head = HTTPResponseHead(status: http.statusCode, headers: headers, url: http.url)
+        context.touch()
+        context.setHead(head)
+        do {
+            try context.sink.receive(head: head)
+            completionHandler(.allow)
+        } catch {
+            context.noteFailure(VideoGenError.wrap(error))
+            completionHandler(.cancel)
+        }
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        guard let context = context(dataTask), context.isActive else { return }
+        context.touch(bytes: data.count)
+        do {
+            try context.sink.receive(data: data)
+        } catch {
+            context.noteFailure(VideoGenError.wrap(error))
+            dataTask.cancel()
+        }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        guard let context = context(task) else { return }
+        context.finish(error: error.map { SessionDelegate.map($0, task: task) })
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        guard let context = context(task), let target = request.url else {
+            completionHandler(nil)
+            return
+        }
+        context.touch()
+        let source = response.url ?? task.currentRequest?.url ?? target
+        if context.countRedirect() > URLSessionTransport.maxRedirects {
+            context.noteFailure(VideoGenError(.network, "more than \(URLSessionTransport.maxRedirects) redirects"))
+            completionHandler(nil)
+            return
+        }
+        let fromScheme = source.scheme?.lowercased()
+        let toScheme = target.scheme?.lowercased()
+        guard toScheme == "http" || toScheme == "https" else {
+            context.noteFailure(VideoGenError(.insecure, "refusing a redirect to a non-http(s) URL"))
+            completionHandler(nil)
+            return
+        }
+        if fromScheme == "https" && toScheme == "http" {
+            context.noteFailure(VideoGenError(.insecure, "refusing a redirect from https to plain http (\(target.host ?? "?"))"))
+            completionHandler(nil)
+            return
+        }
+        var next = request
+        if !OriginPolicy.sameOrigin(source, target) {
+            for name in next.allHTTPHeaderFields?.keys.map({ $0 }) ?? [] where OriginPolicy.credentialHeaders.contains(name.lowercased()) {
+                next.setValue(nil, forHTTPHeaderField: name)
+            }
+        }
+        completionHandler(next)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+                    completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
+        // corelibs verifies TLS peers inside libcurl and raises no server-trust challenge: every challenge that
+        // arrives here is an HTTP authentication request (401/407).
+        context(task)?.noteFailure(VideoGenError(.auth, "the service rejected the credentials and asked for \(challenge.protectionSpace.authenticationMethod == NSURLAuthenticationMethodHTTPBasic ? "HTTP Basic" : "other") authentication", httpStatus: 401))
+        completionHandler(.cancelAuthenticationChallenge, nil)
+    }
+
+    /// The library error a URLSession error means.
+    static func map(_ error: any Error, task: URLSessionTask) -> VideoGenError {
+        let nsError = error as NSError
+        guard nsError.domain == NSURLErrorDomain else {
+            return VideoGenError(.network, "transfer failed: \(Sanitize.text(nsError.localizedDescription, limit: 200))")
+        }
+        let host = task.originalRequest?.url?.host ?? "the service"
+        switch nsError.code {
+        case NSURLErrorCancelled:
+            return VideoGenError(.cancelled, "the request was cancelled")
+        case NSURLErrorTimedOut:
+            return VideoGenError(.timeout, "the request to \(host) timed out")
+        case NSURLErrorCannotConnectToHost, NSURLErrorCannotFindHost, NSURLErrorDNSLookupFailed,
+             NSURLErrorNotConnectedToInternet:
+            var failure = VideoGenError(.network, "cannot connect to \(host)")
+            failure.requestNotSent = task.countOfBytesSent == 0
+            return failure
+        case NSURLErrorSecureConnectionFailed, NSURLErrorServerCertificateUntrusted, NSURLErrorServerCertificateHasBadDate,
+             NSURLErrorServerCertificateNotYetValid, NSURLErrorServerCertificateHasUnknownRoot:
+            var failure = VideoGenError(.insecure, "the TLS connection to \(host) could not be verified")
+            failure.requestNotSent = true
+            return failure
+        case NSURLErrorHTTPTooManyRedirects, NSURLErrorRedirectToNonExistentLocation:
+            return VideoGenError(.network, "bad redirect from \(host)")
+        default:
+            return VideoGenError(.network, "the connection to \(host) failed (\(nsError.code))")
+        }
+    }
+}
+
+extension VideoGenError {
+    /// `error` as a library error: itself if it is one, `.cancelled` for Swift cancellation, `.internal` otherwise.
+    static func wrap(_ error: any Error) -> VideoGenError {
+        if let error = error as? VideoGenError { return error }
+        if error is CancellationError { return VideoGenError(.cancelled, "cancelled") }
+        return VideoGenError(.internal, "unexpected error: \(Sanitize.text(String(describing: type(of: error)), limit: 100))")
+    }
+}
+
+/// Foundation's debug switches that print request headers, keys included, to stderr.
+enum DebugEnvironment {
+    static let variables = ["URLSessionDebugLibcurl", "URLSessionDebug"]
+
+    /// Warns once on stderr when a switch is set.
+    static func warnIfHeadersWouldBeLogged() {
+        let environment = ProcessInfo.processInfo.environment
+        for name in variables where environment[name] != nil {
+            FileHandle.standardError.write(Data("videogen: warning: \(name) is set; Foundation will print request headers, API keys included, to stderr\n".utf8))
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import CVideoGen
+import VideoGen
+
+// vg_client_create, vg_client_free, vg_client_submit, vg_client_resume.
+
+private func clientBox(_ handle: OpaquePointer?) throws -> ClientBox {
+    guard let box = HandleTable.shared.lookup(handle, kind: .client, as: ClientBox.self) else {
+        throw VideoGenError(.invalidHandle, "not a live vg_client handle")
+    }
+    return box
+}
+
+private func requiredText(_ pointer: UnsafePointer<CChar>?, _ name: String) throws -> String {
+    guard let text = CStrings.read(pointer) else {
+        throw VideoGenError(.invalidArgument, "\(name) is NULL")
+    }
+    return text
+}
+
+private func requiredOut(_ out: UnsafeMutablePointer<OpaquePointer?>?) throws -> UnsafeMutablePointer<OpaquePointer?> {
+    guard let out else { throw VideoGenError(.invalidArgument, "the out parameter is NULL") }
+    out.pointee = nil
+    return out
+}
+
+@c @implementation
+public func vg_client_create(_ config_json: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
+                             _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+    guarded(error) {
+        let out = try requiredOut(out)
+        let configuration = try ClientConfiguration(json: JSONValue.parse(try requiredText(config_json, "config_json")))
+        out.pointee = HandleTable.shared.insert(ClientBox(VideoGenClient(configuration: configuration)), kind: .client)
+    }
+}
+
+@c @implementation
+public func vg_client_free(_ client: OpaquePointer?) {
+    HandleTable.shared.remove(client, kind: .client, as: ClientBox.self)
+}
+
+@c @implementation
+public func vg_client_submit(_ client: OpaquePointer?, _ request_json: UnsafePointer<CChar>?,
+                             _ out: UnsafeMutablePointer<OpaquePointer?>?,
+                             _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+    guarded(error) {
+        let out = try requiredOut(out)
+        let box = try clientBox(client)
+        let request = try VideoRequest(json: JSONValue.parse(try requiredText(request_json, "request_json")))
+        let client = box.client
+        let snapshot = try CallerThreadRunner.block { try await client.submit(request) }.get()
+        out.pointee = HandleTable.shared.insert(TaskBox(client: client, snapshot: snapshot), kind: .task)
+    }
+}
+
+@c @implementation
+public func vg_client_resume(_ client: OpaquePointer?, _ record_json: UnsafePointer<CChar>?,
+                             _ out: UnsafeMutablePointer<OpaquePointer?>?,
+                             _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+    guarded(error) {
+        let out = try requiredOut(out)
+        let box = try clientBox(client)
+        let snapshot = try box.client.resume(record: JSONValue.parse(try requiredText(record_json, "record_json")))
+        out.pointee = HandleTable.shared.insert(TaskBox(client: box.client, snapshot: snapshot), kind: .task)
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import CVideoGen
+import VideoGen
+
+// The vg_task functions: poll, wait, download, cancel, free, getters, snapshot.
+
+private func taskBox(_ handle: OpaquePointer?) -> TaskBox? {
+    HandleTable.shared.lookup(handle, kind: .task, as: TaskBox.self)
+}
+
+private func requiredTask(_ handle: OpaquePointer?) throws -> TaskBox {
+    guard let box = taskBox(handle) else { throw VideoGenError(.invalidHandle, "not a live vg_task handle") }
+    return box
+}
+
+@c @implementation
+public func vg_task_poll(_ task: OpaquePointer?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+    guarded(error) {
+        let box = try requiredTask(task)
+        let client = box.client
+        let current = box.snapshot
+        let refreshed = try CallerThreadRunner.run(box) { (_: EventChannel<TaskSnapshot>) in
+            try await client.refresh(current)
+        }.get()
+        box.update(refreshed)
+    }
+}
+
+@c @implementation
+public func vg_task_wait(_ task: OpaquePointer?, _ timeout_seconds: Double, _ on_progress: vg_progress_fn?,
+                         _ user_data: UnsafeMutableRawPointer?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+    guarded(error) {
+        let box = try requiredTask(task)
+        guard !timeout_seconds.isNaN else { throw VideoGenError(.invalidArgument, "timeout_seconds is NaN") }
+        let client = box.client
+        let current = box.snapshot
+        let timeout: Double? = timeout_seconds > 0 ? timeout_seconds : nil
+        let immediately = current.updatedAt.map { Date().timeIntervalSince1970 - $0 >= client.configuration.poll.interval } ?? true
+        let onUpdate: ((TaskSnapshot) -> Int32)? = on_progress.map { callback in { _ in callback(task, user_data) } }
+        let final = try CallerThreadRunner.run(box, onUpdate: onUpdate) { (channel: EventChannel<TaskSnapshot>) in
+            try await client.wait(for: current, timeout: timeout, pollImmediately: immediately) { snapshot in
+                channel.send(update: snapshot)
+            }
+        }.get()
+        box.update(final)
+        if final.state != .succeeded {
+            throw final.error ?? VideoGenError(.taskFailed, "the task ended \(final.state.rawValue)")
+        }
+    }
+}
+
+@c @implementation
+public func vg_task_download(_ task: OpaquePointer?, _ path: UnsafePointer<CChar>?, _ on_progress: vg_transfer_fn?,
+                             _ user_data: UnsafeMutableRawPointer?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+    guarded(error) {
+        let box = try requiredTask(task)
+        guard let path = CStrings.read(path), !path.isEmpty else {
+            throw VideoGenError(.invalidArgument, "path is NULL or empty")
+        }
+        let client = box.client
+        let current = box.snapshot
+        let onTransfer: ((Int64, Int64?) -> Int32)? = on_progress.map { callback in
+            { received, total in callback(task, UInt64(max(0, received)), total ?? -1, user_data) }
+        }
+        let final = try CallerThreadRunner.run(box, onTransfer: onTransfer) { (channel: EventChannel<TaskSnapshot>) in
+            try await client.download(current, to: path) { received, total in
+                channel.send(received: received, total: total)
+            }
+        }.get()
+        box.update(final)
+        if let onTransfer, let record = final.download {
+            if let stop = box.runCallback({ onTransfer(record.bytes, record.bytes) }), stop != 0 {
+                unlink(path)
+                throw VideoGenError(.abortedByCallback, "a callback returned non-zero")
+            }
+        }
+    }
+}
+
+@c @implementation
+public func vg_task_cancel(_ task: OpaquePointer?, _ flags: Int32, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+    guarded(error) {
+        let box = try requiredTask(task)
+        guard flags & ~Int32(VG_CANCEL_REMOTE.rawValue) == 0 else {
+            throw VideoGenError(.invalidArgument, "unknown cancel flags \(flags)")
+        }
+        box.cancel()
+        if flags & Int32(VG_CANCEL_REMOTE.rawValue) != 0 {
+            let client = box.client
+            let current = box.snapshot
+            try CallerThreadRunner.block { try await client.cancelRemotely(current) }.get()
+        }
+    }
+}
+
+@c @implementation
+public func vg_task_free(_ task: OpaquePointer?) {
+    HandleTable.shared.remove(task, kind: .task, as: TaskBox.self)?.cancel()
+}
+
+@c @implementation
+public func vg_task_id(_ task: OpaquePointer?) -> UnsafePointer<CChar>! {
+    taskBox(task)?.string("id") { $0.id } ?? CStrings.empty
+}
+
+@c @implementation
+public func vg_task_state(_ task: OpaquePointer?) -> vg_state {
+    guard let state = taskBox(task)?.snapshot.state, let index = TaskState.allCases.firstIndex(of: state) else {
+        return VG_STATE_FAILED
+    }
+    return vg_state(rawValue: UInt32(index))
+}
+
+@c @implementation
+public func vg_task_progress(_ task: OpaquePointer?) -> Int32 {
+    Int32(taskBox(task)?.snapshot.progress ?? -1)
+}
+
+@c @implementation
+public func vg_task_queue_position(_ task: OpaquePointer?) -> Int32 {
+    Int32(clamping: taskBox(task)?.snapshot.queuePosition ?? -1)
+}
+
+@c @implementation
+public func vg_task_video_url(_ task: OpaquePointer?) -> UnsafePointer<CChar>? {
+    taskBox(task)?.string("video_url") { $0.state == .succeeded ? $0.videoURL : nil }
+}
+
+@c @implementation
+public func vg_task_error_code(_ task: OpaquePointer?) -> vg_code {
+    guard let box = taskBox(task) else { return VG_E_INVALID_HANDLE }
+    return box.snapshot.error?.cCode ?? VG_OK
+}
+
+@c @implementation
+public func vg_task_error_message(_ task: OpaquePointer?) -> UnsafePointer<CChar>? {
+    taskBox(task)?.string("error_message") { $0.error?.message }
+}
+
+@c @implementation
+public func vg_task_snapshot_json(_ task: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> vg_code {
+    guard let out else { return VG_E_INVALID_ARGUMENT }
+    out.pointee = nil
+    guard let box = taskBox(task) else { return VG_E_INVALID_HANDLE }
+    guard let text = CStrings.owned(box.snapshot.json.jsonText) else { return VG_E_INTERNAL }
+    out.pointee = text
+    return VG_OK
+}

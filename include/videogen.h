@@ -1,0 +1,369 @@
+/*
+ * videogen.h: the C contract of libvideogen.
+ *
+ * libvideogen submits video-generation tasks to a provider, polls them until they end and downloads the result,
+ * behind one request model, one task model and one error model, whatever the provider's dialect.
+ *
+ * Conventions (read once, they hold for every function below):
+ *
+ * - Names: functions are vg_<noun>_<verb>, constants VG_. Only vg_ symbols are exported.
+ * - Handles (vg_client, vg_task, vg_error) are opaque. They are not pointers to memory: the library validates
+ *   every handle it is given, so a NULL, freed, stale or wrong-kind handle yields VG_E_INVALID_HANDLE (or, for
+ *   getters, the documented "empty" value) instead of undefined behaviour. Every *_free accepts NULL and a handle
+ *   that was already freed, and does nothing then.
+ * - Results: functions that can fail return a vg_code. VG_OK is 0; codes are only ever appended, never renumbered.
+ *   Outputs go through out-parameters, which are set only on success (an out-handle is set to NULL on failure).
+ * - Error details: functions that can fail take a last parameter `vg_error **error`. It may be NULL when the caller
+ *   only wants the code. Otherwise *error is set to NULL on success and to a new vg_error on failure; the caller
+ *   owns it and frees it with vg_error_free. There is no thread-local "last error".
+ * - Strings: input strings are UTF-8, NUL-terminated, and copied; the caller keeps ownership. Strings returned
+ *   through a `char **` out-parameter belong to the caller and are freed with vg_string_free. `const char *`
+ *   results of getters belong to the handle and stay valid until the next call that takes that handle, or until
+ *   the handle is freed.
+ * - JSON: configuration, requests and task snapshots cross the boundary as JSON documents (schemas in README.md).
+ *   Unknown fields are refused by name, never silently dropped.
+ * - Threads: a vg_client may be used from any number of threads at once. A vg_task may be used by one thread at a
+ *   time, except vg_task_cancel, which any thread may call at any time. Callbacks run only on the thread that
+ *   called the function they were passed to (vg_task_wait, vg_task_download), never on a thread of the library's
+ *   own; they must not call vg_task_free on the task they are reporting.
+ * - Secrets: the API key is read once at vg_client_create, is sent only to the configured origin, and never appears
+ *   in an error message, a snapshot, a record or a log line.
+ */
+#ifndef VIDEOGEN_H
+#define VIDEOGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Major version: changes when the C ABI breaks. */
+#define VG_VERSION_MAJOR 0
+/** Minor version: changes when features are added compatibly. */
+#define VG_VERSION_MINOR 1
+/** Patch version: changes for fixes only. */
+#define VG_VERSION_PATCH 0
+/** The version as one number, (MAJOR << 16) | (MINOR << 8) | PATCH, comparable with vg_version_number(). */
+#define VG_VERSION_NUM ((VG_VERSION_MAJOR << 16) | (VG_VERSION_MINOR << 8) | VG_VERSION_PATCH)
+/** The version as text. */
+#define VG_VERSION_STRING "0.1.0"
+/**
+ * ABI number of this header. A binding compares it with vg_abi_version() when it loads the library and refuses a
+ * library whose number differs: the layout of a call (arguments, enums, callback types) may have changed.
+ */
+#define VG_ABI_VERSION 1
+
+/** Result of every fallible call. 0 is success; values are stable and only ever appended. */
+typedef enum vg_code {
+    VG_OK = 0,                  /**< Success. */
+    VG_E_INVALID_ARGUMENT = 1,  /**< A NULL or out-of-range argument, or a bad value in a configuration or request. */
+    VG_E_INVALID_JSON = 2,      /**< A configuration, request or record is not valid JSON of the documented shape. */
+    VG_E_UNSUPPORTED = 3,       /**< A field or operation this provider dialect does not support (named in the message). */
+    VG_E_INVALID_HANDLE = 4,    /**< NULL, freed, stale or wrong-kind handle. */
+    VG_E_INSECURE = 5,          /**< Refused for safety: plain http to a remote host, https-to-http redirect, ... */
+    VG_E_AUTH = 6,              /**< The service rejected the credentials (HTTP 401), or no API key was available. */
+    VG_E_PERMISSION = 7,        /**< The credentials lack permission (HTTP 403). */
+    VG_E_NOT_FOUND = 8,         /**< Unknown task or resource (HTTP 404, or a provider's "task does not exist"). */
+    VG_E_BAD_REQUEST = 9,       /**< The service refused the request as invalid (HTTP 400, 409, 422, ...). */
+    VG_E_RATE_LIMITED = 10,     /**< Too many requests (HTTP 429); vg_error_retry_after() tells when to retry. */
+    VG_E_QUOTA = 11,            /**< Out of balance, credits or quota. */
+    VG_E_CONTENT_POLICY = 12,   /**< The service refused the request for its content. */
+    VG_E_SERVER = 13,           /**< The service failed (HTTP 5xx) and retries did not help. */
+    VG_E_NETWORK = 14,          /**< Connection refused, reset or lost; DNS failure. */
+    VG_E_TIMEOUT = 15,          /**< A single request or download stalled past its timeout. */
+    VG_E_DEADLINE = 16,         /**< vg_task_wait's deadline passed; the task is still running on the service. */
+    VG_E_CANCELLED = 17,        /**< vg_task_cancel was called on this task. */
+    VG_E_ABORTED_BY_CALLBACK = 18, /**< A callback returned non-zero. */
+    VG_E_TASK_FAILED = 19,      /**< The task ended failed, cancelled or expired on the service (reason in the error). */
+    VG_E_NOT_READY = 20,        /**< The operation needs a succeeded task (e.g. download before completion). */
+    VG_E_PROTOCOL = 21,         /**< The service answered something that is not its documented protocol. */
+    VG_E_TOO_LARGE = 22,        /**< A response, file or download exceeds its size limit. */
+    VG_E_IO = 23,               /**< A local file could not be read or written. */
+    VG_E_UNKNOWN_OUTCOME = 24,  /**< A submit may or may not have reached the service; it was not retried. */
+    VG_E_INTERNAL = 25          /**< A bug in libvideogen; please report it. */
+} vg_code;
+
+/** The one task-state vocabulary, whatever the provider calls its states. */
+typedef enum vg_state {
+    VG_STATE_QUEUED = 0,    /**< Accepted, waiting to start. */
+    VG_STATE_RUNNING = 1,   /**< Being generated. */
+    VG_STATE_SUCCEEDED = 2, /**< Finished with a video. A "finished" task without a video is reported FAILED. */
+    VG_STATE_FAILED = 3,    /**< Finished without a video. */
+    VG_STATE_CANCELLED = 4, /**< Cancelled on the service. */
+    VG_STATE_EXPIRED = 5    /**< The service says the task or its result expired. */
+} vg_state;
+
+/** Flags for vg_task_cancel. */
+typedef enum vg_cancel_flags {
+    VG_CANCEL_LOCAL = 0,  /**< Stop local work only; the service keeps generating (it can be resumed from a record). */
+    VG_CANCEL_REMOTE = 1  /**< Also ask the service to cancel the generation, where the dialect supports it. */
+} vg_cancel_flags;
+
+/** A client: one provider configuration and its connections. Thread-safe. */
+typedef struct vg_client vg_client;
+/** One generation task on a provider, as last seen by this process. */
+typedef struct vg_task vg_task;
+/** Details of one failure: code, message, HTTP status, provider's code, retry hint. */
+typedef struct vg_error vg_error;
+
+/**
+ * Progress callback of vg_task_wait: called on the waiting thread each time the task's state, progress or queue
+ * position changes (and once at the start). Read the new values with the vg_task_* getters on `task`.
+ * @param task       the task being waited on (valid for the duration of the call; do not free it here).
+ * @param user_data  the pointer given to vg_task_wait.
+ * @return 0 to go on waiting; non-zero to stop, and vg_task_wait returns VG_E_ABORTED_BY_CALLBACK.
+ */
+typedef int (*vg_progress_fn)(vg_task *task, void *user_data);
+
+/**
+ * Byte-progress callback of vg_task_download: called on the downloading thread as bytes arrive (coalesced, at most
+ * a few dozen times a second) and once when the download completes.
+ * @param task       the task whose video is being downloaded.
+ * @param received   bytes of the file written so far.
+ * @param total      the file's full size in bytes, or -1 when the server did not say.
+ * @param user_data  the pointer given to vg_task_download.
+ * @return 0 to go on; non-zero to stop, and vg_task_download returns VG_E_ABORTED_BY_CALLBACK (no file is left).
+ */
+typedef int (*vg_transfer_fn)(vg_task *task, uint64_t received, int64_t total, void *user_data);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Versions, codes and strings
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/**
+ * The library's version as (MAJOR << 16) | (MINOR << 8) | PATCH, to compare with VG_VERSION_NUM.
+ * Thread-safe; never fails.
+ */
+unsigned int vg_version_number(void);
+
+/**
+ * The library's version as static text, e.g. "0.1.0". Never NULL; do not free. Thread-safe.
+ */
+const char *vg_version_string(void);
+
+/**
+ * The library's ABI number; a caller built against this header requires it to equal VG_ABI_VERSION.
+ * Thread-safe; never fails.
+ */
+unsigned int vg_abi_version(void);
+
+/**
+ * A short static description of a code, e.g. "rate limited". Unknown values give "unknown error code".
+ * Never NULL; do not free. Thread-safe.
+ */
+const char *vg_code_str(vg_code code);
+
+/**
+ * The state's name in the snapshot vocabulary: "queued", "running", "succeeded", "failed", "cancelled", "expired";
+ * unknown values give "unknown". Never NULL; do not free. Thread-safe.
+ */
+const char *vg_state_str(vg_state state);
+
+/**
+ * Frees a string the library returned through a `char **` out-parameter. NULL is a no-op. Thread-safe.
+ */
+void vg_string_free(char *string);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Errors
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/**
+ * The error's code. An invalid handle gives VG_E_INVALID_HANDLE.
+ */
+vg_code vg_error_code(const vg_error *error);
+
+/**
+ * A human-readable message naming the cause (never containing the API key). Valid until the error is freed;
+ * an invalid handle gives "". Never NULL.
+ */
+const char *vg_error_message(const vg_error *error);
+
+/**
+ * The HTTP status of the answer that caused the error, or 0 when none (local or network error).
+ */
+int vg_error_http_status(const vg_error *error);
+
+/**
+ * The provider's own error code (e.g. "invalid_api_key", "task_not_exist", "1302"), or NULL when none.
+ * Valid until the error is freed.
+ */
+const char *vg_error_provider_code(const vg_error *error);
+
+/**
+ * Seconds the service asked to wait before retrying (Retry-After and similar hints), or -1 when unknown.
+ */
+double vg_error_retry_after(const vg_error *error);
+
+/**
+ * Frees an error. NULL or an already-freed error is a no-op. Thread-safe.
+ */
+void vg_error_free(vg_error *error);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Clients
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/**
+ * Creates a client from a JSON configuration (schema in README.md), e.g.
+ *   {"dialect": "openai", "base_url": "https://api.example.com", "api_key_env": "EXAMPLE_API_KEY"}
+ * The configuration is checked completely here: unknown keys, an unknown dialect, a relative or non-http(s) base
+ * URL, plain http to a host other than loopback (unless "allow_insecure_http" is true) and a missing key are
+ * refused. No network traffic happens here.
+ * @param config_json  the configuration (copied).
+ * @param out          receives the new client; set to NULL on failure. Free it with vg_client_free.
+ * @param error        optional error details (see the conventions above).
+ * @return VG_OK, VG_E_INVALID_ARGUMENT, VG_E_INVALID_JSON, VG_E_UNSUPPORTED, VG_E_INSECURE or VG_E_AUTH.
+ * Thread-safe.
+ */
+vg_code vg_client_create(const char *config_json, vg_client **out, vg_error **error);
+
+/**
+ * Frees a client and wipes its copy of the API key once no task needs it. Tasks created by the client stay
+ * usable until they are freed. NULL or an already-freed client is a no-op. Thread-safe.
+ */
+void vg_client_free(vg_client *client);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Tasks
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/**
+ * Submits a generation request (JSON, schema in README.md), e.g.
+ *   {"model": "sora-2", "prompt": "a red fox in the snow", "duration": 4, "size": "1280x720"}
+ * The request is validated before any network traffic: unknown fields, wrong types, a missing model or prompt, and
+ * fields the client's dialect does not support are refused by name. Blocks for the submit round trip (with the
+ * client's retry rules: a submit is retried only when it provably did not reach the service).
+ * @param client        the client.
+ * @param request_json  the request (copied).
+ * @param out           receives the new task, in its first reported state; set to NULL on failure.
+ * @param error         optional error details.
+ * @return VG_OK or an error code; VG_E_UNKNOWN_OUTCOME when the request may have reached the service.
+ * Thread-safe (any number of submits at once on one client).
+ */
+vg_code vg_client_submit(vg_client *client, const char *request_json, vg_task **out, vg_error **error);
+
+/**
+ * Re-creates a task from a record made by vg_task_snapshot_json (possibly in another process), to go on polling or
+ * downloading it. The record holds no secret; the client supplies the key. The record's dialect and base URL must
+ * match the client's (so a record can never send the key to another host). No network traffic happens here.
+ * @param client       the client.
+ * @param record_json  a snapshot document (copied).
+ * @param out          receives the task; set to NULL on failure.
+ * @param error        optional error details.
+ * @return VG_OK, VG_E_INVALID_JSON, VG_E_INVALID_ARGUMENT or VG_E_INVALID_HANDLE. Thread-safe.
+ */
+vg_code vg_client_resume(vg_client *client, const char *record_json, vg_task **out, vg_error **error);
+
+/**
+ * Refreshes the task's status once, now (retrying transient failures within the client's request timeout).
+ * @param task   the task.
+ * @param error  optional error details.
+ * @return VG_OK when the status was read (whatever the state: check vg_task_state), else an error code.
+ */
+vg_code vg_task_poll(vg_task *task, vg_error **error);
+
+/**
+ * Polls the task on the client's schedule until it ends or the deadline passes. Server hints (Retry-After,
+ * openai-poll-after-ms) override the schedule; failed polls are retried with backoff and never fail the task
+ * before the deadline (except errors that cannot heal: auth, permission, not found).
+ * @param task             the task.
+ * @param timeout_seconds  the deadline from now; <= 0 uses the client's "wait_timeout".
+ * @param on_progress      optional; called on this thread at the start and on every change of state, progress or
+ *                         queue position.
+ * @param user_data        passed to on_progress.
+ * @param error            optional error details.
+ * @return VG_OK when the task succeeded; VG_E_TASK_FAILED when it ended otherwise (reason in the error);
+ *         VG_E_DEADLINE, VG_E_CANCELLED, VG_E_ABORTED_BY_CALLBACK, or the error that stopped polling.
+ */
+vg_code vg_task_wait(vg_task *task, double timeout_seconds, vg_progress_fn on_progress, void *user_data,
+                     vg_error **error);
+
+/**
+ * Downloads the succeeded task's video to `path`, streaming to "<path>.part" in the same directory (never holding
+ * the video in memory), checking its length, computing its SHA-256 (reported in the snapshot), then syncing and
+ * renaming it into place: `path` never holds a partial file. The API key is sent only when the video is on the
+ * configured origin.
+ * @param task         a task in state VG_STATE_SUCCEEDED (else VG_E_NOT_READY).
+ * @param path         the destination file (overwritten if it exists).
+ * @param on_progress  optional byte-progress callback, called on this thread.
+ * @param user_data    passed to on_progress.
+ * @param error        optional error details.
+ * @return VG_OK, or an error code (VG_E_IO for local file errors).
+ */
+vg_code vg_task_download(vg_task *task, const char *path, vg_transfer_fn on_progress, void *user_data,
+                         vg_error **error);
+
+/**
+ * Cancels the task: any vg_task_poll, vg_task_wait or vg_task_download in progress on it returns VG_E_CANCELLED
+ * promptly, no callback for it runs once this function has returned (unless called from inside that callback), and
+ * later network calls on the task return VG_E_CANCELLED. Getters and vg_task_snapshot_json still work, so the task
+ * can be resumed later from its record. Callable from any thread, at any time, any number of times.
+ * @param task   the task.
+ * @param flags  VG_CANCEL_LOCAL, or VG_CANCEL_REMOTE to also cancel the generation on the service.
+ * @param error  optional error details.
+ * @return VG_OK; VG_E_UNSUPPORTED when VG_CANCEL_REMOTE was asked and the dialect has no cancel operation (local
+ *         cancellation still happened); or the error of the remote cancel request.
+ */
+vg_code vg_task_cancel(vg_task *task, int flags, vg_error **error);
+
+/**
+ * Frees a task. If an operation is still running on it in another thread, that operation is cancelled first.
+ * NULL or an already-freed task is a no-op.
+ */
+void vg_task_free(vg_task *task);
+
+/**
+ * The task's id on the provider. Valid until the next call on the task; "" for an invalid handle. Never NULL.
+ */
+const char *vg_task_id(vg_task *task);
+
+/**
+ * The task's state as last seen. VG_STATE_FAILED for an invalid handle.
+ */
+vg_state vg_task_state(vg_task *task);
+
+/**
+ * The task's progress as last seen, 0 to 100, or -1 when the service does not report it (never invented).
+ */
+int vg_task_progress(vg_task *task);
+
+/**
+ * The task's position in the service's queue as last seen (0 = next), or -1 when unknown.
+ */
+int vg_task_queue_position(vg_task *task);
+
+/**
+ * The URL the video will be downloaded from, once succeeded; NULL before that or when unknown. Signed URLs carry
+ * secrets of their own: treat it as sensitive. Valid until the next call on the task.
+ */
+const char *vg_task_video_url(vg_task *task);
+
+/**
+ * The code of the task's failure once it ended unsuccessfully (VG_E_TASK_FAILED, or a more specific code such as
+ * VG_E_CONTENT_POLICY when the provider says so), else VG_OK.
+ */
+vg_code vg_task_error_code(vg_task *task);
+
+/**
+ * The reason the task failed as the provider gave it, or NULL. Valid until the next call on the task.
+ */
+const char *vg_task_error_message(vg_task *task);
+
+/**
+ * The whole task snapshot as JSON (schema in README.md): id, dialect, base URL, state, progress, queue position,
+ * video URL, error, timestamps, and the last download's path, size and SHA-256. It is also the record that
+ * vg_client_resume accepts. It contains no secret.
+ * @param task  the task.
+ * @param out   receives a new string; free it with vg_string_free.
+ * @return VG_OK, VG_E_INVALID_HANDLE or VG_E_INVALID_ARGUMENT (out is NULL).
+ */
+vg_code vg_task_snapshot_json(vg_task *task, char **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VIDEOGEN_H */
