@@ -38,4 +38,30 @@ public enum OriginPolicy {
             throw VideoGenError(.insecure, "\(purpose): refusing plain http to '\(host)'; set allow_insecure_http to permit it")
         }
     }
+
+    /// What to do with a redirect.
+    public enum RedirectDecision: Sendable, Equatable {
+        /// Follow it; strip every credential header first when `stripCredentials`.
+        case follow(stripCredentials: Bool)
+        /// Do not follow it; fail with this error.
+        case refuse(VideoGenError)
+    }
+
+    /// The rule for a redirect from `source` to `target` after `hops` redirects (this one included): refuse
+    /// non-http(s) targets, https→http downgrades and more than `maxHops`; strip credentials whenever the scheme,
+    /// host or port changes (curl CVE-2018-1000007 and CVE-2022-27776).
+    public static func redirect(from source: URL, to target: URL, hops: Int, maxHops: Int) -> RedirectDecision {
+        if hops > maxHops {
+            return .refuse(VideoGenError(.network, "more than \(maxHops) redirects"))
+        }
+        let fromScheme = source.scheme?.lowercased()
+        let toScheme = target.scheme?.lowercased()
+        guard toScheme == "http" || toScheme == "https", target.host != nil else {
+            return .refuse(VideoGenError(.insecure, "refusing a redirect to a non-http(s) URL"))
+        }
+        if fromScheme == "https" && toScheme == "http" {
+            return .refuse(VideoGenError(.insecure, "refusing a redirect from https to plain http (\(target.host ?? "?"))"))
+        }
+        return .follow(stripCredentials: !sameOrigin(source, target))
+    }
 }

@@ -152,30 +152,21 @@ final class SessionDelegate: NSObject, URLSessionDataDelegate, Sendable {
         }
         context.touch()
         let source = response.url ?? task.currentRequest?.url ?? target
-        if context.countRedirect() > URLSessionTransport.maxRedirects {
-            context.noteFailure(VideoGenError(.network, "more than \(URLSessionTransport.maxRedirects) redirects"))
+        switch OriginPolicy.redirect(from: source, to: target, hops: context.countRedirect(),
+                                     maxHops: URLSessionTransport.maxRedirects) {
+        case .refuse(let error):
+            context.noteFailure(error)
             completionHandler(nil)
-            return
-        }
-        let fromScheme = source.scheme?.lowercased()
-        let toScheme = target.scheme?.lowercased()
-        guard toScheme == "http" || toScheme == "https" else {
-            context.noteFailure(VideoGenError(.insecure, "refusing a redirect to a non-http(s) URL"))
-            completionHandler(nil)
-            return
-        }
-        if fromScheme == "https" && toScheme == "http" {
-            context.noteFailure(VideoGenError(.insecure, "refusing a redirect from https to plain http (\(target.host ?? "?"))"))
-            completionHandler(nil)
-            return
-        }
-        var next = request
-        if !OriginPolicy.sameOrigin(source, target) {
-            for name in next.allHTTPHeaderFields?.keys.map({ $0 }) ?? [] where OriginPolicy.credentialHeaders.contains(name.lowercased()) {
-                next.setValue(nil, forHTTPHeaderField: name)
+        case .follow(let stripCredentials):
+            var next = request
+            if stripCredentials {
+                for name in next.allHTTPHeaderFields?.keys.map({ $0 }) ?? []
+                where OriginPolicy.credentialHeaders.contains(name.lowercased()) {
+                    next.setValue(nil, forHTTPHeaderField: name)
+                }
             }
+            completionHandler(next)
         }
-        completionHandler(next)
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
