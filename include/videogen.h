@@ -89,7 +89,9 @@ typedef enum vg_code {
 typedef enum vg_state {
     VG_STATE_QUEUED = 0,    /**< Accepted, waiting to start. */
     VG_STATE_RUNNING = 1,   /**< Being generated. */
-    VG_STATE_SUCCEEDED = 2, /**< Finished with a video. A "finished" task without a video is reported FAILED. */
+    VG_STATE_SUCCEEDED = 2, /**< Finished with a video. A "finished" task without a video is reported FAILED;
+                                 in the openai dialect the video is the content route by contract, so a missing one
+                                 shows only when vg_task_download returns VG_E_NOT_FOUND. */
     VG_STATE_FAILED = 3,    /**< Finished without a video. */
     VG_STATE_CANCELLED = 4, /**< Cancelled on the service. */
     VG_STATE_EXPIRED = 5    /**< The service says the task or its result expired. */
@@ -275,7 +277,8 @@ vg_code vg_task_poll(vg_task *task, vg_error **error);
  *                         queue position.
  * @param user_data        passed to on_progress.
  * @param error            optional error details.
- * @return VG_OK when the task succeeded; VG_E_TASK_FAILED when it ended otherwise (reason in the error);
+ * @return VG_OK when the task succeeded; VG_E_TASK_FAILED (or a more specific code such as VG_E_CONTENT_POLICY
+ *         when the provider says so) when it ended otherwise, with the provider's reason in the error;
  *         VG_E_DEADLINE, VG_E_CANCELLED, VG_E_ABORTED_BY_CALLBACK, or the error that stopped polling.
  */
 vg_code vg_task_wait(vg_task *task, double timeout_seconds, vg_progress_fn on_progress, void *user_data,

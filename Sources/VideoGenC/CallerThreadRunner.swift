@@ -7,10 +7,13 @@ enum CallerThreadRunner {
     /// - Parameters:
     ///   - onUpdate: called (on this thread) for each task update; a non-zero result stops the operation.
     ///   - onTransfer: called (on this thread) with coalesced byte progress; a non-zero result stops it.
+    ///   - discard: undoes a result that arrived although a callback had asked to stop (the operation finished
+    ///     before it could be stopped), e.g. removes a downloaded file.
     static func run<Value: Sendable>(
         _ box: TaskBox,
         onUpdate: ((TaskSnapshot) -> Int32)? = nil,
         onTransfer: ((Int64, Int64?) -> Int32)? = nil,
+        discard: ((Value) -> Void)? = nil,
         operation: @escaping @Sendable (EventChannel<Value>) async throws -> Value
     ) -> Result<Value, VideoGenError> {
         let channel = EventChannel<Value>()
@@ -40,7 +43,10 @@ enum CallerThreadRunner {
                 case .transfer(let received, let total):
                     if let onTransfer { deliver { onTransfer(received, total) } }
                 case .done(let result):
-                    if aborted { return .failure(VideoGenError(.abortedByCallback, "a callback returned non-zero")) }
+                    if aborted {
+                        if case .success(let value) = result { discard?(value) }
+                        return .failure(VideoGenError(.abortedByCallback, "a callback returned non-zero"))
+                    }
                     if case .failure = result, box.isCancelled {
                         return .failure(VideoGenError(.cancelled, "the task was cancelled"))
                     }

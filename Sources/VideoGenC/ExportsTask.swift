@@ -62,22 +62,36 @@ public func vg_task_download(_ task: OpaquePointer?, _ path: UnsafePointer<CChar
         }
         let client = box.client
         let current = box.snapshot
+        let delivered = TransferMark()
         let onTransfer: ((Int64, Int64?) -> Int32)? = on_progress.map { callback in
-            { received, total in callback(task, UInt64(max(0, received)), total ?? -1, user_data) }
+            { received, total in
+                delivered.received = received
+                delivered.total = total
+                return callback(task, UInt64(max(0, received)), total ?? -1, user_data)
+            }
         }
-        let final = try CallerThreadRunner.run(box, onTransfer: onTransfer) { (channel: EventChannel<TaskSnapshot>) in
+        let final = try CallerThreadRunner.run(box, onTransfer: onTransfer, discard: { snapshot in
+            if let written = snapshot.download?.path { unlink(written) }
+        }) { (channel: EventChannel<TaskSnapshot>) in
             try await client.download(current, to: path) { received, total in
                 channel.send(received: received, total: total)
             }
         }.get()
         box.update(final)
-        if let onTransfer, let record = final.download {
+        // The promised last call, with received == total, unless the coalesced progress already said exactly that.
+        if let onTransfer, let record = final.download, delivered.received != record.bytes || delivered.total != record.bytes {
             if let stop = box.runCallback({ onTransfer(record.bytes, record.bytes) }), stop != 0 {
                 unlink(path)
                 throw VideoGenError(.abortedByCallback, "a callback returned non-zero")
             }
         }
     }
+}
+
+/// The last byte progress shown to a download callback (used on the calling thread only).
+private final class TransferMark {
+    var received: Int64 = -1
+    var total: Int64?
 }
 
 @c @implementation

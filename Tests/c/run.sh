@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# run.sh LIBDIR: the whole C test suite of libvideogen.
+#   1. compiles the test program into Tests/c/build/ (gcc, C99, -Wall -Wextra -Werror -pedantic);
+#   2. starts two emulators on free ports (the second answers 401s with "WWW-Authenticate: Basic");
+#   3. runs the C API tests against them, then check_symbols.sh and check_header.sh;
+#   4. prints "N passed, N failed" over everything as its last line; exits 1 on any failure.
+# Usage, from the repository root: bash Tests/c/run.sh .build/release
+# Needs gcc, python3 and the built library. Extra arguments after LIBDIR go to the test program (e.g. --only auth).
+set -u
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+    echo "usage: $0 LIBDIR [test options]" >&2
+    exit 2
+fi
+libdir="$(cd "$1" && pwd)"
+shift
+build="$here/build"
+rm -rf "$build/work"
+mkdir -p "$build/work"
+
+total_passed=0
+total_failed=0
+
+# add_counts FILE: adds the "N passed, N failed" last line of FILE to the totals; a missing line is one failure.
+add_counts() {
+    local last
+    last="$(tail -n 1 "$1" 2> /dev/null)"
+    if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+        total_passed=$((total_passed + BASH_REMATCH[1]))
+        total_failed=$((total_failed + BASH_REMATCH[2]))
+    else
+        echo "FAIL - $2: no summary line (the program died or hung)"
+        total_failed=$((total_failed + 1))
+    fi
+}
+
+# ---- Emulators. ----
+
+emulator_pids=()
+cleanup() {
+    local pid
+    for pid in ${emulator_pids[@]+"${emulator_pids[@]}"}; do
+        kill -TERM "$pid" 2> /dev/null
+    done
+    for pid in ${emulator_pids[@]+"${emulator_pids[@]}"}; do
+        wait "$pid" 2> /dev/null
+    done
+    emulator_pids=()
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+
+# start_emulator NAME ARGS...: starts an emulator; its ready file is $build/NAME.ready.
+start_emulator() {
+    local name="$1"
+    shift
+    rm -f "$build/$name.ready"
+    PYTHONPATH="$root/bindings/python${PYTHONPATH:+:$PYTHONPATH}" python3 -m videogen.emulator \
+        --host 127.0.0.1 --port 0 --task-seconds 1 --api-key sk-test --ready-file "$build/$name.ready" "$@" \
+        > "$build/$name.log" 2>&1 &
+    emulator_pids+=($!)
+}
+
+# ready_url NAME: waits up to 10 s for the emulator's ready file and prints its URL.
+ready_url() {
+    local i
+    for i in $(seq 1 100); do
+        if [ -s "$build/$1.ready" ]; then
+            head -n 1 "$build/$1.ready"
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# ---- 1. Compile. ----
+
+echo "# compiling the C tests against $libdir"
+if gcc -std=c99 -Wall -Wextra -Werror -pedantic -I"$root/include" \
+    "$here/harness.c" "$here/test_main.c" "$here/test_basics.c" "$here/test_misuse.c" "$here/test_api.c" \
+    -o "$build/vg_tests" -L"$libdir" -lvideogen -Wl,-rpath,"$libdir" -lpthread > "$build/compile.log" 2>&1; then
+    compiled=1
+else
+    compiled=0
+    cat "$build/compile.log"
+    echo "FAIL - compile: the C tests do not compile"
+    total_failed=$((total_failed + 1))
+fi
+
+# ---- 2. Emulators. ----
+
+start_emulator main
+start_emulator basic --www-authenticate Basic
+base_url="$(ready_url main)" || base_url=""
+basic_url="$(ready_url basic)" || basic_url=""
+if [ -z "$base_url" ] || [ -z "$basic_url" ]; then
+    echo "FAIL - emulators: not ready within 10 s"
+    cat "$build/main.log" "$build/basic.log" 2> /dev/null
+    total_failed=$((total_failed + 1))
+fi
+
+# ---- 3. The C API tests. ----
+
+if [ "$compiled" -eq 1 ] && [ -n "$base_url" ] && [ -n "$basic_url" ]; then
+    asset="$root/bindings/python/videogen/emulator/assets/sample.mp4"
+    args=("$base_url" --basic "$basic_url" --asset "$asset" --workdir "$build/work")
+    if command -v sha256sum > /dev/null 2>&1; then
+        args+=(--sha256 "$(sha256sum "$asset" | cut -d ' ' -f 1)")
+    fi
+    echo "# C API tests against $base_url (Basic challenge: $basic_url)"
+    runner=()
+    if command -v timeout > /dev/null 2>&1; then runner=(timeout -k 5 600); fi
+    ${runner[@]+"${runner[@]}"} "$build/vg_tests" "${args[@]}" "$@" 2>&1 | tee "$build/api.out"
+    add_counts "$build/api.out" "api_tests"
+fi
+cleanup
+
+# ---- 4. Symbols and header. ----
+
+echo "# exported symbols"
+bash "$here/check_symbols.sh" "$libdir" 2>&1 | tee "$build/symbols.out"
+add_counts "$build/symbols.out" "check_symbols"
+
+echo "# header"
+bash "$here/check_header.sh" "$build" 2>&1 | tee "$build/header.out"
+add_counts "$build/header.out" "check_header"
+
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]

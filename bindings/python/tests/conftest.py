@@ -1,0 +1,123 @@
+"""Shared helpers for the emulator tests: an in-process emulator, a raw HTTP client, forms."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import sys
+import time
+import urllib.parse
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from videogen.emulator import Emulator  # noqa: E402
+
+API_KEY = "sk-test-key-123"
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
+
+
+@dataclass
+class Reply:
+    """A raw HTTP reply (no redirects followed, no exceptions on 4xx/5xx)."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    def json(self):
+        """The body parsed as JSON."""
+        assert self.headers.get("Content-Type", "").startswith("application/json"), self.headers
+        return json.loads(self.body)
+
+
+def call(method: str, url: str, body: bytes | None = None, headers: dict | None = None,
+         timeout: float = 10) -> Reply:
+    """Send one request on a fresh connection and read the whole reply."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        conn.request(method, target, body=body, headers=headers or {})
+        response = conn.getresponse()
+        data = response.read()
+        assert response.getheader("Content-Length") == str(len(data)) or method == "HEAD"
+        return Reply(response.status, response.headers, data)
+    finally:
+        conn.close()
+
+
+def get(url: str, headers: dict | None = None, **kw) -> Reply:
+    """GET with the test API key unless ``headers`` is given."""
+    return call("GET", url, headers=AUTH if headers is None else headers, **kw)
+
+
+def post_json(url: str, payload, headers: dict | None = None) -> Reply:
+    """POST a JSON body with the test API key unless ``headers`` is given."""
+    h = dict(AUTH if headers is None else headers)
+    h["Content-Type"] = "application/json"
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return call("POST", url, body, h)
+
+
+def form(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]] | None = None):
+    """Encode a multipart/form-data body; returns ``(body, content_type)``."""
+    boundary = "----vgtest" + uuid.uuid4().hex
+    out = bytearray()
+    for name, value in fields.items():
+        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+                f"{value}\r\n").encode()
+    for name, (filename, data, ctype) in (files or {}).items():
+        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; "
+                f"filename=\"{filename}\"\r\nContent-Type: {ctype}\r\n\r\n").encode()
+        out += data + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return bytes(out), f"multipart/form-data; boundary={boundary}"
+
+
+def post_form(url: str, fields: dict[str, str], files=None, headers: dict | None = None) -> Reply:
+    """POST a multipart form with the test API key unless ``headers`` is given."""
+    body, ctype = form(fields, files)
+    h = dict(AUTH if headers is None else headers)
+    h["Content-Type"] = ctype
+    return call("POST", url, body, h)
+
+
+def wait_until(fetch, predicate, timeout: float = 5.0, step: float = 0.02):
+    """Call ``fetch()`` until ``predicate(result)`` holds; return that result."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = fetch()
+        if predicate(result):
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not reached in {timeout}s; last: {result!r}")
+        time.sleep(step)
+
+
+@pytest.fixture
+def emu():
+    """A started emulator with a short lifecycle (T = 0.5 s)."""
+    with Emulator(api_key=API_KEY, task_seconds=0.5) as instance:
+        yield instance
+
+
+@pytest.fixture
+def make_emu():
+    """Factory for emulators with custom settings; all are stopped after the test."""
+    started = []
+
+    def factory(**kwargs):
+        kwargs.setdefault("api_key", API_KEY)
+        instance = Emulator(**kwargs).start()
+        started.append(instance)
+        return instance
+
+    yield factory
+    for instance in started:
+        instance.stop()

@@ -1,0 +1,103 @@
+"""Command line: ``python -m videogen.emulator [options]``.
+
+Prints the API base URL as the first stdout line and ``cdn: <url>`` as the
+second, optionally writes the base URL to ``--ready-file``, then serves until
+SIGTERM or SIGINT. The API key is never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import tempfile
+import threading
+
+from .app import Emulator, is_loopback
+from .settings import AUTH_SCHEMES, UNIFIED_SHAPES
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
+    p = argparse.ArgumentParser(prog="python -m videogen.emulator",
+                                description="Loopback emulator of video-generation APIs.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="API port (0 = any free port)")
+    p.add_argument("--cdn-port", type=int, default=0, help="CDN port (0 = any free port)")
+    p.add_argument("--api-key", default=os.environ.get("VIDEOGEN_EMULATOR_KEY") or "sk-emulator",
+                   help="expected Bearer key (default: $VIDEOGEN_EMULATOR_KEY or sk-emulator)")
+    p.add_argument("--task-seconds", type=float, default=3.0)
+    p.add_argument("--unified-shape", choices=UNIFIED_SHAPES, default="envelope")
+    p.add_argument("--www-authenticate", choices=AUTH_SCHEMES, default="Bearer")
+    p.add_argument("--poll-after-ms", type=int, default=None)
+    p.add_argument("--ready-file", help="write the base URL here once listening")
+    p.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
+    p.add_argument("--verbose", action="store_true", help="log method, path and status to stderr")
+    return p.parse_args(argv)
+
+
+def write_ready_file(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temp file in the same folder, then rename)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".ready-", dir=folder)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _remove_ready_file(path: str, url: str) -> None:
+    """Remove the ready file on exit if it still names this run, so no reader finds a stale URL."""
+    try:
+        with open(path) as f:
+            if f.read().strip() == url:
+                os.unlink(path)
+    except OSError:
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the emulator until SIGTERM/SIGINT; returns the exit status."""
+    args = parse_args(argv)
+    if not args.allow_remote and not is_loopback(args.host):
+        print(f"error: refusing to bind to non-loopback host {args.host!r} "
+              "(pass --allow-remote to override)", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    # A parent that spawns us from a thread with signals blocked (libdispatch worker threads do) passes that mask
+    # on; unblock the stop signals or SIGTERM would never reach the handler.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        emu = Emulator(api_key=args.api_key, task_seconds=args.task_seconds,
+                       unified_shape=args.unified_shape, host=args.host, port=args.port,
+                       cdn_port=args.cdn_port, www_authenticate=args.www_authenticate,
+                       poll_after_ms=args.poll_after_ms, allow_remote=args.allow_remote,
+                       verbose=args.verbose)
+        emu.start()
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    emu_url = emu.base_url
+    try:
+        print(emu_url, flush=True)
+        print(f"cdn: {emu.cdn_url}", flush=True)
+        if args.ready_file:
+            write_ready_file(args.ready_file, emu_url)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        emu.stop()
+        if args.ready_file:
+            _remove_ready_file(args.ready_file, emu_url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""The :class:`Emulator`: two loopback HTTP origins sharing one task store."""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+import time
+from typing import Any
+
+from . import media
+from .cdn import UrlSigner
+from .requestlog import RequestLog
+from .server import EmulatorHTTPServer
+from .settings import Settings
+from .store import TaskStore
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback IP literals (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _origin(host: str, port: int) -> str:
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class Emulator:
+    """A loopback emulator of video-generation APIs (OpenAI Videos and new-api).
+
+    It serves the API origin (both dialects and ``/_emulator/...`` control
+    routes, see :attr:`base_url`) and a fake CDN origin serving signed,
+    expiring ``/files/...`` URLs (see :attr:`cdn_url`). Every instance has
+    its own tasks, settings, request log and signing secret.
+
+    Use ``start()``/``stop()`` or a ``with`` block. Binding to a non-loopback
+    host needs ``allow_remote=True``.
+    """
+
+    def __init__(self, api_key: str = "sk-emulator", task_seconds: float = 3.0,
+                 unified_shape: str = "envelope", host: str = "127.0.0.1", port: int = 0,
+                 cdn_port: int = 0, www_authenticate: str = "Bearer",
+                 poll_after_ms: int | None = None, *, url_ttl_seconds: int = 600,
+                 allow_remote: bool = False, verbose: bool = False) -> None:
+        if not isinstance(api_key, str) or not api_key:
+            raise ValueError("api_key must be a non-empty string")
+        if not allow_remote and not is_loopback(host):
+            raise ValueError(f"refusing to bind to non-loopback host {host!r} without allow_remote")
+        self.api_key = api_key
+        self.host, self.port, self.cdn_port = host, port, cdn_port
+        self.verbose = verbose
+        self.settings = Settings(task_seconds=task_seconds, unified_shape=unified_shape,
+                                 www_authenticate=www_authenticate, poll_after_ms=poll_after_ms,
+                                 url_ttl_seconds=url_ttl_seconds)
+        self.store = TaskStore()
+        self.log = RequestLog()
+        self.signer = UrlSigner()
+        self.started_wall = time.time()
+        self.sample = media.load_sample(self.started_wall)
+        self._servers: list[EmulatorHTTPServer] = []
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        state = self.base_url if self._servers else "stopped"
+        return f"<Emulator {state}>"
+
+    def start(self) -> "Emulator":
+        """Bind both origins and serve them on daemon threads (non-blocking)."""
+        with self._lock:
+            if self._servers:
+                raise RuntimeError("emulator already started")
+            api = EmulatorHTTPServer((self.host, self.port), self, "api", self.verbose)
+            try:
+                cdn = EmulatorHTTPServer((self.host, self.cdn_port), self, "cdn", self.verbose)
+            except BaseException:
+                api.server_close()
+                raise
+            self._servers = [api, cdn]
+            for server in self._servers:
+                thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                          name=f"videogen-emulator-{server.origin}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close the listeners and open connections (idempotent)."""
+        with self._lock:
+            servers, self._servers = self._servers, []
+            threads, self._threads = self._threads, []
+        stoppers = [threading.Thread(target=server.shutdown) for server in servers]
+        for stopper in stoppers:          # both loops notice within one poll interval
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
+        for server in servers:
+            server.server_close()
+            server.close_connections()
+        for thread in threads:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> "Emulator":
+        if not self._servers:
+            self.start()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    def _server(self, index: int) -> EmulatorHTTPServer:
+        if not self._servers:
+            raise RuntimeError("emulator is not started")
+        return self._servers[index]
+
+    @property
+    def base_url(self) -> str:
+        """The API origin, e.g. ``http://127.0.0.1:PORT`` (only while started)."""
+        return _origin(self.host, self._server(0).server_address[1])
+
+    @property
+    def cdn_url(self) -> str:
+        """The fake CDN origin serving signed ``/files/...`` URLs (only while started)."""
+        return _origin(self.host, self._server(1).server_address[1])
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The request log of both origins, oldest first (see :class:`RequestLog`)."""
+        return self.log.entries()
+
+    def signed_url(self, name: str, ttl_seconds: int = 600) -> str:
+        """A signed CDN URL for ``/files/<name>``; a negative TTL gives an expired one."""
+        return self.signer.sign(self.cdn_url, name, ttl_seconds)

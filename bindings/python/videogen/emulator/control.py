@@ -1,0 +1,87 @@
+"""Emulator-only routes (no API key): health, settings, request log, reset, blobs.
+
+Health, settings, request-log and reset calls are harness plumbing: they are
+kept out of the request log, so a test sees only its client's traffic. Blob
+downloads are logged like any other download.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from . import media
+from .errors import openai_error
+from .messages import Request, Response, json_response
+
+MAX_BLOB = 4 * 1024 ** 3
+
+
+def _plumbing(response: Response) -> Response:
+    response.logged = False
+    return response
+
+
+def _reply(payload: Any) -> Response:
+    return _plumbing(json_response(200, payload))
+
+
+def health(emu, req: Request) -> Response:
+    """``GET /_emulator/health``."""
+    return _reply({"ok": True})
+
+
+def get_settings(emu, req: Request) -> Response:
+    """``GET /_emulator/control``: the current settings (never the key)."""
+    return _reply(emu.settings.snapshot())
+
+
+def update_settings(emu, req: Request) -> Response:
+    """``POST /_emulator/control``: apply a JSON object of setting changes atomically."""
+    try:
+        changes = json.loads(req.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        changes = None
+    if not isinstance(changes, dict):
+        return _plumbing(openai_error(400, "Control body must be a JSON object.",
+                                      code="invalid_json"))
+    try:
+        return _reply(emu.settings.update(changes))
+    except KeyError as exc:
+        name = exc.args[0]
+        return _plumbing(openai_error(400, f"Unknown setting: {name}", param=name,
+                                      code="unknown_parameter"))
+    except ValueError as exc:
+        return _plumbing(openai_error(400, str(exc), code="invalid_value"))
+
+
+def request_log(emu, req: Request) -> Response:
+    """``GET /_emulator/requests``: the request log, oldest first."""
+    return _reply(emu.requests())
+
+
+def reset(emu, req: Request) -> Response:
+    """``POST /_emulator/reset``: forget all tasks and the request log."""
+    emu.store.clear()
+    emu.log.clear()
+    return _reply({"ok": True})
+
+
+def blob(emu, req: Request, size: str) -> Response:
+    """``GET /_emulator/blob/<n>``: n deterministic bytes, streamed, Range-aware."""
+    n = int(size)
+    if n > MAX_BLOB:
+        return openai_error(400, f"Blob size must be at most {MAX_BLOB} bytes.",
+                            param="n", code="invalid_value")
+    return media.serve(req, media.blob_source(n, emu.started_wall))
+
+
+ROUTES = [
+    ("GET", re.compile(r"^/_emulator/health$"), health),
+    ("GET", re.compile(r"^/_emulator/control$"), get_settings),
+    ("POST", re.compile(r"^/_emulator/control$"), update_settings),
+    ("GET", re.compile(r"^/_emulator/requests$"), request_log),
+    ("POST", re.compile(r"^/_emulator/reset$"), reset),
+    ("GET", re.compile(r"^/_emulator/blob/(?P<size>[0-9]{1,12})$"), blob),
+]

@@ -1,0 +1,178 @@
+"""The OpenAI-compatible Videos dialect: ``/v1/videos`` create, retrieve, content."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from . import media, multipart, shapes
+from .errors import openai_error, openai_fail
+from .inputs import image_kind, is_http_url, is_image_reference
+from .messages import Request, Response, json_response
+from .store import new_video_id, scenario_for
+
+KNOWN_FIELDS = ("prompt", "model", "seconds", "size", "input_reference", "watermark", "user")
+SIZE = re.compile(r"^(\d{1,5})x(\d{1,5})$")
+VARIANTS = ("video", "thumbnail", "spritesheet")
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    return f"the string {value!r}"
+
+
+def _check_input_reference(value: Any) -> None:
+    """Accept an image file part, an http(s) URL, or ``{"image_url"|"file_id": ...}``."""
+    if isinstance(value, multipart.Part) and value.filename is not None:
+        if image_kind(value.data) is None:
+            raise openai_fail(400, "Invalid file 'input_reference': unsupported or corrupt image. "
+                              "Supported formats: image/png, image/jpeg, image/webp, image/gif.",
+                              param="input_reference", code="invalid_value")
+        return
+    if isinstance(value, multipart.Part):
+        value = value.text()
+    if isinstance(value, str) and is_http_url(value):
+        return
+    if isinstance(value, dict) and len(value) == 1:
+        if is_image_reference(value.get("image_url")) or isinstance(value.get("file_id"), str):
+            return
+    raise openai_fail(400, "Invalid type for 'input_reference': expected a file or an http(s) "
+                      f"URL, but got {_json_kind(value)} instead.",
+                      param="input_reference", code="invalid_type")
+
+
+def _read_fields(req: Request) -> dict[str, Any]:
+    """Parse the create body (multipart or JSON) into a field dict (last value wins)."""
+    if not req.body.strip():
+        return {}
+    if req.content_type == "multipart/form-data":
+        try:
+            parts = multipart.parse(req.body, req.header("Content-Type") or "")
+        except multipart.MultipartError as exc:
+            raise openai_fail(400, f"Could not parse multipart form: {exc}.", code="invalid_multipart")
+        return {p.name: (p if p.name == "input_reference" else p.text()) for p in parts}
+    if req.content_type == "application/json":
+        try:
+            fields = json.loads(req.body)
+        except (ValueError, UnicodeDecodeError):
+            raise openai_fail(400, "We could not parse the JSON body of your request.",
+                              code="invalid_json")
+        if not isinstance(fields, dict):
+            raise openai_fail(400, "The JSON body must be an object.", code="invalid_json")
+        return fields
+    raise openai_fail(400, f"Unsupported Content-Type {req.content_type or '(none)'!r}; use "
+                      "multipart/form-data or application/json.", code="unsupported_content_type")
+
+
+def _string_field(fields: dict[str, Any], name: str, default: str) -> str:
+    value = fields.get(name, default)
+    if not isinstance(value, str):
+        raise openai_fail(400, f"Invalid type for '{name}': expected a string, but got "
+                          f"{_json_kind(value)} instead.", param=name, code="invalid_type")
+    return value
+
+
+def create_video(emu, req: Request) -> Response:
+    """``POST /v1/videos``: validate the form and create a queued task."""
+    fields = _read_fields(req)
+    for name in fields:
+        if name not in KNOWN_FIELDS:
+            raise openai_fail(400, f"Unrecognized request argument supplied: {name}",
+                              param=name, code="unknown_parameter")
+    if "prompt" not in fields:
+        raise openai_fail(400, "Missing required parameter: 'prompt'.", param="prompt",
+                          code="missing_required_parameter")
+    prompt = _string_field(fields, "prompt", "")
+    if not prompt.strip():
+        raise openai_fail(400, "Missing required parameter: 'prompt'.", param="prompt",
+                          code="missing_required_parameter")
+    model = _string_field(fields, "model", "sora-2")
+    seconds = fields.get("seconds", "4")
+    if not (isinstance(seconds, str) and seconds.isascii() and seconds.isdigit() and int(seconds) > 0):
+        raise openai_fail(400, "Invalid type for 'seconds': expected a string of digits such as "
+                          f"'4', '8' or '12', but got {_json_kind(seconds)} instead.",
+                          param="seconds", code="invalid_type")
+    size = _string_field(fields, "size", "720x1280")
+    match = SIZE.match(size)
+    if not match:
+        raise openai_fail(400, f"Invalid value for 'size': expected WIDTHxHEIGHT such as "
+                          f"'720x1280', but got {size!r}.", param="size", code="invalid_value")
+    if "input_reference" in fields:
+        _check_input_reference(fields["input_reference"])
+    try:
+        scenario = scenario_for(model, req.header("X-Emulator-Scenario"))
+    except ValueError as exc:
+        raise openai_fail(400, str(exc), code="invalid_scenario")
+    task = emu.store.create(
+        id_=new_video_id(), dialect="openai", model=model, prompt=prompt, scenario=scenario,
+        duration=emu.settings.get("task_seconds"), seconds=seconds, size=size,
+        width=int(match.group(1)), height=int(match.group(2)),
+        extra={k: fields[k] for k in ("watermark", "user") if k in fields})
+    return json_response(200, shapes.video_object(task, task.submitted_state()))
+
+
+def _not_found(video_id: str) -> Response:
+    return openai_error(404, f"Video with id '{video_id}' not found.", code="video_not_found")
+
+
+def get_video(emu, req: Request, video_id: str) -> Response:
+    """``GET /v1/videos/{id}``: the Video object (new-api form for ``task_`` tasks)."""
+    task = emu.store.get(video_id)
+    if task is None:
+        return _not_found(video_id)
+    state = task.state()
+    if task.dialect == "unified":
+        body = shapes.video_object(task, state, with_task_id=True,
+                                   url=shapes.result_url(emu, task, state))
+    else:
+        body = shapes.video_object(task, state)
+    poll_after = emu.settings.get("poll_after_ms")
+    headers = {} if poll_after is None else {"openai-poll-after-ms": str(poll_after)}
+    return json_response(200, body, headers)
+
+
+def get_content(emu, req: Request, video_id: str) -> Response:
+    """``GET /v1/videos/{id}/content``: MP4 bytes (Range-aware), 302 to the CDN, or an error."""
+    task = emu.store.get(video_id)
+    if task is None:
+        return _not_found(video_id)
+    variant = req.query.get("variant", "video")
+    if variant != "video":
+        known = variant in VARIANTS
+        return openai_error(400, f"Variant {variant!r} is not supported by the emulator"
+                            + ("." if known else f"; expected one of {', '.join(VARIANTS)}."),
+                            param="variant", code="unsupported_value" if known else "invalid_value")
+    state = task.state()
+    status = shapes.OPENAI_STATUS[state.phase]
+    if task.dialect == "unified" and state.phase != "completed":
+        body = {"error": {"message": "Task is not completed yet, current status: "
+                          + shapes.internal_status(state), "type": "invalid_request_error"}}
+        return json_response(400, body)
+    if state.phase in ("queued", "running"):
+        return openai_error(404, f"Video is not ready yet (status: {status}).", code="video_not_ready")
+    if not state.has_video:
+        return openai_error(404, f"Video is not available (status: {status}).",
+                            code="video_not_available")
+    if task.scenario == "redirect":
+        location = shapes.result_url(emu, task, state)
+        return json_response(302, {"redirect": location}, {"Location": location})
+    return media.serve(req, emu.sample)
+
+
+ROUTES = [
+    ("POST", re.compile(r"^/v1/videos$"), create_video),
+    ("GET", re.compile(r"^/v1/videos/(?P<video_id>[^/]+)$"), get_video),
+    ("GET", re.compile(r"^/v1/videos/(?P<video_id>[^/]+)/content$"), get_content),
+]

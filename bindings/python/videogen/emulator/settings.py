@@ -1,0 +1,95 @@
+"""Run-time settings of one emulator, changeable through ``/_emulator/control``."""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any
+
+UNIFIED_SHAPES = ("envelope", "flat", "openai", "realtime")
+AUTH_SCHEMES = ("Bearer", "Basic")
+MAX_TASK_SECONDS = 7 * 24 * 3600.0
+
+
+def _task_seconds(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("task_seconds must be a number")
+    value = float(value)
+    if not math.isfinite(value) or value < 0 or value > MAX_TASK_SECONDS:
+        raise ValueError(f"task_seconds must be between 0 and {MAX_TASK_SECONDS:g}")
+    return value
+
+
+def _choice(name: str, choices: tuple[str, ...]):
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"{name} must be one of: {', '.join(choices)}")
+        return value
+    return check
+
+
+def _optional_ms(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("poll_after_ms must be a non-negative integer or null")
+    return value
+
+
+def _ttl(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("url_ttl_seconds must be an integer")
+    return value
+
+
+VALIDATORS = {
+    "task_seconds": _task_seconds,
+    "unified_shape": _choice("unified_shape", UNIFIED_SHAPES),
+    "www_authenticate": _choice("www_authenticate", AUTH_SCHEMES),
+    "poll_after_ms": _optional_ms,
+    "url_ttl_seconds": _ttl,
+}
+
+
+class Settings:
+    """Thread-safe holder of the tunable settings.
+
+    Keys: ``task_seconds`` (lifecycle length T of new tasks), ``unified_shape``
+    (default poll shape of ``/v1/video/generations/{id}``), ``www_authenticate``
+    (scheme in the 401 challenge), ``poll_after_ms`` (``openai-poll-after-ms``
+    header, or None for none) and ``url_ttl_seconds`` (lifetime of signed CDN
+    URLs; negative values produce already-expired URLs).
+    """
+
+    def __init__(self, **values: Any) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[str, Any] = {
+            "task_seconds": 3.0, "unified_shape": "envelope",
+            "www_authenticate": "Bearer", "poll_after_ms": None, "url_ttl_seconds": 600,
+        }
+        self.update(values)
+
+    def update(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Validate all ``changes`` first, then apply them atomically.
+
+        Raises ``KeyError`` (unknown key) or ``ValueError`` (bad value) and
+        changes nothing in that case. Returns the new settings snapshot.
+        """
+        checked = {}
+        for key, value in changes.items():
+            if key not in VALIDATORS:
+                raise KeyError(key)
+            checked[key] = VALIDATORS[key](value)
+        with self._lock:
+            self._values.update(checked)
+            return dict(self._values)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Return a copy of the current settings."""
+        with self._lock:
+            return dict(self._values)
+
+    def get(self, key: str) -> Any:
+        """Return the current value of one setting."""
+        with self._lock:
+            return self._values[key]
