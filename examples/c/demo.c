@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     char config[1024];
     snprintf(config, sizeof config,
              "{\"dialect\": \"%s\", \"base_url\": \"%s\", \"api_key_env\": \"VIDEOGEN_API_KEY\","
-             " \"poll\": {\"interval\": 0.5, \"max_interval\": 2}}",
+             " \"poll\": {\"interval\": 0.4, \"max_interval\": 0.8}}",
              dialect, argv[1]);
     vg_error *error = NULL;
     vg_client *client = NULL;
