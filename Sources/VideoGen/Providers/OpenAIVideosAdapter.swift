@@ -50,11 +50,7 @@ public struct OpenAIVideosAdapter: ProviderAdapter {
     }
 
     public func parseSubmit(_ response: HTTPResponse, baseURL: URL) throws -> StatusReport {
-        let report = try parseVideoObject(try response.json(), status: response.status, baseURL: baseURL)
-        guard report.id != nil else {
-            throw VideoGenError(.protocolError, "the submit answer carries no video id", httpStatus: response.status)
-        }
-        return report
+        try submitReport(response) { try parseVideoObject($0, status: $1, baseURL: baseURL) }
     }
 
     public func statusRequest(taskID: String, baseURL: URL) -> HTTPRequest {
@@ -63,16 +59,10 @@ public struct OpenAIVideosAdapter: ProviderAdapter {
     }
 
     public func parseStatus(_ response: HTTPResponse, taskID: String, baseURL: URL) throws -> StatusReport {
-        var report = try parseVideoObject(try response.json(), status: response.status, baseURL: baseURL)
-        if report.id == nil { report.id = taskID }
-        return report
+        try statusReport(response, taskID: taskID) { try parseVideoObject($0, status: $1, baseURL: baseURL) }
     }
 
     public func cancelRequest(taskID: String, baseURL: URL) -> HTTPRequest? { nil }
-
-    public func error(from response: HTTPResponse) -> VideoGenError {
-        ErrorMapping.error(from: response)
-    }
 
     /// Reads an OpenAI Video object.
     func parseVideoObject(_ body: JSONValue, status: Int, baseURL: URL) throws -> StatusReport {

@@ -26,6 +26,27 @@ public protocol ProviderAdapter: Sendable {
 }
 
 extension ProviderAdapter {
+    /// The common error shapes; adapters whose services answer otherwise provide their own.
+    public func error(from response: HTTPResponse) -> VideoGenError {
+        ErrorMapping.error(from: response)
+    }
+
+    /// A submit answer read by `parse` (body, HTTP status), refused when it names no task.
+    func submitReport(_ response: HTTPResponse, parse: (JSONValue, Int) throws -> StatusReport) throws -> StatusReport {
+        let report = try parse(try response.json(), response.status)
+        guard let id = report.id, !id.isEmpty else {
+            throw VideoGenError(.protocolError, "the submit answer carries no task id", httpStatus: response.status)
+        }
+        return report
+    }
+
+    /// A status answer read by `parse` (body, HTTP status); a body without an id is about `taskID`.
+    func statusReport(_ response: HTTPResponse, taskID: String, parse: (JSONValue, Int) throws -> StatusReport) throws -> StatusReport {
+        var report = try parse(try response.json(), response.status)
+        if report.id == nil { report.id = taskID }
+        return report
+    }
+
     /// `base` + `path`, where `path` starts with "/" and its dynamic parts are already percent-encoded.
     func endpoint(_ baseURL: URL, _ path: String) -> URL {
         URL(string: baseURL.absoluteString + path) ?? baseURL

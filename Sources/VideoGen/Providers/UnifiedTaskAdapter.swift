@@ -77,11 +77,7 @@ public struct UnifiedTaskAdapter: ProviderAdapter {
     }
 
     public func parseSubmit(_ response: HTTPResponse, baseURL: URL) throws -> StatusReport {
-        let report = try parseAnyShape(try response.json(), status: response.status, baseURL: baseURL)
-        guard report.id != nil else {
-            throw VideoGenError(.protocolError, "the submit answer carries no task id", httpStatus: response.status)
-        }
-        return report
+        try submitReport(response) { try parseAnyShape($0, status: $1, baseURL: baseURL) }
     }
 
     public func statusRequest(taskID: String, baseURL: URL) -> HTTPRequest {
@@ -90,16 +86,10 @@ public struct UnifiedTaskAdapter: ProviderAdapter {
     }
 
     public func parseStatus(_ response: HTTPResponse, taskID: String, baseURL: URL) throws -> StatusReport {
-        var report = try parseAnyShape(try response.json(), status: response.status, baseURL: baseURL)
-        if report.id == nil { report.id = taskID }
-        return report
+        try statusReport(response, taskID: taskID) { try parseAnyShape($0, status: $1, baseURL: baseURL) }
     }
 
     public func cancelRequest(taskID: String, baseURL: URL) -> HTTPRequest? { nil }
-
-    public func error(from response: HTTPResponse) -> VideoGenError {
-        ErrorMapping.error(from: response)
-    }
 
     /// Reads any of the status shapes: unwraps the `{code, message, data}` envelope (refusing a non-success code),
     /// then reads the task object inside.
