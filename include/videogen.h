@@ -82,7 +82,8 @@ typedef enum vg_code {
     VG_E_TOO_LARGE = 22,        /**< A response, file or download exceeds its size limit. */
     VG_E_IO = 23,               /**< A local file could not be read or written. */
     VG_E_UNKNOWN_OUTCOME = 24,  /**< A submit may or may not have reached the service; it was not retried. */
-    VG_E_INTERNAL = 25          /**< A bug in libvideogen; please report it. */
+    VG_E_INTERNAL = 25,         /**< A bug in libvideogen; please report it. */
+    VG_E_BUSY = 26              /**< The task already has an operation in progress (see the asynchronous calls). */
 } vg_code;
 
 /** The one task-state vocabulary, whatever the provider calls its states. */
@@ -129,6 +130,27 @@ typedef int (*vg_progress_fn)(vg_task *task, void *user_data);
  * @return 0 to go on; non-zero to stop, and vg_task_download returns VG_E_ABORTED_BY_CALLBACK (no file is left).
  */
 typedef int (*vg_transfer_fn)(vg_task *task, uint64_t received, int64_t total, void *user_data);
+
+/** What an event delivered by vg_client_dispatch reports. */
+typedef enum vg_event_kind {
+    VG_EVENT_UPDATE = 1,   /**< The task's state, progress or queue position changed (read them with the getters). */
+    VG_EVENT_TRANSFER = 2, /**< Bytes of a download arrived (vg_task_bytes_received / vg_task_bytes_total). */
+    VG_EVENT_DONE = 3      /**< An asynchronous operation on the task finished; its result is in `code`/`error`. */
+} vg_event_kind;
+
+/**
+ * Event callback of vg_client_dispatch, called on the dispatching thread once per pending event.
+ * @param task       the task the event is about (do not free it here).
+ * @param kind       what happened.
+ * @param code       for VG_EVENT_DONE, the operation's result (as the blocking call would have returned it);
+ *                   VG_OK for the other kinds.
+ * @param error      for a VG_EVENT_DONE that failed, the error details, valid only during the call (do not free);
+ *                   NULL otherwise.
+ * @param user_data  the pointer given to vg_client_dispatch.
+ * @return 0 to go on; non-zero on an UPDATE or TRANSFER event stops that task's operation, whose DONE event then
+ *         reports VG_E_ABORTED_BY_CALLBACK. The return value of a DONE event is ignored.
+ */
+typedef int (*vg_event_fn)(vg_task *task, vg_event_kind kind, vg_code code, const vg_error *error, void *user_data);
 
 /* ---------------------------------------------------------------------------------------------------------------
  * Versions, codes and strings
@@ -364,6 +386,85 @@ const char *vg_task_error_message(vg_task *task);
  * @return VG_OK, VG_E_INVALID_HANDLE or VG_E_INVALID_ARGUMENT (out is NULL).
  */
 vg_code vg_task_snapshot_json(vg_task *task, char **out);
+
+/**
+ * Bytes of the video written by the current or last download of this task, as last seen (0 before any).
+ */
+uint64_t vg_task_bytes_received(vg_task *task);
+
+/**
+ * The video's full size as announced by the server during the current or last download, or -1 when unknown.
+ */
+int64_t vg_task_bytes_total(vg_task *task);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Asynchronous operations and event dispatch (for event loops and many tasks per thread)
+ *
+ * The *_async calls start an operation and return at once; the operation runs on the library's own small pool of
+ * threads (no thread per task), and everything it reports is queued on its client as events. The caller collects
+ * them with vg_client_dispatch, on a thread of its choosing: callbacks still never run on a library thread. An
+ * event loop can watch vg_client_event_fd and dispatch when it becomes readable (asyncio: loop.add_reader).
+ *
+ * A task has at most one operation at a time: starting another, blocking or asynchronous, before the first one's
+ * VG_EVENT_DONE has been dispatched returns VG_E_BUSY. vg_task_cancel stops an asynchronous operation like a
+ * blocking one; after it returns, the task's only event still delivered is its VG_EVENT_DONE (VG_E_CANCELLED), so
+ * that every started operation ends with exactly one DONE. Events of a task freed in the meantime are dropped.
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/**
+ * Starts a submit. The new task exists at once (id "" and state VG_STATE_QUEUED until the submit is answered); its
+ * VG_EVENT_DONE carries the submit's result. A task whose submit failed keeps id "" and reports VG_STATE_FAILED
+ * with the submit's error.
+ * @param client        the client.
+ * @param request_json  the request (copied), validated here as by vg_client_submit before anything is queued.
+ * @param out           receives the new task; set to NULL on failure.
+ * @param error         optional error details (validation errors; network errors come with the DONE event).
+ * @return VG_OK when the submit was started. Thread-safe.
+ */
+vg_code vg_client_submit_async(vg_client *client, const char *request_json, vg_task **out, vg_error **error);
+
+/**
+ * Starts a wait (see vg_task_wait): UPDATE events on every change, then DONE with vg_task_wait's result.
+ * @param task             the task.
+ * @param timeout_seconds  the deadline from now; <= 0 uses the client's "wait_timeout".
+ * @param error            optional error details.
+ * @return VG_OK when started; VG_E_BUSY, VG_E_CANCELLED, VG_E_INVALID_HANDLE, VG_E_INVALID_ARGUMENT.
+ */
+vg_code vg_task_wait_async(vg_task *task, double timeout_seconds, vg_error **error);
+
+/**
+ * Starts a download (see vg_task_download): TRANSFER events as bytes arrive, then DONE with vg_task_download's
+ * result.
+ * @param task   a succeeded task (else VG_E_NOT_READY, returned here).
+ * @param path   the destination file (copied).
+ * @param error  optional error details.
+ * @return VG_OK when started; VG_E_BUSY, VG_E_NOT_READY, VG_E_CANCELLED, VG_E_INVALID_HANDLE, VG_E_INVALID_ARGUMENT.
+ */
+vg_code vg_task_download_async(vg_task *task, const char *path, vg_error **error);
+
+/**
+ * A file descriptor that is readable while the client has undispatched events. Owned by the client: do not read,
+ * write or close it; it stays valid until vg_client_free.
+ * @param client  the client.
+ * @param fd      receives the descriptor.
+ * @return VG_OK, VG_E_INVALID_HANDLE or VG_E_INVALID_ARGUMENT.
+ */
+vg_code vg_client_event_fd(vg_client *client, int *fd);
+
+/**
+ * Delivers the client's pending events to `on_event`, on this thread, in the order they happened. Waits up to
+ * `timeout_seconds` for the first event when none is pending (0: do not wait; < 0: wait until one arrives).
+ * Several threads may dispatch the same client; each event is delivered once, but the order across events handled
+ * by different threads is then not guaranteed: dispatch a client from one thread at a time to keep it.
+ * @param client      the client.
+ * @param timeout_seconds  how long to wait for an event.
+ * @param on_event    the callback (required).
+ * @param user_data   passed to on_event.
+ * @param dispatched  optional; receives the number of events delivered.
+ * @return VG_OK (also when none arrived in time), VG_E_INVALID_HANDLE or VG_E_INVALID_ARGUMENT.
+ */
+vg_code vg_client_dispatch(vg_client *client, double timeout_seconds, vg_event_fn on_event, void *user_data,
+                           size_t *dispatched);
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,7 @@ import VideoGen
 /// C strings the library hands out: static tables for codes and states, and caller-owned copies.
 enum CStrings {
     /// `vg_code_str` texts, allocated once and never freed (static for the caller).
-    nonisolated(unsafe) static let codeTexts: [UnsafePointer<CChar>] = (0...25).map {
+    nonisolated(unsafe) static let codeTexts: [UnsafePointer<CChar>] = (0...Int(VideoGenError.Code.last)).map {
         UnsafePointer(strdup(VideoGenError.Code(rawValue: Int32($0)).description)!)
     }
     nonisolated(unsafe) static let unknownCode = UnsafePointer(strdup("unknown error code")!)

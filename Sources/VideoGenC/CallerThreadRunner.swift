@@ -17,15 +17,16 @@ enum CallerThreadRunner {
         operation: @escaping @Sendable (EventChannel<Value>) async throws -> Value
     ) -> Result<Value, VideoGenError> {
         let channel = EventChannel<Value>()
-        let started = box.start {
-            do {
-                channel.finish(.success(try await operation(channel)))
-            } catch {
-                channel.finish(.failure(VideoGenError.fromAny(error)))
+        do {
+            try box.start {
+                do {
+                    channel.finish(.success(try await operation(channel)))
+                } catch {
+                    channel.finish(.failure(VideoGenError.fromAny(error)))
+                }
             }
-        }
-        guard started else {
-            return .failure(VideoGenError(.cancelled, "the task was cancelled"))
+        } catch {
+            return .failure(VideoGenError.fromAny(error))
         }
         defer { box.finishOperation() }
         var aborted = false
@@ -41,6 +42,7 @@ enum CallerThreadRunner {
                     box.update(snapshot)
                     if let onUpdate { deliver { onUpdate(snapshot) } }
                 case .transfer(let received, let total):
+                    box.setTransfer(received: received, total: total)
                     if let onTransfer { deliver { onTransfer(received, total) } }
                 case .done(let result):
                     if aborted {

@@ -1,9 +1,11 @@
 import VideoGen
 
-/// The object behind a `vg_client` handle. Tasks keep their own reference to the client, so freeing the handle
-/// does not strand them; the key is wiped when the last reference goes.
+/// The object behind a `vg_client` handle: the Swift client and the queue its asynchronous operations report to.
+/// Tasks keep their own references to both, so freeing the handle does not strand them; the key is wiped when the
+/// last reference goes.
 final class ClientBox: Sendable {
     let client: VideoGenClient
+    let events = ClientEventQueue()
 
     init(_ client: VideoGenClient) {
         self.client = client

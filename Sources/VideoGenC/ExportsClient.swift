@@ -3,21 +3,21 @@ import VideoGen
 
 // vg_client_create, vg_client_free, vg_client_submit, vg_client_resume.
 
-private func clientBox(_ handle: OpaquePointer?) throws -> ClientBox {
+func clientBox(_ handle: OpaquePointer?) throws -> ClientBox {
     guard let box = HandleTable.shared.lookup(handle, kind: .client, as: ClientBox.self) else {
         throw VideoGenError(.invalidHandle, "not a live vg_client handle")
     }
     return box
 }
 
-private func requiredText(_ pointer: UnsafePointer<CChar>?, _ name: String) throws -> String {
+func requiredText(_ pointer: UnsafePointer<CChar>?, _ name: String) throws -> String {
     guard let text = CStrings.read(pointer) else {
         throw VideoGenError(.invalidArgument, "\(name) is NULL")
     }
     return text
 }
 
-private func requiredOut(_ out: UnsafeMutablePointer<OpaquePointer?>?) throws -> UnsafeMutablePointer<OpaquePointer?> {
+func requiredOut(_ out: UnsafeMutablePointer<OpaquePointer?>?) throws -> UnsafeMutablePointer<OpaquePointer?> {
     guard let out else { throw VideoGenError(.invalidArgument, "the out parameter is NULL") }
     out.pointee = nil
     return out
@@ -48,7 +48,7 @@ public func vg_client_submit(_ client: OpaquePointer?, _ request_json: UnsafePoi
         let request = try VideoRequest(json: JSONValue.parse(try requiredText(request_json, "request_json")))
         let client = box.client
         let snapshot = try CallerThreadRunner.block { try await client.submit(request) }.get()
-        out.pointee = HandleTable.shared.insert(TaskBox(client: client, snapshot: snapshot), kind: .task)
+        out.pointee = HandleTable.shared.insert(TaskBox(client: client, events: box.events, snapshot: snapshot), kind: .task)
     }
 }
 
@@ -60,6 +60,6 @@ public func vg_client_resume(_ client: OpaquePointer?, _ record_json: UnsafePoin
         let out = try requiredOut(out)
         let box = try clientBox(client)
         let snapshot = try box.client.resume(record: JSONValue.parse(try requiredText(record_json, "record_json")))
-        out.pointee = HandleTable.shared.insert(TaskBox(client: box.client, snapshot: snapshot), kind: .task)
+        out.pointee = HandleTable.shared.insert(TaskBox(client: box.client, events: box.events, snapshot: snapshot), kind: .task)
     }
 }

@@ -7,11 +7,11 @@ import VideoGen
 
 // The vg_task functions: poll, wait, download, cancel, free, getters, snapshot.
 
-private func taskBox(_ handle: OpaquePointer?) -> TaskBox? {
+func taskBox(_ handle: OpaquePointer?) -> TaskBox? {
     HandleTable.shared.lookup(handle, kind: .task, as: TaskBox.self)
 }
 
-private func requiredTask(_ handle: OpaquePointer?) throws -> TaskBox {
+func requiredTask(_ handle: OpaquePointer?) throws -> TaskBox {
     guard let box = taskBox(handle) else { throw VideoGenError(.invalidHandle, "not a live vg_task handle") }
     return box
 }
@@ -38,7 +38,7 @@ public func vg_task_wait(_ task: OpaquePointer?, _ timeout_seconds: Double, _ on
         let client = box.client
         let current = box.snapshot
         let timeout: Double? = timeout_seconds > 0 ? timeout_seconds : nil
-        let immediately = current.updatedAt.map { Date().timeIntervalSince1970 - $0 >= client.configuration.poll.interval } ?? true
+        let immediately = WaitOutcome.pollImmediately(current, client: client)
         let onUpdate: ((TaskSnapshot) -> Int32)? = on_progress.map { callback in { _ in callback(task, user_data) } }
         let final = try CallerThreadRunner.run(box, onUpdate: onUpdate) { (channel: EventChannel<TaskSnapshot>) in
             try await client.wait(for: current, timeout: timeout, pollImmediately: immediately) { snapshot in
@@ -46,9 +46,7 @@ public func vg_task_wait(_ task: OpaquePointer?, _ timeout_seconds: Double, _ on
             }
         }.get()
         box.update(final)
-        if final.state != .succeeded {
-            throw final.error ?? VideoGenError(.taskFailed, "the task ended \(final.state.rawValue)")
-        }
+        if let failure = WaitOutcome.error(of: final) { throw failure }
     }
 }
 
@@ -162,4 +160,28 @@ public func vg_task_snapshot_json(_ task: OpaquePointer?, _ out: UnsafeMutablePo
     guard let text = CStrings.owned(box.snapshot.json.jsonText) else { return VG_E_INTERNAL }
     out.pointee = text
     return VG_OK
+}
+
+@c @implementation
+public func vg_task_bytes_received(_ task: OpaquePointer?) -> UInt64 {
+    UInt64(max(0, taskBox(task)?.bytes.received ?? 0))
+}
+
+@c @implementation
+public func vg_task_bytes_total(_ task: OpaquePointer?) -> Int64 {
+    taskBox(task)?.bytes.total ?? -1
+}
+
+/// The rules vg_task_wait and vg_task_wait_async share.
+enum WaitOutcome {
+    /// The error a finished wait reports: nil when the task succeeded.
+    static func error(of final: TaskSnapshot) -> VideoGenError? {
+        guard final.state != .succeeded else { return nil }
+        return final.error ?? VideoGenError(.taskFailed, "the task ended \(final.state.rawValue)")
+    }
+
+    /// A task not refreshed for a poll interval is polled at once; a fresh one waits an interval first.
+    static func pollImmediately(_ snapshot: TaskSnapshot, client: VideoGenClient) -> Bool {
+        snapshot.updatedAt.map { Date().timeIntervalSince1970 - $0 >= client.configuration.poll.interval } ?? true
+    }
 }

@@ -4,22 +4,27 @@ import Glibc
 #endif
 import VideoGen
 
-/// The object behind a `vg_task` handle: the task as this process last saw it, the operation running on it, and the
-/// cancellation gate.
+/// The object behind a `vg_task` handle: the task as this process last saw it, the one operation running on it,
+/// the cancellation gate, and the event queue its asynchronous operations report to.
 ///
-/// `@unchecked Sendable` because every stored property is read and written only while holding `gate` (an
-/// NSCondition, which cancel also waits on while a callback runs on another thread).
+/// `@unchecked Sendable` because every stored `var` is read and written only while holding `gate` (an NSCondition,
+/// which cancel also waits on while a callback runs on another thread).
 final class TaskBox: @unchecked Sendable {
     let client: VideoGenClient
+    let events: ClientEventQueue
     private let gate = NSCondition()
     private var view: TaskSnapshot
+    private var transfer: (received: Int64, total: Int64?) = (0, nil)
     private var cancelled = false
+    private var abortRequested = false
     private var operation: Task<Void, Never>?
+    private var operationActive = false
     private var callbackThread: pthread_t?
     private var strings = CStringCache()
 
-    init(client: VideoGenClient, snapshot: TaskSnapshot) {
+    init(client: VideoGenClient, events: ClientEventQueue, snapshot: TaskSnapshot) {
         self.client = client
+        self.events = events
         self.view = snapshot
     }
 
@@ -36,9 +41,17 @@ final class TaskBox: @unchecked Sendable {
     /// The task as last seen.
     var snapshot: TaskSnapshot { locked { view } }
 
-    /// Replaces the task as seen (called on the thread that runs the C call).
+    /// Replaces the task as seen (called on the thread that delivers the operation's events).
     func update(_ snapshot: TaskSnapshot) {
         locked { view = snapshot }
+    }
+
+    /// Download progress as last seen.
+    var bytes: (received: Int64, total: Int64?) { locked { transfer } }
+
+    /// Records download progress (on the delivering thread).
+    func setTransfer(received: Int64, total: Int64?) {
+        locked { transfer = (received, total) }
     }
 
     /// A cached C string for a getter.
@@ -49,24 +62,37 @@ final class TaskBox: @unchecked Sendable {
     /// True once vg_task_cancel was called.
     var isCancelled: Bool { locked { cancelled } }
 
-    /// Starts `body` as the task's current operation unless the task was cancelled.
-    /// - Returns: false when cancelled (nothing started).
-    func start(_ body: @escaping @Sendable () async -> Void) -> Bool {
-        locked {
-            guard !cancelled else { return false }
+    /// True when a callback asked the current operation to stop.
+    var wasAborted: Bool { locked { abortRequested } }
+
+    /// Starts `body` as the task's one operation.
+    /// - Throws: `.cancelled` after vg_task_cancel, `.busy` while another operation has not finished.
+    func start(_ body: @escaping @Sendable () async -> Void) throws {
+        try locked {
+            guard !cancelled else { throw VideoGenError(.cancelled, "the task was cancelled") }
+            guard !operationActive else {
+                throw VideoGenError(.busy, "the task already has an operation in progress")
+            }
+            operationActive = true
+            abortRequested = false
             operation = Task { await body() }
-            return true
         }
     }
 
-    /// Forgets the finished operation.
+    /// Ends the current operation; another may start.
     func finishOperation() {
-        locked { operation = nil }
+        locked {
+            operation = nil
+            operationActive = false
+        }
     }
 
     /// Stops the current operation because a callback asked to.
     func abortOperation() {
-        locked { operation?.cancel() }
+        locked {
+            abortRequested = true
+            operation?.cancel()
+        }
     }
 
     /// Cancels the task and waits until no callback for it runs on another thread.
@@ -80,11 +106,12 @@ final class TaskBox: @unchecked Sendable {
         gate.unlock()
     }
 
-    /// Runs a user callback unless the task was cancelled; cancel() waits for it to return.
+    /// Runs a user callback unless the task was cancelled (or always, with `evenIfCancelled`, for the one DONE
+    /// event every operation ends with); cancel() waits for it to return.
     /// - Returns: the callback's result, or nil when it was not run.
-    func runCallback(_ body: () -> Int32) -> Int32? {
+    func runCallback(evenIfCancelled: Bool = false, _ body: () -> Int32) -> Int32? {
         gate.lock()
-        guard !cancelled else {
+        guard evenIfCancelled || !cancelled else {
             gate.unlock()
             return nil
         }

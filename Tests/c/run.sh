@@ -81,7 +81,7 @@ ready_url() {
 
 echo "# compiling the C tests against $libdir"
 if gcc -std=c99 -Wall -Wextra -Werror -pedantic -I"$root/include" \
-    "$here/harness.c" "$here/test_main.c" "$here/test_basics.c" "$here/test_misuse.c" "$here/test_api.c" \
+    "$here/harness.c" "$here/test_main.c" "$here/test_basics.c" "$here/test_misuse.c" "$here/test_api.c" "$here/test_async.c" \
     -o "$build/vg_tests" -L"$libdir" -lvideogen -Wl,-rpath,"$libdir" -lpthread > "$build/compile.log" 2>&1; then
     compiled=1
 else

@@ -106,7 +106,13 @@ const char *g_workdir = NULL;
     X(progress_callback_abort, 30)                                                                                    \
     X(download_callback_abort, 30)                                                                                    \
     X(client_free_keeps_tasks, 30)                                                                                    \
-    X(many_threads, 60)
+    X(many_threads, 60)                                                                                               \
+    X(async_argument_checks, 30)                                                                                      \
+    X(async_many_openai, 150)                                                                                         \
+    X(async_many_unified, 150)                                                                                        \
+    X(async_download, 60)                                                                                             \
+    X(async_failure_and_abort, 60)                                                                                    \
+    X(async_cancel, 30)
 
 #define DECLARE_TEST(name, limit) void name(void);
 TEST_LIST(DECLARE_TEST)

@@ -39,10 +39,20 @@ public final class VideoGenClient: Sendable {
     /// - Throws: `.unsupported` for fields the dialect cannot carry (before any traffic), `.unknownOutcome` when
     ///   the submit may have reached the service but its answer was lost, or the service's error.
     public func submit(_ request: VideoRequest) async throws -> TaskSnapshot {
+        try await submit(prepare(request))
+    }
+
+    /// Validates `request` and builds its wire form without sending anything: every error a request can have on
+    /// its own (unknown or unsupported fields, unreadable or oversized images) is thrown here.
+    public func prepare(_ request: VideoRequest) throws -> PreparedSubmission {
         try request.validate()
-        let key = UUID().uuidString.lowercased()
-        let wire = try adapter.submitRequest(request, baseURL: configuration.baseURL)
-        let response = try await executor.send(wire, mode: .submit(idempotencyKey: key))
+        return PreparedSubmission(request: try adapter.submitRequest(request, baseURL: configuration.baseURL),
+                                  model: request.model, idempotencyKey: UUID().uuidString.lowercased())
+    }
+
+    /// Sends a prepared submission (see `prepare`).
+    public func submit(_ prepared: PreparedSubmission) async throws -> TaskSnapshot {
+        let response = try await executor.send(prepared.request, mode: .submit(idempotencyKey: prepared.idempotencyKey))
         let report: StatusReport
         do {
             report = try adapter.parseSubmit(response, baseURL: configuration.baseURL)
@@ -51,8 +61,8 @@ public final class VideoGenClient: Sendable {
         }
         var snapshot = TaskSnapshot(id: report.id ?? "", dialect: configuration.dialect.rawValue,
                                     baseURL: configuration.baseURL.absoluteString, state: .queued)
-        snapshot.idempotencyKey = key
-        snapshot.model = request.model
+        snapshot.idempotencyKey = prepared.idempotencyKey
+        snapshot.model = prepared.model
         return snapshot.applying(report, at: now)
     }
 
@@ -182,6 +192,13 @@ public final class VideoGenClient: Sendable {
             throw VideoGenError(.invalidArgument, "the task has no id")
         }
     }
+}
+
+/// A request checked and turned into its wire form, ready to send once (its Idempotency-Key is fixed).
+public struct PreparedSubmission: Sendable {
+    let request: HTTPRequest
+    let model: String
+    let idempotencyKey: String
 }
 
 /// De-duplicates updates and keeps progress monotonic within one wait.

@@ -58,6 +58,11 @@ public struct VideoGenError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let unknownOutcome = Code(rawValue: 24)
         /// A bug in videogen.
         public static let `internal` = Code(rawValue: 25)
+        /// The task already has an operation in progress.
+        public static let busy = Code(rawValue: 26)
+
+        /// The highest code this version knows.
+        public static let last: Int32 = 26
 
         /// A short stable description, identical to the C library's `vg_code_str`.
         public var description: String {
@@ -88,6 +93,7 @@ public struct VideoGenError: Error, Sendable, Hashable, CustomStringConvertible 
             case 23: return "I/O error"
             case 24: return "unknown outcome"
             case 25: return "internal error"
+            case 26: return "task busy"
             default: return "unknown error code"
             }
         }
@@ -99,7 +105,7 @@ public struct VideoGenError: Error, Sendable, Hashable, CustomStringConvertible 
 
         /// Parses `name` back into a code.
         public init?(name: String) {
-            for raw in Int32(0)...Int32(25) where Code(rawValue: raw).name == name {
+            for raw in Int32(0)...Code.last where Code(rawValue: raw).name == name {
                 self.rawValue = raw
                 return
             }
