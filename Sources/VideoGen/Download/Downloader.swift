@@ -1,13 +1,71 @@
 import Foundation
 
 /// Downloads a task's video: streamed to `<path>.part` beside the destination, length-checked, hashed, synced and
-/// renamed into place; retried from the start on transient failures. The key goes only to the configured origin:
-/// a signed URL on another host gets no credentials, and a redirect that leaves the origin loses them.
+/// renamed into place. A dropped transfer is retried and resumes where it stopped (`Range` + `If-Range`); a server
+/// that ignores the range, or a file that changed, restarts it from zero. An expired signed URL (403, 404 or 410
+/// from a host other than the service) is replaced by polling the task again, at most `maxURLRefreshes` times.
+/// The key goes only to the configured origin: a signed URL on another host gets no credentials, and a redirect
+/// that leaves the origin loses them.
 struct Downloader {
+    /// Fresh URLs fetched per download before an expired URL is reported.
+    static let maxURLRefreshes = 3
+
     let executor: RequestExecutor
+    /// Polls the task again (for a fresh video URL).
+    let refresh: @Sendable (TaskSnapshot) async throws -> TaskSnapshot
 
     func download(_ snapshot: TaskSnapshot, to path: String,
                   onProgress: @escaping @Sendable (Int64, Int64?) -> Void) async throws -> DownloadRecord {
+        guard !path.isEmpty else { throw VideoGenError(.invalidArgument, "the download path is empty") }
+        var current = snapshot
+        _ = try videoURL(of: current)
+        let configuration = executor.configuration
+        let sink = try FileSink(path: path, maxBytes: configuration.maxDownloadBytes, onProgress: onProgress)
+        defer { sink.discard() }
+        var retries = 0
+        var refreshes = 0
+        while true {
+            if Task.isCancelled { throw VideoGenError(.cancelled, "the download was cancelled") }
+            let url = try videoURL(of: current)
+            var request = HTTPRequest(method: "GET", url: url, headers: [("Accept", "*/*")])
+            request.headers += try sink.resumeHeaders()
+            let failure: VideoGenError
+            do {
+                let head = try await executor.transport.stream(executor.authorized(request),
+                                                               timeout: configuration.stallTimeout, sink: sink)
+                if (200..<300).contains(head.status) {
+                    let result = try sink.commit(to: path)
+                    return DownloadRecord(path: path, bytes: result.bytes, sha256: result.sha256)
+                }
+                if head.status == 416, try sink.partIsComplete() {
+                    let result = try sink.commit(to: path)
+                    return DownloadRecord(path: path, bytes: result.bytes, sha256: result.sha256)
+                }
+                if head.status == 416 {
+                    failure = VideoGenError(.protocolError, "the server refused to resume the download", httpStatus: 416)
+                } else {
+                    let answer = sink.errorResponse
+                    failure = executor.adapter.error(from: HTTPResponse(status: answer.status, headers: head.headers, body: answer.body))
+                }
+            } catch {
+                failure = VideoGenError.wrap(error)
+            }
+            let reported = executor.scrubbed(failure)
+            if isExpiredURL(reported, url: url), refreshes < Downloader.maxURLRefreshes {
+                refreshes += 1
+                current = try await refresh(current)
+                continue
+            }
+            guard reported.isRetryable, retries + 1 < configuration.retry.maxAttempts,
+                  (reported.retryAfter ?? 0) <= configuration.retry.maxRetryAfter else { throw reported }
+            let delay = reported.retryAfter ?? configuration.retry.backoff(retry: retries, unit: executor.random())
+            retries += 1
+            do { try await executor.sleep(delay) } catch { throw VideoGenError(.cancelled, "the download was cancelled") }
+        }
+    }
+
+    /// The task's video URL, checked: only a succeeded task has one, and only http(s) that policy allows.
+    private func videoURL(of snapshot: TaskSnapshot) throws -> URL {
         guard snapshot.state == .succeeded else {
             throw VideoGenError(.notReady, "the task is \(snapshot.state.rawValue); only a succeeded task has a video to download")
         }
@@ -15,32 +73,12 @@ struct Downloader {
             throw VideoGenError(.notReady, "the task has no video URL")
         }
         try OriginPolicy.check(url, allowInsecureHTTP: executor.configuration.allowInsecureHTTP, purpose: "download")
-        guard !path.isEmpty else { throw VideoGenError(.invalidArgument, "the download path is empty") }
-        let configuration = executor.configuration
-        let request = executor.authorized(HTTPRequest(method: "GET", url: url, headers: [("Accept", "*/*")]))
-        var retries = 0
-        while true {
-            if Task.isCancelled { throw VideoGenError(.cancelled, "the download was cancelled") }
-            let sink = try FileSink(path: path, maxBytes: configuration.maxDownloadBytes, onProgress: onProgress)
-            let failure: VideoGenError
-            do {
-                let head = try await executor.transport.stream(request, timeout: configuration.stallTimeout, sink: sink)
-                if (200..<300).contains(head.status) {
-                    let result = try sink.commit(to: path)
-                    return DownloadRecord(path: path, bytes: result.bytes, sha256: result.sha256)
-                }
-                let answer = sink.errorResponse
-                failure = executor.adapter.error(from: HTTPResponse(status: answer.status, headers: head.headers, body: answer.body))
-            } catch {
-                failure = VideoGenError.wrap(error)
-            }
-            sink.discard()
-            let reported = executor.scrubbed(failure)
-            guard reported.isRetryable, reported.code != .cancelled, retries + 1 < configuration.retry.maxAttempts,
-                  (reported.retryAfter ?? 0) <= configuration.retry.maxRetryAfter else { throw reported }
-            let delay = reported.retryAfter ?? configuration.retry.backoff(retry: retries, unit: executor.random())
-            retries += 1
-            do { try await executor.sleep(delay) } catch { throw VideoGenError(.cancelled, "the download was cancelled") }
-        }
+        return url
+    }
+
+    /// A signed URL on another host that stopped working: the service can hand out a fresh one.
+    private func isExpiredURL(_ error: VideoGenError, url: URL) -> Bool {
+        guard let status = error.httpStatus, [403, 404, 410].contains(status) else { return false }
+        return !OriginPolicy.sameOrigin(url, executor.configuration.baseURL)
     }
 }

@@ -4,15 +4,19 @@ import Glibc
 #endif
 import Synchronization
 
-/// Streams a download into `<path>.part`: counts bytes, hashes them, enforces the size cap, reports progress, and on
-/// success syncs and renames the file into place so that the final path never holds a partial file.
-/// Error answers (non-2xx) are kept in memory (64 KiB at most) instead, to be read as an error body.
+/// Streams one download into `<path>.part` across as many attempts as it takes: counts and hashes the bytes, keeps
+/// them between attempts so a retry can resume with `Range` + `If-Range`, restarts from zero when the server
+/// ignores the range or the file changed, enforces the size cap, reports progress, and finally syncs and renames
+/// the file into place so that the final path never holds a partial file. Error answers (non-2xx) are kept in
+/// memory (64 KiB at most) instead, to be read as an error body.
 final class FileSink: ResponseSink {
     private struct State {
         var descriptor: Int32
         var received: Int64 = 0
         var total: Int64?
+        var validator: String?
         var status = 0
+        var rangeNotSatisfiable: ContentRange?
         var errorBody = Data()
         var digest = SHA256()
         var closed = false
@@ -39,17 +43,48 @@ final class FileSink: ResponseSink {
         discard()
     }
 
-    func receive(head: HTTPResponseHead) throws {
-        let total = try state.withLock { state -> Int64? in
-            state.status = head.status
-            guard (200..<300).contains(head.status) else { return nil }
-            state.total = head.contentLength
-            if let length = head.contentLength, let maxBytes, length > maxBytes {
-                throw VideoGenError(.tooLarge, "the video is \(length) bytes, over the \(maxBytes)-byte download limit")
+    /// The headers that resume the download where the part file ends, when the server gave a validator to
+    /// resume against; none (and the part emptied) otherwise.
+    func resumeHeaders() throws -> [(name: String, value: String)] {
+        try state.withLock { state in
+            state.status = 0
+            state.rangeNotSatisfiable = nil
+            state.errorBody = Data()
+            guard state.received > 0, let validator = state.validator else {
+                try FileSink.truncate(&state, partPath)
+                return []
             }
-            return head.contentLength
+            return [("Range", "bytes=\(state.received)-"), ("If-Range", validator)]
         }
-        if (200..<300).contains(head.status) { onProgress(0, total) }
+    }
+
+    func receive(head: HTTPResponseHead) throws {
+        let announce = try state.withLock { state -> (Int64, Int64?)? in
+            state.status = head.status
+            switch head.status {
+            case 206:
+                guard let range = head.headers["content-range"].flatMap(ContentRange.init), let first = range.first,
+                      first == state.received, state.total == nil || range.total == nil || range.total == state.total else {
+                    try FileSink.truncate(&state, partPath)
+                    throw VideoGenError(.protocolError, "the server resumed at the wrong offset; starting over")
+                }
+                state.total = range.total ?? state.total
+            case 200...299:
+                if state.received > 0 { try FileSink.truncate(&state, partPath) }
+                state.total = head.contentLength
+            case 416:
+                state.rangeNotSatisfiable = head.headers["content-range"].flatMap(ContentRange.init)
+                return nil
+            default:
+                return nil
+            }
+            state.validator = FileSink.validator(head.headers)
+            if let total = state.total, let maxBytes, total > maxBytes {
+                throw VideoGenError(.tooLarge, "the video is \(total) bytes, over the \(maxBytes)-byte download limit")
+            }
+            return (state.received, state.total)
+        }
+        if let announce { onProgress(announce.0, announce.1) }
     }
 
     func receive(data: Data) throws {
@@ -80,32 +115,50 @@ final class FileSink: ResponseSink {
         if let progress { onProgress(progress.0, progress.1) }
     }
 
-    /// The status and buffered body of an error answer.
+    /// The status and buffered body of this attempt's error answer.
     var errorResponse: (status: Int, body: Data) { state.withLock { ($0.status, $0.errorBody) } }
 
-    /// Bytes written so far.
+    /// Bytes in the part file.
     var received: Int64 { state.withLock { $0.received } }
 
-    /// Verifies the length against what the server declared, syncs, closes and renames the file to `path`, then
-    /// syncs the directory.
+    /// After a 416 answer: true when the part file already holds the whole file (the server's total equals it),
+    /// else the part is emptied so the next attempt starts over.
+    func partIsComplete() throws -> Bool {
+        try state.withLock { state in
+            if let total = state.rangeNotSatisfiable?.total, total == state.received, state.validator != nil {
+                state.total = total
+                return true
+            }
+            try FileSink.truncate(&state, partPath)
+            return false
+        }
+    }
+
+    /// Checks the length against what the server declared; a short file stays in place for a resumed attempt.
+    func checkComplete() throws {
+        let (received, total) = state.withLock { ($0.received, $0.total) }
+        if let total, total != received {
+            throw VideoGenError(.network, "the download stopped after \(received) of \(total) bytes")
+        }
+    }
+
+    /// Syncs, closes and renames the file to `path`, then syncs the directory.
     /// - Returns: the size and SHA-256 of the file.
     func commit(to path: String) throws -> (bytes: Int64, sha256: String) {
-        let (descriptor, received, total, digest) = state.withLock { state in
-            let result = (state.descriptor, state.received, state.total, state.digest)
+        try checkComplete()
+        let (descriptor, received, digest) = state.withLock { state in
             state.closed = true
+            let result = (state.descriptor, state.received, state.digest)
+            state.descriptor = -1
             return result
-        }
-        if let total, total != received {
-            discardFile(descriptor)
-            throw VideoGenError(.network, "the download ended after \(received) of \(total) bytes")
         }
         guard fsync(descriptor) == 0 else {
             let reason = String(cString: strerror(errno))
-            discardFile(descriptor)
+            close(descriptor)
+            unlink(partPath)
             throw VideoGenError(.io, "cannot sync '\(partPath)': \(reason)")
         }
         close(descriptor)
-        state.withLock { $0.descriptor = -1 }
         guard rename(partPath, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(partPath)
@@ -128,12 +181,26 @@ final class FileSink: ResponseSink {
             state.descriptor = -1
             return descriptor
         }
-        if descriptor >= 0 { discardFile(descriptor) }
+        if descriptor >= 0 {
+            close(descriptor)
+            unlink(partPath)
+        }
     }
 
-    private func discardFile(_ descriptor: Int32) {
-        if descriptor >= 0 { close(descriptor) }
-        state.withLock { $0.descriptor = -1 }
-        unlink(partPath)
+    /// A strong validator to resume against: the ETag unless weak, else Last-Modified.
+    private static func validator(_ headers: [String: String]) -> String? {
+        if let etag = headers["etag"], !etag.hasPrefix("W/"), !etag.isEmpty { return etag }
+        return headers["last-modified"]
+    }
+
+    /// Empties the part file and forgets its bytes.
+    private static func truncate(_ state: inout State, _ path: String) throws {
+        guard ftruncate(state.descriptor, 0) == 0, lseek(state.descriptor, 0, SEEK_SET) == 0 else {
+            throw VideoGenError(.io, "cannot reset '\(path)': \(String(cString: strerror(errno)))")
+        }
+        state.received = 0
+        state.total = nil
+        state.validator = nil
+        state.digest = SHA256()
     }
 }

@@ -142,7 +142,8 @@ public final class VideoGenClient: Sendable {
     public func download(_ snapshot: TaskSnapshot, to path: String,
                          onProgress: @escaping @Sendable (Int64, Int64?) -> Void = { _, _ in }) async throws -> TaskSnapshot {
         try checkOwnership(snapshot)
-        let record = try await Downloader(executor: executor).download(snapshot, to: path, onProgress: onProgress)
+        let downloader = Downloader(executor: executor, refresh: { [self] stale in try await refresh(stale) })
+        let record = try await downloader.download(snapshot, to: path, onProgress: onProgress)
         var updated = snapshot
         updated.download = record
         return updated

@@ -7,6 +7,8 @@ final class FakeTransport: HTTPTransport {
     enum Outcome: Sendable {
         case respond(HTTPResponse)
         case fail(VideoGenError)
+        /// Delivers the head and the body, then fails (a connection dropped before the declared end).
+        case respondThenFail(HTTPResponse, VideoGenError)
     }
 
     private let script: Mutex<[Outcome]>
@@ -29,6 +31,10 @@ final class FakeTransport: HTTPTransport {
             if !response.body.isEmpty { try sink.receive(data: response.body) }
             return head
         case .fail(let error):
+            throw error
+        case .respondThenFail(let response, let error):
+            try sink.receive(head: HTTPResponseHead(status: response.status, headers: response.headers, url: request.url))
+            if !response.body.isEmpty { try sink.receive(data: response.body) }
             throw error
         case nil:
             throw VideoGenError(.internal, "the fake transport ran out of scripted answers")
