@@ -35,6 +35,7 @@ struct Downloader {
                                                                timeout: configuration.stallTimeout, sink: sink)
                 if (200..<300).contains(head.status) {
                     let result = try sink.commit(to: path)
+                    executor.budget.deposit(afterRetry: retries > 0)
                     return DownloadRecord(path: path, bytes: result.bytes, sha256: result.sha256)
                 }
                 if head.status == 416, try sink.partIsComplete() {
@@ -57,7 +58,8 @@ struct Downloader {
                 continue
             }
             guard reported.isRetryable, retries + 1 < configuration.retry.maxAttempts,
-                  (reported.retryAfter ?? 0) <= configuration.retry.maxRetryAfter else { throw reported }
+                  (reported.retryAfter ?? 0) <= configuration.retry.maxRetryAfter,
+                  executor.budget.withdraw(after: reported) else { throw reported }
             let delay = reported.retryAfter ?? configuration.retry.backoff(retry: retries, unit: executor.random())
             retries += 1
             do { try await executor.sleep(delay) } catch { throw VideoGenError(.cancelled, "the download was cancelled") }

@@ -73,6 +73,8 @@ public struct RetryPolicy: Sendable, Hashable {
     /// A server retry hint above this many seconds is not waited for: the request fails at once with
     /// `.rateLimited` carrying the hint.
     public var maxRetryAfter: Double = 120
+    /// Tokens in the client's retry budget (see `RetryBudget`); 0 disables retries.
+    public var budget: Int = 500
 
     /// The default policy.
     public init() {}
@@ -97,5 +99,6 @@ public struct RetryPolicy: Sendable, Hashable {
         baseDelay = try reader.double("base_delay", in: 0...600) ?? baseDelay
         maxDelay = try reader.double("max_delay", in: 0...3600) ?? maxDelay
         maxRetryAfter = try reader.double("max_retry_after", in: 0...86400) ?? maxRetryAfter
+        budget = Int(try reader.int("budget", in: 0...1_000_000) ?? Int64(budget))
     }
 }

@@ -72,6 +72,15 @@ public struct PollingStateMachine: Sendable {
         return schedule(after: max(delay, policy.minInterval), now: now)
     }
 
+    /// A status request failed and will not be retried early (the client's retry budget is spent): the next poll
+    /// comes on the regular schedule, so waiting adds no traffic, and the wait still lasts until its deadline.
+    public mutating func pollSkipped(_ error: VideoGenError, now: Double) -> Action {
+        guard error.isRetryable else { return .failed(error) }
+        lastError = error
+        pollIndex += 1
+        return schedule(after: policy.delay(index: pollIndex, hint: error.retryAfter, unit: random()), now: now)
+    }
+
     /// A sleep ended.
     public mutating func wake(now: Double) -> Action {
         if deadlineSleep { finalPollSent = true }

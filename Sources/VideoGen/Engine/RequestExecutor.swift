@@ -17,6 +17,8 @@ struct RequestExecutor: Sendable {
     let transport: any HTTPTransport
     let random: @Sendable () -> Double
     let sleep: @Sendable (Double) async throws -> Void
+    /// The client's retry quota, shared by every request of the client.
+    let budget: RetryBudget
 
     /// `request` with the User-Agent and, for the configured origin only, the API key.
     func authorized(_ request: HTTPRequest) -> HTTPRequest {
@@ -58,14 +60,16 @@ struct RequestExecutor: Sendable {
             if Task.isCancelled { throw VideoGenError(.cancelled, "cancelled") }
             let failure: VideoGenError
             do {
-                return try await attempt(request)
+                let response = try await attempt(request)
+                budget.deposit(afterRetry: retries > 0)
+                return response
             } catch let error as VideoGenError {
                 failure = error
             }
             if failure.code == .cancelled { throw failure }
             try decideRetry(failure, mode: mode)
             if let hint = failure.retryAfter, hint > configuration.retry.maxRetryAfter { throw failure }
-            guard retries + 1 < configuration.retry.maxAttempts else { throw failure }
+            guard retries + 1 < configuration.retry.maxAttempts, budget.withdraw(after: failure) else { throw failure }
             let delay = failure.retryAfter ?? configuration.retry.backoff(retry: retries, unit: random())
             retries += 1
             do { try await sleep(delay) } catch { throw VideoGenError(.cancelled, "cancelled") }
