@@ -77,6 +77,13 @@ final class ClientEventQueue: Sendable {
         }
     }
 
+    /// Drops every pending event, finishing the operations whose DONE event will never be dispatched.
+    func discardAll() {
+        for event in drain() {
+            if case .done = event.payload { event.box.finishOperation() }
+        }
+    }
+
     /// True when an event is pending.
     var hasEvents: Bool { pending.withLock { !$0.isEmpty } }
 

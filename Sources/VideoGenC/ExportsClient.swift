@@ -35,7 +35,9 @@ public func vg_client_create(_ config_json: UnsafePointer<CChar>?, _ out: Unsafe
 
 @c @implementation
 public func vg_client_free(_ client: OpaquePointer?) {
-    HandleTable.shared.remove(client, kind: .client, as: ClientBox.self)
+    // Undispatched events hold their tasks; nobody can dispatch them any more, so drop them now (this also breaks
+    // the task → queue → event → task reference cycle).
+    HandleTable.shared.remove(client, kind: .client, as: ClientBox.self)?.events.discardAll()
 }
 
 @c @implementation
