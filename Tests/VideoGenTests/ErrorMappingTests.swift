@@ -89,7 +89,7 @@ struct ErrorMappingTests {
         ("CANCELLED", .cancelled), ("expired", .expired), ("unknown", .queued), (" in progress ", .running),
     ])
     func synonyms(_ word: String, _ state: TaskState) {
-        #expect(StatusVocabulary.common.state(for: word) == state)
+        #expect(StatusVocabulary.unified.state(for: word) == state)
     }
 
     @Test("progress in every form", arguments: [

@@ -140,8 +140,8 @@ struct OpenAIAdapterTests {
     }
 
     @Test("task ids are percent-encoded into one path segment")
-    func pathEncoding() {
-        let request = adapter.statusRequest(taskID: "a/b?c", baseURL: base)
+    func pathEncoding() throws {
+        let request = try #require(adapter.statusRequest(taskID: "a/b?c", baseURL: base))
         #expect(request.url.absoluteString == "https://gw.example.com/v1/videos/a%2Fb%3Fc")
     }
 

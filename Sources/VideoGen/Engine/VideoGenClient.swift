@@ -22,9 +22,9 @@ public final class VideoGenClient: Sendable {
     public init(configuration: ClientConfiguration, transport: (any HTTPTransport)? = nil,
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.configuration = configuration
-        self.adapter = configuration.dialect.adapter
+        self.adapter = configuration.adapter
         self.random = random
-        self.executor = RequestExecutor(configuration: configuration, adapter: configuration.dialect.adapter,
+        self.executor = RequestExecutor(configuration: configuration, adapter: configuration.adapter,
                                         transport: transport ?? URLSessionTransport.shared, random: random,
                                         sleep: { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) },
                                         budget: RetryBudget(capacity: configuration.retry.budget))
@@ -66,13 +66,18 @@ public final class VideoGenClient: Sendable {
                                     baseURL: configuration.baseURL.absoluteString, state: .queued)
         snapshot.idempotencyKey = prepared.idempotencyKey
         snapshot.model = prepared.model
+        snapshot.route = adapter.route(of: prepared.request)
         return snapshot.applying(report, at: now)
     }
 
     /// Refreshes a task's status once, retrying transient failures by the retry policy.
     public func refresh(_ snapshot: TaskSnapshot) async throws -> TaskSnapshot {
         try checkOwnership(snapshot)
-        let request = adapter.statusRequest(taskID: snapshot.id, baseURL: configuration.baseURL)
+        guard let request = adapter.statusRequest(taskID: snapshot.id, route: snapshot.route, baseURL: configuration.baseURL) else {
+            // A synchronous dialect: the submit's answer was the finished task.
+            if snapshot.state.isTerminal { return snapshot }
+            throw VideoGenError(.unsupported, "the \(configuration.dialect.rawValue) dialect has no status to poll")
+        }
         let response = try await executor.send(request, mode: .idempotent)
         return try apply(response, to: snapshot)
     }
@@ -113,7 +118,9 @@ public final class VideoGenClient: Sendable {
             switch action {
             case .poll:
                 if Task.isCancelled { throw VideoGenError(.cancelled, "the wait was cancelled") }
-                let request = adapter.statusRequest(taskID: current.id, baseURL: configuration.baseURL)
+                guard let request = adapter.statusRequest(taskID: current.id, route: current.route, baseURL: configuration.baseURL) else {
+                    throw VideoGenError(.unsupported, "the \(configuration.dialect.rawValue) dialect has no status to poll")
+                }
                 do {
                     let response = try await executor.attempt(request)
                     executor.budget.deposit(afterRetry: false)

@@ -4,6 +4,10 @@ import Foundation
 public struct ClientConfiguration: Sendable {
     /// The wire dialect.
     public var dialect: Dialect
+    /// The provider preset the configuration named (`provider`), if any.
+    public var provider: String?
+    /// Which fetch route the `unified` dialect polls (`status_route`).
+    public var statusRoute: UnifiedTaskAdapter.StatusRoute = .generations
     /// The service's root URL (a trailing `/v1` is removed: adapters add their own paths).
     public var baseURL: URL
     /// The API key.
@@ -34,20 +38,57 @@ public struct ClientConfiguration: Sendable {
         self.baseURL = try ClientConfiguration.checkedBaseURL(baseURL, allowInsecureHTTP: allowInsecureHTTP)
         self.apiKey = apiKey
         self.poll = dialect.adapter.defaultPollPolicy
+        self.requestTimeout = dialect.adapter.defaultRequestTimeout
+    }
+
+    /// Creates a configuration from a provider preset: its dialect (or `dialect`, when the service speaks it), its
+    /// address (or `baseURL`, which a preset without an address requires) and its defaults.
+    /// - Throws: `.invalidArgument` for a dialect the service does not speak or a missing required base URL, and
+    ///   the base URL checks of `init(dialect:baseURL:apiKey:allowInsecureHTTP:)`.
+    public init(preset: ProviderPreset, dialect: Dialect? = nil, baseURL: String? = nil, apiKey: APIKey,
+                allowInsecureHTTP: Bool = false) throws {
+        let chosen = try preset.dialect(dialect)
+        guard let address = baseURL ?? preset.baseURL else {
+            throw VideoGenError(.invalidArgument, "provider '\(preset.name)' has no fixed address: configuration field 'base_url' is required")
+        }
+        try self.init(dialect: chosen, baseURL: address, apiKey: apiKey, allowInsecureHTTP: allowInsecureHTTP)
+        provider = preset.name
+        if let presetPoll = preset.poll[chosen] { poll = presetPoll }
+    }
+
+    /// The adapter of this configuration's dialect, with its options (`statusRoute`).
+    public var adapter: any ProviderAdapter {
+        switch dialect {
+        case .unified: return UnifiedTaskAdapter(statusRoute: statusRoute)
+        default: return dialect.adapter
+        }
     }
 
     /// Parses the configuration JSON document (schema in README.md).
     /// - Parameter environment: where `api_key_env` is looked up (the process environment by default).
     public init(json: JSONValue, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         var reader = try FieldReader(json, context: "configuration")
-        let dialectName = try reader.string("dialect")
-        guard let dialectName else {
-            throw VideoGenError(.invalidArgument, "configuration field 'dialect' is required (one of: \(Dialect.allCases.map(\.rawValue).joined(separator: ", ")))")
+        let known = Dialect.allCases.map(\.rawValue).joined(separator: ", ")
+        let preset = try reader.string("provider").map(ProviderPreset.named)
+        let requested = try reader.string("dialect").map { name in
+            guard let dialect = Dialect(rawValue: name.lowercased()) else {
+                throw VideoGenError(.unsupported, "unknown dialect '\(Sanitize.text(name, limit: 64))' (known: \(known))")
+            }
+            return dialect
         }
-        guard let dialect = Dialect(rawValue: dialectName.lowercased()) else {
-            throw VideoGenError(.unsupported, "unknown dialect '\(dialectName)' (known: \(Dialect.allCases.map(\.rawValue).joined(separator: ", ")))")
+        if preset == nil && requested == nil {
+            throw VideoGenError(.invalidArgument, "configuration field 'dialect' is required (one of: \(known)), or 'provider' (one of: \(ProviderPreset.knownNames))")
         }
-        let baseURL = try reader.requiredString("base_url")
+        let baseURL = try reader.string("base_url")
+        if let preset {
+            // Contradictions and a missing address are reported before any key problem.
+            _ = try preset.dialect(requested)
+            if preset.baseURL == nil && baseURL == nil {
+                throw VideoGenError(.invalidArgument, "provider '\(preset.name)' has no fixed address: configuration field 'base_url' is required")
+            }
+        } else if baseURL == nil {
+            throw VideoGenError(.invalidArgument, "configuration field 'base_url' is required and must be a non-empty string")
+        }
         let insecure = try reader.bool("allow_insecure_http") ?? false
         let literalKey = try reader.string("api_key")
         let keyVariable = try reader.string("api_key_env")
@@ -68,13 +109,32 @@ public struct ClientConfiguration: Sendable {
         guard !key.isEmpty, key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value < 0x7F }) else {
             throw VideoGenError(.invalidArgument, "the API key must be non-empty printable ASCII without spaces")
         }
-        try self.init(dialect: dialect, baseURL: baseURL, apiKey: APIKey(key), allowInsecureHTTP: insecure)
+        if let preset {
+            try self.init(preset: preset, dialect: requested, baseURL: baseURL, apiKey: APIKey(key), allowInsecureHTTP: insecure)
+        } else if let requested, let baseURL {
+            try self.init(dialect: requested, baseURL: baseURL, apiKey: APIKey(key), allowInsecureHTTP: insecure)
+        } else {
+            throw VideoGenError(.internal, "configuration: no dialect")   // unreachable: checked above
+        }
+        if let route = try reader.string("status_route") {
+            guard dialect == .unified else {
+                throw VideoGenError(.unsupported, "configuration field 'status_route' applies to the unified dialect only, not \(dialect.rawValue)")
+            }
+            guard let parsed = UnifiedTaskAdapter.StatusRoute(rawValue: route.lowercased()) else {
+                throw VideoGenError(.invalidArgument, "configuration field 'status_route' must be one of \(UnifiedTaskAdapter.StatusRoute.allCases.map(\.rawValue).joined(separator: ", ")), not '\(Sanitize.text(route, limit: 64))'")
+            }
+            statusRoute = parsed
+        }
         requestTimeout = try reader.double("request_timeout", in: 0.1...3600) ?? requestTimeout
         waitTimeout = try reader.double("wait_timeout", in: 0.1...(30 * 86400)) ?? waitTimeout
         stallTimeout = try reader.double("stall_timeout", in: 0.1...3600) ?? stallTimeout
         maxResponseBytes = Int(try reader.int("max_response_bytes", in: 1024...(1 << 30)) ?? Int64(maxResponseBytes))
         maxDownloadBytes = try reader.int("max_download_bytes", in: 1...Int64.max)
         userAgent = try reader.string("user_agent") ?? userAgent
+        guard !userAgent.isEmpty, userAgent.count <= 256,
+              userAgent.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) else {
+            throw VideoGenError(.invalidArgument, "configuration field 'user_agent' must be 1 to 256 printable ASCII characters")
+        }
         if var pollReader = try reader.nested("poll") {
             poll = try PollPolicy(reading: &pollReader, defaults: poll)
             try pollReader.finish()

@@ -8,7 +8,8 @@ public enum ImageSource: Sendable, Hashable {
     case file(String)
     /// A `data:image/...;base64,...` URI.
     case dataURI(String)
-    /// Raw bytes with their MIME type.
+    /// Raw bytes with their MIME type (from C: pointer, length and type). The magic bytes decide the type that is
+    /// sent; a label that is not `image/...` is refused.
     case bytes(Data, mimeType: String)
 
     /// Largest image accepted, checked before any byte is sent.
@@ -36,7 +37,13 @@ public enum ImageSource: Sendable, Hashable {
         switch self {
         case .url:
             return nil
-        case .bytes(let data, _):
+        case .bytes(let data, let mimeType):
+            // The bytes decide the type (a caller's label can be wrong); a label naming something other than an
+            // image is a caller error worth reporting rather than sending.
+            let declared = mimeType.trimmingCharacters(in: .whitespaces).lowercased()
+            guard declared.isEmpty || declared.hasPrefix("image/") else {
+                throw VideoGenError(.invalidArgument, "\(field): the MIME type '\(Sanitize.text(mimeType, limit: 64))' is not an image type")
+            }
             return try LoadedImage(checking: data, field: field)
         case .file(let path):
             let attributes: [FileAttributeKey: Any]

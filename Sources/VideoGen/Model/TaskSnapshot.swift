@@ -8,8 +8,11 @@ public struct TaskSnapshot: Sendable, Hashable {
 
     /// The provider's task id.
     public var id: String
-    /// The dialect that created the task (`openai`, `unified`).
+    /// The dialect that created the task (`openai`, `unified`, `kling`, `routerone`, `chat`).
     public var dialect: String
+    /// Where the task lives within its dialect, for dialects whose status path depends on how the task was created
+    /// (Kling: `text2video` or `image2video`); nil for the others. Written to the record only when set.
+    public var route: String?
     /// The base URL of the service that holds the task.
     public var baseURL: String
     /// The unified state.
@@ -133,6 +136,8 @@ extension TaskSnapshot {
         set("updated_at", updatedAt.map(JSONValue.double))
         set("expires_at", expiresAt.map(JSONValue.double))
         set("idempotency_key", idempotencyKey.map(JSONValue.string))
+        // Only when set: records of single-route dialects stay exactly as readers of earlier versions expect them.
+        if let route { members["route"] = .string(route) }
         set("download", download.map { record -> JSONValue in
             ["path": .string(record.path), "bytes": .int(record.bytes), "sha256": .string(record.sha256)]
         })
@@ -167,6 +172,7 @@ extension TaskSnapshot {
         updatedAt = try reader.double("updated_at", in: 0...1e12)
         expiresAt = try reader.double("expires_at", in: 0...1e12)
         idempotencyKey = try reader.string("idempotency_key")
+        route = try reader.string("route")
         if var downloadReader = try reader.nested("download") {
             download = DownloadRecord(path: try downloadReader.requiredString("path"),
                                       bytes: try downloadReader.int("bytes", in: 0...Int64.max) ?? 0,

@@ -13,6 +13,11 @@ public struct VideoRequest: Sendable, Hashable {
     public var image: ImageSource?
     /// Several reference images.
     public var images: [ImageSource]?
+    /// The reference image under the OpenAI name `input_reference` (new-api and Router One carry it beside
+    /// `image`; in the `openai` dialect it is the same field as `image`).
+    public var inputReference: ImageSource?
+    /// The last frame for image-to-video (Kling's `image_tail`).
+    public var imageTail: ImageSource?
     /// Length of the video in whole seconds.
     public var duration: Int?
     /// Output size as `WIDTHxHEIGHT` (or a provider's own form such as `16x9`).
@@ -33,6 +38,16 @@ public struct VideoRequest: Sendable, Hashable {
     public var n: Int?
     /// Whether to watermark the output.
     public var watermark: Bool?
+    /// A generation mode, e.g. Kling's `std` or `pro`.
+    public var mode: String?
+    /// How closely to follow the prompt, 0...1 (Kling's `cfg_scale`).
+    public var cfgScale: Double?
+    /// A camera movement (Kling's `camera_control`); excludes `imageTail`.
+    public var cameraControl: CameraControl?
+    /// An http(s) URL the service calls when the task changes state (Kling's `callback_url`).
+    public var callbackURL: String?
+    /// Your own id for the task, unique per account (Kling's `external_task_id`).
+    public var externalTaskID: String?
     /// Provider metadata, sent verbatim where the dialect has a metadata object.
     public var metadata: [String: JSONValue]?
     /// Extra provider fields, sent verbatim at the top level of the provider's request.
@@ -50,6 +65,8 @@ public struct VideoRequest: Sendable, Hashable {
         if negativePrompt != nil { fields.append("negative_prompt") }
         if image != nil { fields.append("image") }
         if images != nil { fields.append("images") }
+        if inputReference != nil { fields.append("input_reference") }
+        if imageTail != nil { fields.append("image_tail") }
         if duration != nil { fields.append("duration") }
         if size != nil { fields.append("size") }
         if width != nil { fields.append("width") }
@@ -60,6 +77,11 @@ public struct VideoRequest: Sendable, Hashable {
         if seed != nil { fields.append("seed") }
         if n != nil { fields.append("n") }
         if watermark != nil { fields.append("watermark") }
+        if mode != nil { fields.append("mode") }
+        if cfgScale != nil { fields.append("cfg_scale") }
+        if cameraControl != nil { fields.append("camera_control") }
+        if callbackURL != nil { fields.append("callback_url") }
+        if externalTaskID != nil { fields.append("external_task_id") }
         if metadata != nil { fields.append("metadata") }
         if extra != nil { fields.append("extra") }
         return fields
@@ -81,6 +103,8 @@ public struct VideoRequest: Sendable, Hashable {
         negativePrompt = try reader.string("negative_prompt")
         image = try reader.string("image").map(ImageSource.init(string:))
         images = try reader.stringArray("images").map { $0.map(ImageSource.init(string:)) }
+        inputReference = try reader.string("input_reference").map(ImageSource.init(string:))
+        imageTail = try reader.string("image_tail").map(ImageSource.init(string:))
         duration = try reader.int("duration", in: 1...3600).map { Int($0) }
         size = try reader.string("size")
         width = try reader.int("width", in: 1...16384).map { Int($0) }
@@ -91,13 +115,22 @@ public struct VideoRequest: Sendable, Hashable {
         seed = try reader.int("seed", in: Int64.min...Int64.max)
         n = try reader.int("n", in: 1...16).map { Int($0) }
         watermark = try reader.bool("watermark")
+        mode = try reader.string("mode")
+        cfgScale = try reader.double("cfg_scale", in: 0...1)
+        if var camera = try reader.nested("camera_control") {
+            cameraControl = try CameraControl(reading: &camera)
+        }
+        callbackURL = try reader.string("callback_url")
+        externalTaskID = try reader.string("external_task_id")
         metadata = try reader.object("metadata")
         extra = try reader.object("extra")
         try reader.finish()
         try validate()
     }
 
-    /// Checks the cross-field rules: size and aspect-ratio forms, width and height together and consistent.
+    /// Checks the cross-field rules: size and aspect-ratio forms, width and height together and consistent, a
+    /// non-empty mode and task id, an http(s) callback URL, a cfg_scale in 0...1, and no camera movement together
+    /// with a last frame (Kling refuses the pair).
     public func validate() throws {
         if let size, !VideoRequest.isDimensionPair(size, separator: "x") {
             throw VideoGenError(.invalidArgument, "request field 'size' must look like 1280x720, not '\(size)'")
@@ -114,6 +147,26 @@ public struct VideoRequest: Sendable, Hashable {
         if let images, images.isEmpty {
             throw VideoGenError(.invalidArgument, "request field 'images' must not be empty")
         }
+        for (name, value) in [("mode", mode), ("external_task_id", externalTaskID)] {
+            if let value, value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw VideoGenError(.invalidArgument, "request field '\(name)' must not be empty")
+            }
+        }
+        if let cfgScale, !(cfgScale.isFinite && (0...1).contains(cfgScale)) {
+            throw VideoGenError(.invalidArgument, "request field 'cfg_scale' must be between 0 and 1, not \(cfgScale)")
+        }
+        if let callbackURL, !VideoRequest.isHTTPURL(callbackURL) {
+            throw VideoGenError(.invalidArgument, "request field 'callback_url' must be an http(s) URL, not '\(Sanitize.text(callbackURL, limit: 200))'")
+        }
+        if cameraControl != nil && imageTail != nil {
+            throw VideoGenError(.invalidArgument, "request fields 'camera_control' and 'image_tail' exclude each other")
+        }
+    }
+
+    /// True for an absolute http(s) URL with a host.
+    static func isHTTPURL(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        return (lower.hasPrefix("https://") || lower.hasPrefix("http://")) && URL(string: text)?.host?.isEmpty == false
     }
 
     static func isDimensionPair(_ text: String, separator: Character) -> Bool {

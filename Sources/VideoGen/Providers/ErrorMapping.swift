@@ -69,10 +69,13 @@ public enum ErrorMapping {
     }
 
     /// The error a non-2xx answer means, for any dialect whose error bodies use the common shapes.
-    public static func error(from response: HTTPResponse, now: Date = Date()) -> VideoGenError {
+    /// - Parameter refinements: a dialect's own provider codes (lower-case), consulted before the common table.
+    public static func error(from response: HTTPResponse, now: Date = Date(),
+                             refinements: [String: VideoGenError.Code] = [:]) -> VideoGenError {
         let parsed = (try? JSONValue.parse(response.body)).map(extract) ?? ErrorFields()
         var code = code(forStatus: response.status)
-        if let providerCode = parsed.code?.lowercased(), let refined = providerCodes[providerCode] {
+        if let providerCode = parsed.code?.lowercased(),
+           let refined = refinements[providerCode] ?? providerCodes[providerCode] {
             // A body can only make a client error more precise; a 5xx stays a server error, so it is retried.
             if !(500...599).contains(response.status) || refined == .rateLimited { code = refined }
         }
@@ -90,9 +93,14 @@ public enum ErrorMapping {
     }
 
     /// The error of a task that ended unsuccessfully, from the provider's code and reason.
-    public static func taskFailure(code providerCode: String?, message: String?, state: TaskState) -> VideoGenError {
+    /// - Parameter refinements: a dialect's own provider codes (lower-case), consulted before the common table.
+    public static func taskFailure(code providerCode: String?, message: String?, state: TaskState,
+                                   refinements: [String: VideoGenError.Code] = [:]) -> VideoGenError {
         var code = VideoGenError.Code.taskFailed
-        if let providerCode, providerCodes[providerCode.lowercased()] == .contentPolicy { code = .contentPolicy }
+        if let providerCode {
+            let key = providerCode.lowercased()
+            if (refinements[key] ?? providerCodes[key]) == .contentPolicy { code = .contentPolicy }
+        }
         let reason = message.map { Sanitize.text($0) }.flatMap { $0.isEmpty ? nil : $0 }
             ?? "the task ended \(state.rawValue) without a reason"
         return VideoGenError(code, reason, providerCode: providerCode.map { Sanitize.text($0, limit: 100) })

@@ -10,13 +10,22 @@ public protocol ProviderAdapter: Sendable {
     var dialect: Dialect { get }
     /// The poll schedule this dialect's services ask for.
     var defaultPollPolicy: PollPolicy { get }
+    /// Seconds without progress before one request fails, unless the configuration says otherwise.
+    var defaultRequestTimeout: Double { get }
+    /// The dialect's status words.
+    var statusVocabulary: StatusVocabulary { get }
     /// The request that submits `request`.
     /// - Throws: `.unsupported` naming each field the dialect cannot carry; image errors.
     func submitRequest(_ request: VideoRequest, baseURL: URL) throws -> HTTPRequest
+    /// The route the task created by the submit request `submit` lives on, kept with the task
+    /// (`TaskSnapshot.route`) so that its polls go to the right place; nil when the dialect has one status route.
+    func route(of submit: HTTPRequest) -> String?
     /// Reads the submit answer; the report carries the new task's id.
     func parseSubmit(_ response: HTTPResponse, baseURL: URL) throws -> StatusReport
-    /// The request that reads the task's status.
-    func statusRequest(taskID: String, baseURL: URL) -> HTTPRequest
+    /// The request that reads the task's status, or nil when the dialect has nothing to poll (it answers the submit
+    /// with the finished result).
+    /// - Parameter route: the task's route (`route(of:)`), nil when unknown.
+    func statusRequest(taskID: String, route: String?, baseURL: URL) -> HTTPRequest?
     /// Reads a status answer.
     func parseStatus(_ response: HTTPResponse, taskID: String, baseURL: URL) throws -> StatusReport
     /// The request that cancels the task on the service, or nil when the dialect has none.
@@ -29,6 +38,17 @@ extension ProviderAdapter {
     /// The common error shapes; adapters whose services answer otherwise provide their own.
     public func error(from response: HTTPResponse) -> VideoGenError {
         ErrorMapping.error(from: response)
+    }
+
+    /// Thirty seconds: control-plane answers come quickly; only synchronous dialects need longer.
+    public var defaultRequestTimeout: Double { 30 }
+
+    /// One status route: nothing to remember.
+    public func route(of submit: HTTPRequest) -> String? { nil }
+
+    /// The status request of a task whose route is unknown or irrelevant.
+    public func statusRequest(taskID: String, baseURL: URL) -> HTTPRequest? {
+        statusRequest(taskID: taskID, route: nil, baseURL: baseURL)
     }
 
     /// A submit answer read by `parse` (body, HTTP status), refused when it names no task.
@@ -54,9 +74,19 @@ extension ProviderAdapter {
 
     /// Percent-encodes a task id for use as one path segment.
     func pathSegment(_ id: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "/?#")
-        return id.addingPercentEncoding(withAllowedCharacters: allowed) ?? id
+        GatewayTaskParser.pathSegment(id)
+    }
+
+    /// A JSON POST to `path`.
+    func jsonPost(_ baseURL: URL, _ path: String, _ body: [String: JSONValue]) -> HTTPRequest {
+        HTTPRequest(method: "POST", url: endpoint(baseURL, path),
+                    headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
+                    body: JSONValue.object(body).serialized())
+    }
+
+    /// A JSON GET of `path`.
+    func jsonGet(_ baseURL: URL, _ path: String) -> HTTPRequest {
+        HTTPRequest(method: "GET", url: endpoint(baseURL, path), headers: [("Accept", "application/json")])
     }
 
     /// Refuses the request fields outside `supported`, naming them.
@@ -64,6 +94,20 @@ extension ProviderAdapter {
         let refused = request.presentFields.filter { !supported.contains($0) }
         guard !refused.isEmpty else { return }
         let names = refused.map { "'\($0)'" }.joined(separator: ", ")
-        throw VideoGenError(.unsupported, "the \(dialect.rawValue) dialect does not support request field\(refused.count > 1 ? "s" : "") \(names); provider-specific fields can be sent through 'extra'")
+        let escape = supported.contains("metadata")
+            ? "provider-specific fields can be sent through 'metadata' or 'extra'"
+            : "provider-specific fields can be sent through 'extra'"
+        throw VideoGenError(.unsupported, "the \(dialect.rawValue) dialect does not support request field\(refused.count > 1 ? "s" : "") \(names); \(escape)")
+    }
+
+    /// Adds `members` (from `metadata` or `extra`, named by `source`) to `body` verbatim, refusing any that would
+    /// overwrite a field videogen already sends.
+    func mergeVerbatim(_ members: [String: JSONValue]?, into body: inout [String: JSONValue], source: String) throws {
+        for (key, value) in members ?? [:] {
+            guard body[key] == nil else {
+                throw VideoGenError(.invalidArgument, "request '\(source)' field '\(key)' collides with a field videogen already sends")
+            }
+            body[key] = value
+        }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 
-/// The synonym table from providers' status words to the unified `TaskState`, case-insensitive.
+/// A synonym table from providers' status words to the unified `TaskState`, case-insensitive (spaces and hyphens
+/// fold to underscores). Each dialect has its own table, built on `common`; a word outside a dialect's table is a
+/// protocol error naming it, never a guess.
 public struct StatusVocabulary: Sendable {
     private let table: [String: TaskState]
 
@@ -13,17 +15,55 @@ public struct StatusVocabulary: Sendable {
         self.table = table
     }
 
-    /// The words every dialect understands (the union seen across OpenAI, new-api, Kling, Router One, Replicate,
-    /// fal, MiniMax and DashScope). `unknown` counts as queued, as new-api does; the deadline bounds it.
+    private init(table: [String: TaskState]) {
+        self.table = table
+    }
+
+    /// This vocabulary with more words; a word already present takes the new meaning.
+    public func extending(_ words: [TaskState: [String]]) -> StatusVocabulary {
+        StatusVocabulary(table: table.merging(StatusVocabulary(words).table) { _, new in new })
+    }
+
+    /// The words every dialect understands: OpenAI's, new-api's internal ones, Kling's and Router One's. `unknown`
+    /// counts as queued, as new-api does; the wait's deadline bounds it.
     public static let common = StatusVocabulary([
-        .queued: ["queued", "pending", "submitted", "not_start", "notstarted", "not_started", "preparing", "queueing",
-                  "created", "starting", "waiting", "in_queue", "scheduled", "unknown"],
-        .running: ["in_progress", "processing", "running", "generating", "started", "in-progress", "inprogress"],
-        .succeeded: ["succeeded", "succeed", "success", "successful", "completed", "complete", "finished", "done"],
-        .failed: ["failed", "failure", "fail", "error", "errored"],
-        .cancelled: ["cancelled", "canceled", "aborted", "cancellation_requested"],
-        .expired: ["expired", "timeout", "timed_out"],
+        .queued: ["queued", "pending", "submitted", "not_start", "unknown"],
+        .running: ["in_progress", "processing", "running"],
+        .succeeded: ["succeeded", "succeed", "success", "completed"],
+        .failed: ["failed", "failure"],
+        .cancelled: ["cancelled", "canceled"],
+        .expired: ["expired"],
     ])
+
+    /// The `openai` dialect: OpenAI's four words plus the synonyms that the gateways copying the Video object emit
+    /// (new-api's tolerant Sora mapping, LiteLLM's `processing`).
+    public static let openai = common.extending([
+        .queued: ["preparing", "created", "starting", "notstarted"],
+        .running: ["generating"],
+        .succeeded: ["complete", "finished"],
+        .failed: ["fail", "error"],
+    ])
+
+    /// The `unified` dialect: everything `openai` knows plus the words of the upstreams new-api deployments pass
+    /// through (MiniMax `Queueing`, fal `IN_QUEUE`, Replicate `starting`/`aborted`, DashScope, ai-stats `expired`).
+    public static let unified = openai.extending([
+        .queued: ["not_started", "queueing", "waiting", "in_queue", "scheduled"],
+        .running: ["started", "inprogress"],
+        .succeeded: ["successful", "done"],
+        .failed: ["errored"],
+        .cancelled: ["aborted", "cancellation_requested"],
+        .expired: ["timeout", "timed_out"],
+    ])
+
+    /// The `kling` dialect: Kling's own `submitted`, `processing`, `succeed`, `failed` and the words gateways use
+    /// when they answer its route in their own shapes (all in `common`).
+    public static let kling = common
+
+    /// The `routerone` dialect: `pending`, `processing`, `completed`, `failed` (all in `common`).
+    public static let routerone = common
+
+    /// The `chat` dialect answers synchronously; the table only reads a structured reply that carries a status.
+    public static let chat = common
 
     /// The state a status word means, or nil for words outside the table.
     public func state(for word: String) -> TaskState? {
@@ -40,7 +80,8 @@ public struct StatusVocabulary: Sendable {
     }
 
     private static func fold(_ word: String) -> String {
-        word.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: " ", with: "_")
+        word.trimmingCharacters(in: .whitespaces).lowercased()
+            .replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
     }
 }
 

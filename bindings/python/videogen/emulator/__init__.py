@@ -1,8 +1,12 @@
 """Loopback provider emulator for videogen (Python standard library only).
 
-Emulates the OpenAI Videos API (``/v1/videos``) and the new-api task relay
-(``/v1/video/generations``) with a time-driven task lifecycle, scenario
-models (``emu-fail``, ``emu-stuck``, ``emu-empty``, ``emu-redirect``), a fake
+Emulates the OpenAI Videos API (``/v1/videos``, Veo models included), the
+new-api task relay (``/v1/video/generations``), Kling's native route as
+gateways pass it through (``/kling/v1/videos/...``, Kling's envelope or the
+flat gateway answer), Router One (``/v1/videos/generations``) and video
+through Chat Completions (``/v1/chat/completions``), with a time-driven task
+lifecycle, scenario models (``emu-fail``, ``emu-stuck``, ``emu-empty``,
+``emu-redirect``, and ``emu-error-<code>`` for provider error codes), a fake
 CDN with signed expiring URLs, Range downloads and a request log.
 
 Run it with ``python -m videogen.emulator`` or in-process::

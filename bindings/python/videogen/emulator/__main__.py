@@ -15,7 +15,7 @@ import tempfile
 import threading
 
 from .app import Emulator, is_loopback
-from .settings import AUTH_SCHEMES, UNIFIED_SHAPES
+from .settings import AUTH_SCHEMES, CHAT_FORMS, KLING_SHAPES, UNIFIED_SHAPES
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -29,6 +29,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="expected Bearer key (default: $VIDEOGEN_EMULATOR_KEY or sk-emulator)")
     p.add_argument("--task-seconds", type=float, default=3.0)
     p.add_argument("--unified-shape", choices=UNIFIED_SHAPES, default="envelope")
+    p.add_argument("--kling-shape", choices=KLING_SHAPES, default="envelope",
+                   help="answers of /kling/v1/videos/...: Kling's envelope or the gateway's flat shape")
+    p.add_argument("--chat-form", choices=CHAT_FORMS, default="markdown",
+                   help="how chat completions carry the video link")
     p.add_argument("--www-authenticate", choices=AUTH_SCHEMES, default="Bearer")
     p.add_argument("--poll-after-ms", type=int, default=None)
     p.add_argument("--ready-file", help="write the base URL here once listening")
@@ -78,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         emu = Emulator(api_key=args.api_key, task_seconds=args.task_seconds,
                        unified_shape=args.unified_shape, host=args.host, port=args.port,
                        cdn_port=args.cdn_port, www_authenticate=args.www_authenticate,
-                       poll_after_ms=args.poll_after_ms, allow_remote=args.allow_remote,
+                       poll_after_ms=args.poll_after_ms, kling_shape=args.kling_shape,
+                       chat_form=args.chat_form, allow_remote=args.allow_remote,
                        verbose=args.verbose)
         emu.start()
     except (OSError, ValueError) as exc:

@@ -34,7 +34,8 @@ def _origin(host: str, port: int) -> str:
 
 
 class Emulator:
-    """A loopback emulator of video-generation APIs (OpenAI Videos and new-api).
+    """A loopback emulator of video-generation APIs: OpenAI Videos, new-api's task
+    relay, Kling's native route, Router One and video through Chat Completions.
 
     It serves the API origin (both dialects and ``/_emulator/...`` control
     routes, see :attr:`base_url`) and a fake CDN origin serving signed,
@@ -49,6 +50,7 @@ class Emulator:
                  unified_shape: str = "envelope", host: str = "127.0.0.1", port: int = 0,
                  cdn_port: int = 0, www_authenticate: str = "Bearer",
                  poll_after_ms: int | None = None, *, url_ttl_seconds: int = 600,
+                 kling_shape: str = "envelope", chat_form: str = "markdown",
                  allow_remote: bool = False, verbose: bool = False) -> None:
         if not isinstance(api_key, str) or not api_key:
             raise ValueError("api_key must be a non-empty string")
@@ -59,7 +61,8 @@ class Emulator:
         self.verbose = verbose
         self.settings = Settings(task_seconds=task_seconds, unified_shape=unified_shape,
                                  www_authenticate=www_authenticate, poll_after_ms=poll_after_ms,
-                                 url_ttl_seconds=url_ttl_seconds)
+                                 url_ttl_seconds=url_ttl_seconds, kling_shape=kling_shape,
+                                 chat_form=chat_form)
         self.store = TaskStore()
         self.log = RequestLog()
         self.signer = UrlSigner()
@@ -68,6 +71,7 @@ class Emulator:
         self._servers: list[EmulatorHTTPServer] = []
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self.stopping = threading.Event()   # set by stop(): routes that hold a request open give up
 
     def __repr__(self) -> str:
         state = self.base_url if self._servers else "stopped"
@@ -78,6 +82,7 @@ class Emulator:
         with self._lock:
             if self._servers:
                 raise RuntimeError("emulator already started")
+            self.stopping.clear()
             api = EmulatorHTTPServer((self.host, self.port), self, "api", self.verbose)
             try:
                 cdn = EmulatorHTTPServer((self.host, self.cdn_port), self, "cdn", self.verbose)
@@ -94,6 +99,7 @@ class Emulator:
 
     def stop(self) -> None:
         """Stop serving, close the listeners and open connections (idempotent)."""
+        self.stopping.set()
         with self._lock:
             servers, self._servers = self._servers, []
             threads, self._threads = self._threads, []

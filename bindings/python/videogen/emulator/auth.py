@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 
-from .errors import openai_error, unified_error
+from .errors import kling_error, openai_error, unified_error
 from .messages import Response
 
 
@@ -24,8 +24,11 @@ def classify(header: str | None, api_key: str) -> str:
 
 
 def unauthorized(path: str, scheme: str) -> Response:
-    """The 401 for ``path``: new-api shape under ``/v1/video/generations``, else OpenAI."""
+    """The 401 for ``path``: new-api shape under ``/v1/video/generations``, Kling's under
+    ``/kling/``, else OpenAI's (which Router One and chat completions share)."""
     headers = {"WWW-Authenticate": f'{scheme} realm="videogen-emulator"'}
+    if path.startswith("/kling/"):
+        return kling_error(401, 1000, "Authentication failed", headers)
     if path == "/v1/video/generations" or path.startswith("/v1/video/generations/"):
         return unified_error(401, "invalid_api_key", "invalid token", headers)
     return openai_error(401, "Incorrect API key provided.", code="invalid_api_key", headers=headers)

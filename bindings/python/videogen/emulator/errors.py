@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from .messages import HttpError, Response, json_response
 
 
@@ -17,6 +19,18 @@ def unified_error(status: int, code: str, message: str,
                   headers: dict[str, str] | None = None) -> Response:
     """A new-api task error: ``{"code","message","data":null}``."""
     return json_response(status, {"code": code, "message": message, "data": None}, headers)
+
+
+def kling_error(status: int, code: int, message: str,
+                headers: dict[str, str] | None = None) -> Response:
+    """A Kling error: ``{"code": <business code>, "message", "request_id"}``."""
+    return json_response(status, {"code": code, "message": message,
+                                  "request_id": str(uuid.uuid4())}, headers)
+
+
+def kling_fail(status: int, code: int, message: str) -> HttpError:
+    """An :class:`HttpError` wrapping :func:`kling_error` (for ``raise``)."""
+    return HttpError(kling_error(status, code, message))
 
 
 def openai_fail(status: int, message: str, **kwargs) -> HttpError:

@@ -15,6 +15,7 @@ from .store import new_video_id, scenario_for
 KNOWN_FIELDS = ("prompt", "model", "seconds", "size", "input_reference", "watermark", "user")
 SIZE = re.compile(r"^(\d{1,5})x(\d{1,5})$")
 VARIANTS = ("video", "thumbnail", "spritesheet")
+VEO_SIZES = ("16x9", "9x16")   # gateways serving Veo on /v1/videos take the size as a ratio
 
 
 def _json_kind(value: Any) -> str:
@@ -85,7 +86,11 @@ def _string_field(fields: dict[str, Any], name: str, default: str) -> str:
 
 
 def create_video(emu, req: Request) -> Response:
-    """``POST /v1/videos``: validate the form and create a queued task."""
+    """``POST /v1/videos``: validate the form and create a queued task.
+
+    Veo models (``veo-3.1``, ``-fast``, ``-landscape``, ``-fl`` variants), as
+    gateways serve them here, take ``size`` as ``16x9`` / ``9x16``.
+    """
     fields = _read_fields(req)
     for name in fields:
         if name not in KNOWN_FIELDS:
@@ -109,6 +114,12 @@ def create_video(emu, req: Request) -> Response:
     if not match:
         raise openai_fail(400, f"Invalid value for 'size': expected WIDTHxHEIGHT such as "
                           f"'720x1280', but got {size!r}.", param="size", code="invalid_value")
+    if model.lower().startswith("veo") and size not in VEO_SIZES:
+        raise openai_fail(400, f"Invalid value for 'size': Veo models take {' or '.join(VEO_SIZES)}, "
+                          f"but got {size!r}.", param="size", code="invalid_value")
+    if "watermark" in fields and fields["watermark"] not in ("true", "false", True, False):
+        raise openai_fail(400, "Invalid value for 'watermark': expected \"true\" or \"false\".",
+                          param="watermark", code="invalid_value")
     if "input_reference" in fields:
         _check_input_reference(fields["input_reference"])
     try:

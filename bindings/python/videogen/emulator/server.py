@@ -18,13 +18,16 @@ import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import auth, cdn, control, openai_routes, unified_routes
+from . import (auth, cdn, chat_routes, control, kling_routes, openai_routes, routerone_routes,
+               unified_routes)
 from .errors import internal_error, method_not_allowed, not_found, openai_error
 from .messages import HttpError, Request, Response
 
 MAX_BODY = 32 * 1024 * 1024
 MAX_DRAIN = 64 * 1024 * 1024   # an oversized body up to this size is read and dropped before the 413
-API_ROUTES = control.ROUTES + openai_routes.ROUTES + unified_routes.ROUTES
+API_ROUTES = (control.ROUTES + openai_routes.ROUTES + unified_routes.ROUTES + kling_routes.ROUTES
+              + routerone_routes.ROUTES + chat_routes.ROUTES)
+PROTECTED_PREFIXES = ("/v1/", "/kling/")   # paths that need the API key
 CDN_ROUTES = cdn.ROUTES
 
 
@@ -66,9 +69,9 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
     def dispatch(self, req: Request, authorization: str) -> Response:
-        """Find the route for ``req`` and run it (auth first for ``/v1/`` on the API origin)."""
+        """Find the route for ``req`` and run it (auth first for ``/v1/`` and ``/kling/`` on the API origin)."""
         emu = self.emu
-        if self.origin == "api" and req.path.startswith("/v1/") and authorization != "valid":
+        if self.origin == "api" and req.path.startswith(PROTECTED_PREFIXES) and authorization != "valid":
             return auth.unauthorized(req.path, emu.settings.get("www_authenticate"))
         method = "GET" if req.method == "HEAD" else req.method
         allowed = []

@@ -7,6 +7,8 @@ import threading
 from typing import Any
 
 UNIFIED_SHAPES = ("envelope", "flat", "openai", "realtime")
+KLING_SHAPES = ("envelope", "flat")
+CHAT_FORMS = ("markdown", "plain", "part", "html")
 AUTH_SCHEMES = ("Bearer", "Basic")
 MAX_TASK_SECONDS = 7 * 24 * 3600.0
 
@@ -45,6 +47,8 @@ def _ttl(value: Any) -> int:
 VALIDATORS = {
     "task_seconds": _task_seconds,
     "unified_shape": _choice("unified_shape", UNIFIED_SHAPES),
+    "kling_shape": _choice("kling_shape", KLING_SHAPES),
+    "chat_form": _choice("chat_form", CHAT_FORMS),
     "www_authenticate": _choice("www_authenticate", AUTH_SCHEMES),
     "poll_after_ms": _optional_ms,
     "url_ttl_seconds": _ttl,
@@ -55,7 +59,10 @@ class Settings:
     """Thread-safe holder of the tunable settings.
 
     Keys: ``task_seconds`` (lifecycle length T of new tasks), ``unified_shape``
-    (default poll shape of ``/v1/video/generations/{id}``), ``www_authenticate``
+    (default poll shape of ``/v1/video/generations/{id}``), ``kling_shape`` (Kling's
+    own ``{code, data}`` envelope or the gateway's flat ``{task_id, status}``
+    answer on ``/kling/v1/videos/...``), ``chat_form`` (how a chat completion
+    carries the video link: ``markdown``, ``plain``, ``part`` or ``html``), ``www_authenticate``
     (scheme in the 401 challenge), ``poll_after_ms`` (``openai-poll-after-ms``
     header, or None for none) and ``url_ttl_seconds`` (lifetime of signed CDN
     URLs; negative values produce already-expired URLs).
@@ -64,7 +71,8 @@ class Settings:
     def __init__(self, **values: Any) -> None:
         self._lock = threading.Lock()
         self._values: dict[str, Any] = {
-            "task_seconds": 3.0, "unified_shape": "envelope",
+            "task_seconds": 3.0, "unified_shape": "envelope", "kling_shape": "envelope",
+            "chat_form": "markdown",
             "www_authenticate": "Bearer", "poll_after_ms": None, "url_ttl_seconds": 600,
         }
         self.update(values)

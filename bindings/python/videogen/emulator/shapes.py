@@ -105,3 +105,14 @@ def unified_poll(shape: str, task: Task, state: TaskState, url: str | None) -> d
     if shape == "openai":
         return video_object(task, state, with_task_id=True, url=url)
     return {"envelope": envelope, "flat": flat, "realtime": realtime}[shape](task, state, url)
+
+
+def video_link(emu, task: Task, state: TaskState) -> str | None:
+    """The video URL the Kling, Router One and chat routes hand out: a signed CDN
+    URL, or for the ``redirect`` scenario the API's content route, which answers
+    302 to the CDN (so clients meet a cross-origin redirect). None without video."""
+    if not state.has_video:
+        return None
+    if task.scenario == "redirect":
+        return f"{emu.base_url}/v1/videos/{task.id}/content"
+    return result_url(emu, task, state)

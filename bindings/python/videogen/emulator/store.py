@@ -1,4 +1,4 @@
-"""Task store and lifecycle clock shared by both dialects.
+"""Task store and lifecycle clock shared by every dialect.
 
 A task never changes after creation: its state at any moment is computed from
 the time elapsed since submission (monotonic clock), its duration ``T`` and its
@@ -7,6 +7,7 @@ scenario. That keeps the store trivially thread-safe (one lock around a dict).
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
 import threading
@@ -44,6 +45,20 @@ def scenario_for(model: str, override: str | None = None) -> str:
     return "success"
 
 
+_ERROR_SCENARIO = re.compile(r"emu-error-([a-z0-9_]+)")
+
+
+def error_scenario(model: str) -> str | None:
+    """The provider error code named by a model ``...emu-error-<code>...``, else None.
+
+    Routes answer such a submit with that error (Kling business codes such as
+    ``1102``, Router One codes such as ``insufficient_balance``) instead of
+    creating a task, so clients can test their error mapping end to end.
+    """
+    match = _ERROR_SCENARIO.search(model.lower())
+    return match.group(1) if match else None
+
+
 def new_video_id() -> str:
     """An OpenAI-style id: ``video_`` + 24 hex digits."""
     return "video_" + secrets.token_hex(12)
@@ -52,6 +67,21 @@ def new_video_id() -> str:
 def new_task_id() -> str:
     """A new-api public id: ``task_`` + 32 alphanumerics."""
     return "task_" + "".join(secrets.choice(_ALNUM) for _ in range(32))
+
+
+def new_kling_id() -> str:
+    """A Kling task id: 18 decimal digits, as a string."""
+    return str(secrets.randbelow(9 * 10 ** 17) + 10 ** 17)
+
+
+def new_routerone_id() -> str:
+    """A Router One task id: ``v_`` + 24 hex digits."""
+    return "v_" + secrets.token_hex(12)
+
+
+def new_chat_id() -> str:
+    """A chat completion id: ``chatcmpl-`` + 29 alphanumerics."""
+    return "chatcmpl-" + "".join(secrets.choice(_ALNUM) for _ in range(29))
 
 
 @dataclass(frozen=True)
@@ -85,7 +115,7 @@ class Task:
 
     id: str
     row_id: int
-    dialect: str              # "openai" (POST /v1/videos) or "unified" (POST /v1/video/generations)
+    dialect: str              # "openai", "unified", "kling", "routerone" or "chat"
     model: str
     prompt: str
     scenario: str
@@ -155,6 +185,11 @@ class TaskStore:
         """Return the task with this id, or None."""
         with self._lock:
             return self._tasks.get(task_id)
+
+    def find(self, predicate) -> Task | None:
+        """Return the first task for which ``predicate(task)`` is true, or None."""
+        with self._lock:
+            return next((t for t in self._tasks.values() if predicate(t)), None)
 
     def clear(self) -> None:
         """Forget every task."""

@@ -1,0 +1,66 @@
+/// A named service: the dialects it speaks, where it lives and the defaults its documentation asks for, so that a
+/// configuration can say `{"provider": "routerone", "api_key_env": "..."}` instead of a dialect and a base URL.
+///
+/// A preset is data, not code. A service that serves several dialects (a new-api deployment serves `unified`,
+/// `openai` and `kling` routes) lists them all; the first is used unless the configuration's `dialect` picks
+/// another, and a `dialect` the service does not speak is refused. `base_url` overrides the preset's URL (a mirror,
+/// a proxy); a preset without a URL (a self-hosted deployment) requires one.
+public struct ProviderPreset: Sendable, Hashable {
+    /// The name used in configurations (`provider`).
+    public let name: String
+    /// The dialects the service speaks; the first is the default.
+    public let dialects: [Dialect]
+    /// The service's root URL, or nil when every deployment has its own (then `base_url` is required).
+    public let baseURL: String?
+    /// Poll schedules the service's documentation asks for, by dialect; dialects not listed use their adapter's.
+    public let poll: [Dialect: PollPolicy]
+    /// One line about the service.
+    public let summary: String
+
+    /// Creates a preset.
+    public init(name: String, dialects: [Dialect], baseURL: String?, poll: [Dialect: PollPolicy] = [:], summary: String) {
+        self.name = name
+        self.dialects = dialects
+        self.baseURL = baseURL
+        self.poll = poll
+        self.summary = summary
+    }
+
+    /// The default dialect.
+    public var defaultDialect: Dialect { dialects[0] }
+
+    /// Every known preset, in the order they are listed in errors and documentation.
+    public static let all: [ProviderPreset] = [
+        ProviderPreset(name: "openai", dialects: [.openai], baseURL: "https://api.openai.com",
+                       summary: "OpenAI's Videos API (Sora 2)"),
+        ProviderPreset(name: "applerouter", dialects: [.unified, .openai, .kling], baseURL: "https://api.applerouter.ai",
+                       poll: [.unified: PollPolicy(interval: 10, maxInterval: 30, multiplier: 1.5, jitter: 0.1)],
+                       summary: "applerouter.ai, a new-api deployment: /v1/video/generations (polled every 10-30 s, as its docs ask), /v1/videos (Veo, Sora), /kling/v1/videos"),
+        ProviderPreset(name: "routerone", dialects: [.routerone], baseURL: "https://api.router.one",
+                       summary: "Router One: /v1/videos/generations, polled no faster than every 3 s"),
+        ProviderPreset(name: "newapi", dialects: [.unified, .openai, .kling, .chat], baseURL: nil,
+                       summary: "a self-hosted new-api deployment (base_url required): /v1/video/generations, /v1/videos, /kling/v1/videos, /v1/chat/completions"),
+    ]
+
+    /// The names of every preset, comma-separated.
+    public static var knownNames: String { all.map(\.name).joined(separator: ", ") }
+
+    /// The preset called `name` (case-insensitive).
+    /// - Throws: `.unsupported` naming the unknown preset and listing the known ones.
+    public static func named(_ name: String) throws -> ProviderPreset {
+        guard let preset = all.first(where: { $0.name == name.lowercased() }) else {
+            throw VideoGenError(.unsupported, "unknown provider '\(Sanitize.text(name, limit: 64))' (known: \(knownNames))")
+        }
+        return preset
+    }
+
+    /// The dialect a configuration asks for: `requested` when the service speaks it, else the default.
+    /// - Throws: `.invalidArgument` when `requested` is a dialect this service does not speak.
+    public func dialect(_ requested: Dialect?) throws -> Dialect {
+        guard let requested else { return defaultDialect }
+        guard dialects.contains(requested) else {
+            throw VideoGenError(.invalidArgument, "configuration field 'dialect' ('\(requested.rawValue)') contradicts 'provider' ('\(name)'), which speaks \(dialects.map(\.rawValue).joined(separator: ", "))")
+        }
+        return requested
+    }
+}
