@@ -270,6 +270,33 @@ void vg_client_free(vg_client *client);
 vg_code vg_client_submit(vg_client *client, const char *request_json, vg_task **out, vg_error **error);
 
 /**
+ * A reference image given as bytes to vg_client_submit_images. This layout is frozen for ABI version 1.
+ */
+typedef struct vg_image {
+    const char *field;     /**< the request field it fills: "image", "images" (appended in order), "image_tail" or
+                                "input_reference" */
+    const void *data;      /**< the image's bytes (copied); PNG, JPEG, WebP or GIF, decided by its magic bytes */
+    size_t size;           /**< their length, at most 20 MiB */
+    const char *mime_type; /**< "image/png", ... or NULL; when given it must be an image/ type */
+} vg_image;
+
+/**
+ * vg_client_submit with reference images given as bytes instead of URLs or paths in the JSON. Each image is
+ * checked (size, magic bytes) before anything is sent, and each dialect gets the form it takes (multipart upload,
+ * data URI, bare base64); a dialect that takes only URLs refuses bytes by name (VG_E_UNSUPPORTED).
+ * @param client        the client.
+ * @param request_json  the request (copied); it must not also set a single-image field given here.
+ * @param images        `count` images (copied); may be NULL when `count` is 0.
+ * @param count         how many images.
+ * @param out           receives the new task; set to NULL on failure.
+ * @param error         optional error details.
+ * @return as vg_client_submit; VG_E_INVALID_ARGUMENT for a bad vg_image (NULL data, unknown field, a field given
+ *         twice), VG_E_TOO_LARGE above 20 MiB. Thread-safe.
+ */
+vg_code vg_client_submit_images(vg_client *client, const char *request_json, const vg_image *images, size_t count,
+                                vg_task **out, vg_error **error);
+
+/**
  * Re-creates a task from a record made by vg_task_snapshot_json (possibly in another process), to go on polling or
  * downloading it. The record holds no secret; the client supplies the key. The record's dialect and base URL must
  * match the client's (so a record can never send the key to another host). No network traffic happens here.

@@ -112,7 +112,10 @@ const char *g_workdir = NULL;
     X(async_many_unified, 150)                                                                                        \
     X(async_download, 60)                                                                                             \
     X(async_failure_and_abort, 60)                                                                                    \
-    X(async_cancel, 30)
+    X(async_cancel, 30)                                                                                               \
+    X(image_bytes_openai, 30)                                                                                         \
+    X(image_bytes_unified, 30)                                                                                        \
+    X(image_bytes_refusals, 30)
 
 #define DECLARE_TEST(name, limit) void name(void);
 TEST_LIST(DECLARE_TEST)
