@@ -33,8 +33,7 @@ public func vg_client_submit_async(_ client: OpaquePointer?, _ request_json: Uns
                                    _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
     guarded(error) {
         let out = try requiredOut(out)
-        let clientBox = try clientBox(client)
-        let request = try VideoRequest(json: JSONValue.parse(try requiredText(request_json, "request_json")))
+        let (clientBox, request) = try submitInputs(client, request_json)
         let swiftClient = clientBox.client
         let prepared = try swiftClient.prepare(request)
         let placeholder = TaskSnapshot(id: "", dialect: swiftClient.configuration.dialect.rawValue,
@@ -56,15 +55,9 @@ public func vg_task_wait_async(_ task: OpaquePointer?, _ timeout_seconds: Double
                                _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
     guarded(error) {
         let box = try requiredTask(task)
-        guard !timeout_seconds.isNaN else { throw VideoGenError(.invalidArgument, "timeout_seconds is NaN") }
-        let client = box.client
-        let current = box.snapshot
-        let timeout: Double? = timeout_seconds > 0 ? timeout_seconds : nil
-        let immediately = WaitOutcome.pollImmediately(current, client: client)
+        let plan = try WaitPlan(box, timeoutSeconds: timeout_seconds)
         try startAsync(box, handle: task!, operation: .wait) { post in
-            try await client.wait(for: current, timeout: timeout, pollImmediately: immediately) { snapshot in
-                post(.update(snapshot))
-            }
+            try await plan.run { snapshot in post(.update(snapshot)) }
         }
     }
 }
@@ -162,7 +155,7 @@ enum EventDelivery {
         switch result {
         case .success(let snapshot):
             box.update(snapshot)
-            if case .wait = operation { return WaitOutcome.error(of: snapshot) }
+            if case .wait = operation { return WaitPlan.error(of: snapshot) }
             if let record = snapshot.download { box.setTransfer(received: record.bytes, total: record.bytes) }
             return nil
         case .failure(let error):

@@ -24,6 +24,25 @@ func requiredOut(_ out: UnsafeMutablePointer<OpaquePointer?>?) throws -> UnsafeM
     return out
 }
 
+/// The client and the parsed request every submit entry point starts from.
+func submitInputs(_ client: OpaquePointer?, _ requestJSON: UnsafePointer<CChar>?) throws -> (ClientBox, VideoRequest) {
+    let box = try clientBox(client)
+    let request = try VideoRequest(json: JSONValue.parse(try requiredText(requestJSON, "request_json")))
+    return (box, request)
+}
+
+/// A new task handle for `snapshot`, reporting to the client's event queue.
+func insertTask(_ box: ClientBox, _ snapshot: TaskSnapshot) -> OpaquePointer {
+    HandleTable.shared.insert(TaskBox(client: box.client, events: box.events, snapshot: snapshot), kind: .task)
+}
+
+/// Submits a prepared request from a C thread and returns the new task's handle.
+private func submitBlocking(_ box: ClientBox, _ request: VideoRequest) throws -> OpaquePointer {
+    let client = box.client
+    let prepared = try client.prepare(request)
+    return insertTask(box, try CallerThreadRunner.block { try await client.submit(prepared) }.get())
+}
+
 @c @implementation
 public func vg_client_create(_ config_json: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
                              _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
@@ -47,11 +66,8 @@ public func vg_client_submit(_ client: OpaquePointer?, _ request_json: UnsafePoi
                              _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
     guarded(error) {
         let out = try requiredOut(out)
-        let box = try clientBox(client)
-        let request = try VideoRequest(json: JSONValue.parse(try requiredText(request_json, "request_json")))
-        let client = box.client
-        let snapshot = try CallerThreadRunner.block { try await client.submit(request) }.get()
-        out.pointee = HandleTable.shared.insert(TaskBox(client: client, events: box.events, snapshot: snapshot), kind: .task)
+        let (box, request) = try submitInputs(client, request_json)
+        out.pointee = try submitBlocking(box, request)
     }
 }
 
@@ -62,8 +78,7 @@ public func vg_client_resume(_ client: OpaquePointer?, _ record_json: UnsafePoin
     guarded(error) {
         let out = try requiredOut(out)
         let box = try clientBox(client)
-        let snapshot = try box.client.resume(record: JSONValue.parse(try requiredText(record_json, "record_json")))
-        out.pointee = HandleTable.shared.insert(TaskBox(client: box.client, events: box.events, snapshot: snapshot), kind: .task)
+        out.pointee = insertTask(box, try box.client.resume(record: JSONValue.parse(try requiredText(record_json, "record_json"))))
     }
 }
 
@@ -74,8 +89,7 @@ public func vg_client_submit_images(_ client: OpaquePointer?, _ request_json: Un
                                     _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
     guarded(error) {
         let out = try requiredOut(out)
-        let box = try clientBox(client)
-        var request = try VideoRequest(json: JSONValue.parse(try requiredText(request_json, "request_json")))
+        var (box, request) = try submitInputs(client, request_json)
         guard count >= 0, count <= 64 else { throw VideoGenError(.invalidArgument, "count must be 0 to 64") }
         guard count == 0 || images != nil else { throw VideoGenError(.invalidArgument, "images is NULL") }
         for index in 0..<count {
@@ -95,10 +109,6 @@ public func vg_client_submit_images(_ client: OpaquePointer?, _ request_json: Un
             }
             try request.attach(.bytes(Data(bytes: data, count: image.size), mimeType: mime), to: field)
         }
-        try request.validate()
-        let client = box.client
-        let prepared = try client.prepare(request)
-        let snapshot = try CallerThreadRunner.block { try await client.submit(prepared) }.get()
-        out.pointee = HandleTable.shared.insert(TaskBox(client: client, events: box.events, snapshot: snapshot), kind: .task)
+        out.pointee = try submitBlocking(box, request)
     }
 }

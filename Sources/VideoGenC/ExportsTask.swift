@@ -34,19 +34,13 @@ public func vg_task_wait(_ task: OpaquePointer?, _ timeout_seconds: Double, _ on
                          _ user_data: UnsafeMutableRawPointer?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
     guarded(error) {
         let box = try requiredTask(task)
-        guard !timeout_seconds.isNaN else { throw VideoGenError(.invalidArgument, "timeout_seconds is NaN") }
-        let client = box.client
-        let current = box.snapshot
-        let timeout: Double? = timeout_seconds > 0 ? timeout_seconds : nil
-        let immediately = WaitOutcome.pollImmediately(current, client: client)
+        let plan = try WaitPlan(box, timeoutSeconds: timeout_seconds)
         let onUpdate: ((TaskSnapshot) -> Int32)? = on_progress.map { callback in { _ in callback(task, user_data) } }
         let final = try CallerThreadRunner.run(box, onUpdate: onUpdate) { (channel: EventChannel<TaskSnapshot>) in
-            try await client.wait(for: current, timeout: timeout, pollImmediately: immediately) { snapshot in
-                channel.send(update: snapshot)
-            }
+            try await plan.run { snapshot in channel.send(update: snapshot) }
         }.get()
         box.update(final)
-        if let failure = WaitOutcome.error(of: final) { throw failure }
+        if let failure = WaitPlan.error(of: final) { throw failure }
     }
 }
 
@@ -172,16 +166,32 @@ public func vg_task_bytes_total(_ task: OpaquePointer?) -> Int64 {
     taskBox(task)?.bytes.total ?? -1
 }
 
-/// The rules vg_task_wait and vg_task_wait_async share.
-enum WaitOutcome {
+/// A wait as vg_task_wait and vg_task_wait_async both start it: checked arguments, the task as last seen, and
+/// whether to poll at once (a task not refreshed for a poll interval) or one interval from now (a fresh one).
+struct WaitPlan: Sendable {
+    let client: VideoGenClient
+    let current: TaskSnapshot
+    let timeout: Double?
+    let immediately: Bool
+
+    init(_ box: TaskBox, timeoutSeconds: Double) throws {
+        guard !timeoutSeconds.isNaN else { throw VideoGenError(.invalidArgument, "timeout_seconds is NaN") }
+        let client = box.client
+        let current = box.snapshot
+        self.client = client
+        self.current = current
+        timeout = timeoutSeconds > 0 ? timeoutSeconds : nil
+        immediately = current.updatedAt.map { Date().timeIntervalSince1970 - $0 >= client.configuration.poll.interval } ?? true
+    }
+
+    /// Runs the wait, reporting every change to `onUpdate`.
+    func run(_ onUpdate: @escaping @Sendable (TaskSnapshot) -> Void) async throws -> TaskSnapshot {
+        try await client.wait(for: current, timeout: timeout, pollImmediately: immediately, onUpdate: onUpdate)
+    }
+
     /// The error a finished wait reports: nil when the task succeeded.
     static func error(of final: TaskSnapshot) -> VideoGenError? {
         guard final.state != .succeeded else { return nil }
         return final.error ?? VideoGenError(.taskFailed, "the task ended \(final.state.rawValue)")
-    }
-
-    /// A task not refreshed for a poll interval is polled at once; a fresh one waits an interval first.
-    static func pollImmediately(_ snapshot: TaskSnapshot, client: VideoGenClient) -> Bool {
-        snapshot.updatedAt.map { Date().timeIntervalSince1970 - $0 >= client.configuration.poll.interval } ?? true
     }
 }
