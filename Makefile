@@ -4,8 +4,9 @@ SWIFT ?= swift
 PYTHON ?= python3
 LIBDIR := .build/release
 LIB := $(LIBDIR)/libvideogen.so
+PYSTAGE := .build/python-package
 
-.PHONY: all build demo test test-swift test-c test-python clean
+.PHONY: all build demo test test-swift test-c test-python python-install clean
 
 all: build
 
@@ -28,8 +29,28 @@ test-swift:
 test-c: build
 	bash Tests/c/run.sh $(LIBDIR)
 
-test-python:
+test-python: build
 	cd bindings/python && $(PYTHON) -m pytest -q tests
+
+## python-install: build the library, copy it into the Python package (staged in .build) and pip-install that
+python-install: build
+	rm -rf $(PYSTAGE)
+	mkdir -p $(PYSTAGE)
+	cp bindings/python/pyproject.toml bindings/python/setup.py $(PYSTAGE)/
+	cp -R bindings/python/videogen $(PYSTAGE)/videogen
+	find $(PYSTAGE) -name __pycache__ -prune -exec rm -rf {} +
+	cp $(LIB) $(PYSTAGE)/videogen/libvideogen.so
+	$(PYTHON) -m pip install --no-deps --force-reinstall $(PYSTAGE)
 
 clean:
 	rm -rf .build out Tests/c/build
+
+## check-sanitizers: ASan+UBSan and TSan runs of the C suite, Swift tests under ASan, valgrind (not in `make test`)
+.PHONY: check-sanitizers fuzz
+check-sanitizers:
+	SWIFT=$(SWIFT) bash scripts/check-sanitizers.sh
+
+## fuzz: builds the libFuzzer targets of Tests/fuzz and runs each for FUZZ_SECONDS seconds
+FUZZ_SECONDS ?= 30
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh

@@ -299,7 +299,9 @@ vg_code vg_client_submit_images(vg_client *client, const char *request_json, con
 /**
  * Re-creates a task from a record made by vg_task_snapshot_json (possibly in another process), to go on polling or
  * downloading it. The record holds no secret; the client supplies the key. The record's dialect and base URL must
- * match the client's (so a record can never send the key to another host). No network traffic happens here.
+ * match the client's (so a record can never send the key to another host); a record that leaves them out takes the
+ * client's, so {"record_version": 1, "id": "...", "state": "queued"} finds a task by its id. No network traffic
+ * happens here.
  * @param client       the client.
  * @param record_json  a snapshot document (copied).
  * @param out          receives the task; set to NULL on failure.

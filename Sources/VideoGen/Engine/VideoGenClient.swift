@@ -177,7 +177,14 @@ public final class VideoGenClient: Sendable {
     }
 
     /// Turns a saved record back into a task of this client, checking it belongs to this client's service.
+    /// A record may leave out `dialect` and `base_url` (e.g. one built from a bare task id): this client's are used.
     public func resume(record: JSONValue) throws -> TaskSnapshot {
+        var record = record
+        if case .object(var members) = record {
+            if members["dialect"] == nil { members["dialect"] = .string(configuration.dialect.rawValue) }
+            if members["base_url"] == nil { members["base_url"] = .string(configuration.baseURL.absoluteString) }
+            record = .object(members)
+        }
         let snapshot = try TaskSnapshot(json: record)
         try checkOwnership(snapshot)
         return snapshot

@@ -47,7 +47,9 @@ public final class URLSessionTransport: HTTPTransport {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
         urlRequest.httpBody = request.body
-        urlRequest.timeoutInterval = max(timeout, 0.1)
+        // The watchdog below enforces `timeout`. URLSession's own idle timer is a backstop set a second later: on
+        // Linux it works in whole seconds, and below one second it fails requests before they are sent.
+        urlRequest.timeoutInterval = max(1, timeout) + 1
         urlRequest.httpShouldHandleCookies = false
         for header in request.headers {
             urlRequest.addValue(header.value, forHTTPHeaderField: header.name)

@@ -121,3 +121,105 @@ def make_emu():
     yield factory
     for instance in started:
         instance.stop()
+
+
+# -- the binding's tests (test_binding*.py, test_cli*.py) -------------------------------------------------------
+
+import http.server  # noqa: E402
+import socketserver  # noqa: E402
+import threading  # noqa: E402
+
+import videogen  # noqa: E402  (never loads the native library by itself)
+
+#: A fast poll schedule, so a 0.5 s emulated task is seen finishing within ~0.3 s.
+FAST_POLL = {"interval": 0.1, "max_interval": 0.3}
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+SAMPLE_MP4 = os.path.join(ROOT, "bindings", "python", "videogen", "emulator", "assets", "sample.mp4")
+
+
+def make_client(emu, dialect: str = "openai", **options) -> "videogen.Client":
+    """A binding client for ``emu`` with the test key and the fast poll schedule."""
+    options.setdefault("poll", FAST_POLL)
+    options.setdefault("api_key", API_KEY)
+    return videogen.Client(dialect=dialect, base_url=emu.base_url, **options)
+
+
+@pytest.fixture
+def client(emu):
+    """A binding client (openai dialect) of the ``emu`` emulator; closed after the test."""
+    with make_client(emu) as instance:
+        yield instance
+
+
+@pytest.fixture
+def unified_client(emu):
+    """A binding client (unified dialect) of the ``emu`` emulator; closed after the test."""
+    with make_client(emu, "unified") as instance:
+        yield instance
+
+
+class FaultServer:
+    """A loopback HTTP server that answers every request with one scripted reply: the error paths the emulator
+    does not play (429 with a long Retry-After, 402, 403, 5xx, a stalled answer)."""
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.body: bytes = b"{}"
+        self.headers: dict[str, str] = {}
+        self.delay = 0.0
+        self.requests: list[tuple[str, str]] = []
+        self.bodies: list[bytes] = []
+        self.release = threading.Event()
+        fault = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                fault.bodies.append(self.rfile.read(length) if length else b"")
+                fault.requests.append((self.command, self.path))
+                if fault.delay and fault.release.wait(fault.delay):
+                    return
+                self.send_response(fault.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(fault.body)))
+                for name, value in fault.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(fault.body)
+
+            do_GET = do_POST = do_DELETE = _answer
+
+            def log_message(self, *args) -> None:
+                pass
+
+        class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+            daemon_threads = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
+        self.thread.start()
+
+    def reply(self, status: int, body: dict | None = None, headers: dict[str, str] | None = None,
+              delay: float = 0.0) -> None:
+        """Answer every following request with ``status`` and ``body`` (JSON), after ``delay`` seconds."""
+        self.status = status
+        self.body = json.dumps(body or {}).encode()
+        self.headers = dict(headers or {})
+        self.delay = delay
+
+    def stop(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fault_server():
+    """A :class:`FaultServer` on a free loopback port; stopped after the test."""
+    server = FaultServer()
+    yield server
+    server.stop()

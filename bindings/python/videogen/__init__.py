@@ -1,8 +1,57 @@
-"""videogen: a client library for video-generation HTTP APIs.
+"""videogen: one client for video-generation services (OpenAI Videos, new-api style gateways, ...).
 
-The Python package currently ships the loopback provider emulator
-(:mod:`videogen.emulator`); the ctypes binding of the Swift core is added
-separately.
+A ctypes binding of ``libvideogen`` (a Swift core behind a stable C ABI) and the ``videogen`` command line::
+
+    import videogen
+
+    with videogen.Client(dialect="openai", base_url="https://api.example.com", api_key_env="EXAMPLE_KEY") as client:
+        task = client.generate(model="sora-2", prompt="a red fox in the snow", output="fox.mp4", on_progress=print)
+
+Importing the package never loads the native library: it is found and loaded on first use (see
+:func:`library_path`), so the loopback emulator (``python -m videogen.emulator``) runs without it.
 """
 
+from __future__ import annotations
+
 __version__ = "0.1.0"
+
+from ._loader import LibraryError  # noqa: E402
+from .client import Client  # noqa: E402
+from .errors import (  # noqa: E402 - __version__ first, for packaging tools that read it
+    AuthenticationError,
+    ContentPolicyError,
+    ErrorCode,
+    InvalidArgumentError,
+    NetworkError,
+    NotFoundError,
+    PermissionDeniedError,
+    QuotaExceededError,
+    RateLimitError,
+    TaskCancelledError,
+    TaskFailedError,
+    TimeoutError,
+    VideoGenError,
+)
+from .progress import Progress, ProgressCallback  # noqa: E402
+from .state import State  # noqa: E402
+from .task import Task  # noqa: E402
+from .video_file import VideoFile  # noqa: E402
+
+__all__ = [
+    "AuthenticationError", "Client", "ContentPolicyError", "ErrorCode", "InvalidArgumentError", "LibraryError",
+    "NetworkError", "NotFoundError", "PermissionDeniedError", "Progress", "ProgressCallback", "QuotaExceededError",
+    "RateLimitError", "State", "Task", "TaskCancelledError", "TaskFailedError", "TimeoutError", "VideoFile",
+    "VideoGenError", "__version__", "library_path", "library_version",
+]
+
+
+def library_path() -> str:
+    """The path of the native library in use (loading it if needed); raises :class:`LibraryError` if none."""
+    from ._loader import library
+    return library().path
+
+
+def library_version() -> str:
+    """The native library's version string, e.g. ``"0.1.0"`` (loading it if needed)."""
+    from ._native import version
+    return version()

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import media
 from .cdn import UrlSigner
+from .faults import EtagCounter, FaultRules, Idempotency
 from .requestlog import RequestLog
 from .server import EmulatorHTTPServer
 from .settings import Settings
@@ -66,6 +67,9 @@ class Emulator:
         self.store = TaskStore()
         self.log = RequestLog()
         self.signer = UrlSigner()
+        self.faults = FaultRules()          # fault-injection rules (see faults.py)
+        self.idempotency = Idempotency()    # submits deduplicated by Idempotency-Key
+        self.etags = EtagCounter()
         self.started_wall = time.time()
         self.sample = media.load_sample(self.started_wall)
         self._servers: list[EmulatorHTTPServer] = []
@@ -140,6 +144,10 @@ class Emulator:
     def requests(self) -> list[dict[str, Any]]:
         """The request log of both origins, oldest first (see :class:`RequestLog`)."""
         return self.log.entries()
+
+    def set_faults(self, rules: list[dict[str, Any]], seed: int = 0) -> list[dict[str, Any]]:
+        """Install fault rules (see :mod:`videogen.emulator.faults`); ``[]`` removes them all."""
+        return self.faults.install(rules, seed)
 
     def signed_url(self, name: str, ttl_seconds: int = 600) -> str:
         """A signed CDN URL for ``/files/<name>``; a negative TTL gives an expired one."""

@@ -13,6 +13,7 @@ from typing import Any
 
 from . import media
 from .errors import openai_error
+from .faults import FaultRules
 from .messages import Request, Response, json_response
 
 MAX_BLOB = 4 * 1024 ** 3
@@ -46,8 +47,16 @@ def update_settings(emu, req: Request) -> Response:
     if not isinstance(changes, dict):
         return _plumbing(openai_error(400, "Control body must be a JSON object.",
                                       code="invalid_json"))
+    rules = changes.pop("faults", None)
+    seed = changes.pop("fault_seed", 0)
     try:
-        return _reply(emu.settings.update(changes))
+        if rules is not None:
+            FaultRules().install(rules, seed)       # validate before changing anything
+        snapshot = emu.settings.update(changes)
+        if rules is not None:
+            emu.faults.install(rules, seed)
+            snapshot = dict(snapshot, **emu.faults.describe())
+        return _reply(snapshot)
     except KeyError as exc:
         name = exc.args[0]
         return _plumbing(openai_error(400, f"Unknown setting: {name}", param=name,
@@ -61,10 +70,34 @@ def request_log(emu, req: Request) -> Response:
     return _reply(emu.requests())
 
 
+def get_faults(emu, req: Request) -> Response:
+    """``GET /_emulator/faults``: the installed fault rules with their ``seen``/``fired`` counters."""
+    return _reply(emu.faults.describe())
+
+
+def set_faults(emu, req: Request) -> Response:
+    """``POST /_emulator/faults``: ``{"faults": [...], "fault_seed": n}`` replaces the rules."""
+    try:
+        body = json.loads(req.body or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError("body must be a JSON object")
+        emu.faults.install(body.get("faults", []), body.get("fault_seed", 0))
+    except (ValueError, UnicodeDecodeError) as exc:
+        return _plumbing(openai_error(400, f"Bad faults: {exc}", code="invalid_value"))
+    return _reply(emu.faults.describe())
+
+
+def stats(emu, req: Request) -> Response:
+    """``GET /_emulator/stats``: how many tasks exist and how many Idempotency-Keys were seen."""
+    return _reply({"tasks": len(emu.store), "idempotency_keys": len(emu.idempotency)})
+
+
 def reset(emu, req: Request) -> Response:
-    """``POST /_emulator/reset``: forget all tasks and the request log."""
+    """``POST /_emulator/reset``: forget all tasks, the request log, fault rules and idempotency keys."""
     emu.store.clear()
     emu.log.clear()
+    emu.faults.clear()
+    emu.idempotency.clear()
     return _reply({"ok": True})
 
 
@@ -82,6 +115,9 @@ ROUTES = [
     ("GET", re.compile(r"^/_emulator/control$"), get_settings),
     ("POST", re.compile(r"^/_emulator/control$"), update_settings),
     ("GET", re.compile(r"^/_emulator/requests$"), request_log),
+    ("GET", re.compile(r"^/_emulator/faults$"), get_faults),
+    ("POST", re.compile(r"^/_emulator/faults$"), set_faults),
+    ("GET", re.compile(r"^/_emulator/stats$"), stats),
     ("POST", re.compile(r"^/_emulator/reset$"), reset),
     ("GET", re.compile(r"^/_emulator/blob/(?P<size>[0-9]{1,12})$"), blob),
 ]

@@ -8,8 +8,10 @@ exception in a route becomes a JSON 500 instead of killing the server.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
+import struct
 import sys
 import threading
 import time
@@ -18,7 +20,7 @@ import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import (auth, cdn, chat_routes, control, kling_routes, openai_routes, routerone_routes,
+from . import (auth, cdn, chat_routes, control, faults, kling_routes, openai_routes, routerone_routes,
                unified_routes)
 from .errors import internal_error, method_not_allowed, not_found, openai_error
 from .messages import HttpError, Request, Response
@@ -28,7 +30,7 @@ MAX_DRAIN = 64 * 1024 * 1024   # an oversized body up to this size is read and d
 API_ROUTES = (control.ROUTES + openai_routes.ROUTES + unified_routes.ROUTES + kling_routes.ROUTES
               + routerone_routes.ROUTES + chat_routes.ROUTES)
 PROTECTED_PREFIXES = ("/v1/", "/kling/")   # paths that need the API key
-CDN_ROUTES = cdn.ROUTES
+CDN_ROUTES = cdn.ROUTES + [route for route in control.ROUTES if route[2] is control.blob]  # redirect faults
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
@@ -184,20 +186,55 @@ class Handler(BaseHTTPRequestHandler):
     # -- dispatch -------------------------------------------------------------
 
     def _target(self) -> tuple[str, dict[str, str]]:
+        path, query = self._split_target()
+        return path or "/", dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+
+    def _split_target(self) -> tuple[str, str]:
         try:
             split = urllib.parse.urlsplit(self.path)
-            path, query = split.path, split.query
+            return split.path, split.query
         except ValueError:                 # e.g. an unbalanced "[" in an absolute URL
             path, _, query = self.path.partition("?")
-        return path or "/", dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+            return path, query
+
+    def _faults(self, path: str, query: dict[str, str]) -> faults.Plan | None:
+        """The fault plan of this request (header, query parameter, then the configured rules), or None."""
+        emu = self.server.emu
+        chosen: list[faults.Fault] = []
+        for text in (self.headers.get("X-Emulator-Fault"), query.get("fault")):
+            if text:
+                chosen += faults.parse_specs(text)
+        chosen += emu.faults.select(self.command, path, self.server.origin)
+        return faults.plan(chosen, None) if chosen else None
 
     def _handle(self) -> None:
         received = time.time()
+        self.logged_range = None
         path, query = self._target()
+        plan: faults.Plan | None = None
+        replayed = False
         try:
             body = self._read_body()
+            try:
+                plan = self._faults(path, query)
+            except ValueError as exc:
+                raise HttpError(openai_error(400, f"Bad fault: {exc}", code="invalid_fault"))
             req = Request(self.command, path, query, self.headers, body, self.server.origin)
-            response = self.server.dispatch(req, self._authorization())
+            if plan is not None and plan.ignore_range:
+                self.logged_range = self.headers.get("Range")
+                del self.headers["Range"], self.headers["If-Range"]
+            if plan is not None and plan.stall:
+                self.server.emu.stopping.wait(plan.stall)
+            if plan is not None and plan.reset_before:
+                self._log_fault(plan, received, path, query, 0)
+                self._reset()
+                return
+            if plan is not None and plan.answer is not None:
+                response = plan.answer
+            elif plan is not None and plan.redirect is not None:
+                response = faults.redirect_answer(self.server.emu, req, self._split_target()[1], plan.redirect)
+            else:
+                response, replayed = self._dispatch_once(req)
         except HttpError as exc:
             response = exc.response
         except (ConnectionError, TimeoutError):
@@ -207,32 +244,80 @@ class Handler(BaseHTTPRequestHandler):
             if self.server.verbose:
                 traceback.print_exc()
             response = internal_error(exc)
-        self._finish(response, received, path, query)
+        if plan is not None and plan.commit_drop:
+            self._log_fault(plan, received, path, query, 0)
+            self._reset()
+            return
+        if plan is not None and plan.etag_change:
+            faults.change_etag(response, self.server.emu.etags.next())
+        self._finish(response, received, path, query, plan, replayed)
+
+    def _dispatch_once(self, req: Request) -> tuple[Response, bool]:
+        """Dispatch, deduplicating API-origin POSTs that carry an ``Idempotency-Key``."""
+        key = self.headers.get("Idempotency-Key")
+        if self.server.origin != "api" or req.method != "POST" or not key:
+            return self.server.dispatch(req, self._authorization()), False
+        if self._authorization() != "valid" and req.path.startswith(PROTECTED_PREFIXES):
+            return self.server.dispatch(req, self._authorization()), False
+        ledger = self.server.emu.idempotency
+        fingerprint = f"{req.method} {req.path} " + hashlib.sha256(req.body).hexdigest()
+        replay = ledger.begin(key, fingerprint)
+        if replay is not None:
+            return replay, True
+        response = internal_error(RuntimeError("no answer"))
+        try:
+            response = self.server.dispatch(req, self._authorization())
+        finally:
+            ledger.finish(key, response)
+        return response, False
+
+    def _reset(self) -> None:
+        """Abort the connection with a TCP reset (SO_LINGER 0), sending nothing more."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
 
     def _authorization(self) -> str:
         return auth.classify(self.headers.get("Authorization"), self.server.emu.api_key)
 
-    def _finish(self, response: Response, received: float, path: str, query: dict[str, str]) -> None:
+    def _finish(self, response: Response, received: float, path: str, query: dict[str, str],
+                plan: faults.Plan | None = None, replayed: bool = False) -> None:
         if response.logged:
-            self._log(response, received, path, query)
+            self._log(response, received, path, query, plan, replayed)
         if self.server.verbose:
             print(f"[{self.server.origin}] {self.command} {path} {response.status}",
                   file=sys.stderr, flush=True)
-        self._send(response)
+        self._send(response, plan)
 
-    def _log(self, response: Response, received: float, path: str, query: dict[str, str]) -> None:
-        self.server.emu.log.append({
+    def _log_fault(self, plan: faults.Plan, received: float, path: str, query: dict[str, str],
+                   status: int) -> None:
+        self._log(Response(status=status), received, path, query, plan, False)
+
+    def _log(self, response: Response, received: float, path: str, query: dict[str, str],
+             plan: faults.Plan | None = None, replayed: bool = False) -> None:
+        entry = {
             "origin": self.server.origin, "method": self.command, "path": path, "query": query,
             "authorization": self._authorization(),
             "idempotency_key": self.headers.get("Idempotency-Key"),
             "content_type": self.headers.get("Content-Type"),
-            "range": self.headers.get("Range"),
+            "range": getattr(self, "logged_range", None) or self.headers.get("Range"),
             "status": response.status, "time": received,
-        })
+        }
+        if plan is not None:            # only faulted or replayed requests carry these members
+            entry["fault"] = plan.text
+        if replayed:
+            entry["replayed"] = True
+        self.server.emu.log.append(entry)
 
     # -- response writing -----------------------------------------------------
 
-    def _send(self, response: Response) -> None:
+    def _send(self, response: Response, plan: faults.Plan | None = None) -> None:
+        if plan is not None:
+            self._send_faulted(response, plan)
+            return
         try:
             self.send_response(response.status)
             self.send_header("Content-Type", response.content_type)
@@ -249,6 +334,57 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 for chunk in response.chunks():
                     self.wfile.write(chunk)
+        except OSError:
+            self.close_connection = True
+
+    def _send_faulted(self, response: Response, plan: faults.Plan) -> None:
+        """Send ``response`` shaped by ``plan``: truncated, reset, paused, dripped or chunked."""
+        stopping = self.server.emu.stopping
+        try:
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.content_type)
+            if plan.chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.send_header("Content-Length", str(response.content_length))
+            for name, value in response.headers:
+                self.send_header(name, value)
+            if response.close or plan.limit is not None:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            sent = 0
+            paused = plan.pause_at is None
+            for chunk in faults.body_chunks(response):
+                while chunk:
+                    room = len(chunk)
+                    if plan.limit is not None:
+                        room = min(room, plan.limit - sent)
+                    if not paused:
+                        room = min(room, plan.pause_at - sent)
+                    if plan.drip is not None:
+                        room = min(room, max(1, int(plan.drip / 20)))
+                    if room > 0:
+                        piece, chunk = chunk[:room], chunk[room:]
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if plan.chunked else piece)
+                        sent += room
+                        if plan.drip is not None and stopping.wait(room / plan.drip):
+                            raise ConnectionError("emulator stopping")
+                    if plan.limit is not None and sent >= plan.limit:
+                        if plan.reset_at_limit:
+                            self._reset()
+                        else:
+                            self.close_connection = True
+                        return
+                    if not paused and sent >= plan.pause_at:
+                        paused = True
+                        if stopping.wait(plan.pause):
+                            raise ConnectionError("emulator stopping")
+            if plan.limit is not None:      # the body was shorter than the limit: close after it anyway
+                self.close_connection = True
+            if plan.chunked:
+                self.wfile.write(b"0\r\n\r\n")
         except OSError:
             self.close_connection = True
 

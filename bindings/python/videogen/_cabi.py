@@ -1,0 +1,125 @@
+"""The C declarations of ``include/videogen.h``, in one place.
+
+Every function of the header is listed in :data:`SIGNATURES` with its return type and argument types, and
+:func:`declare` applies them to a loaded library. Handles (``vg_client *``, ``vg_task *``, ``vg_error *``) are
+opaque: they cross as ``c_void_p`` and are never dereferenced here.
+
+Functions of the asynchronous part of the header are *optional*: a library that predates them still loads, and
+:func:`declare` reports which ones it lacks (the asyncio layer checks before using them).
+"""
+
+from __future__ import annotations
+
+import ctypes
+from ctypes import CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint, c_uint64, c_void_p
+from typing import Any
+
+#: The ABI number this binding is written for (``VG_ABI_VERSION`` in the header).
+ABI_VERSION = 1
+
+handle = c_void_p
+handle_out = POINTER(c_void_p)
+code = c_int  # vg_code: C enums are int-sized on every platform the library supports
+
+#: ``int (*vg_progress_fn)(vg_task *task, void *user_data)``
+PROGRESS_FN = CFUNCTYPE(c_int, c_void_p, c_void_p)
+#: ``int (*vg_transfer_fn)(vg_task *task, uint64_t received, int64_t total, void *user_data)``
+TRANSFER_FN = CFUNCTYPE(c_int, c_void_p, c_uint64, c_int64, c_void_p)
+#: ``int (*vg_event_fn)(vg_task *task, vg_event_kind kind, vg_code code, const vg_error *error, void *user_data)``
+EVENT_FN = CFUNCTYPE(c_int, c_void_p, c_int, c_int, c_void_p, c_void_p)
+
+
+
+class Image(ctypes.Structure):
+    """``vg_image``: a reference image given as bytes to ``vg_client_submit_images`` (layout frozen for ABI 1)."""
+
+    _fields_ = [
+        ("field", c_char_p),      # "image", "images", "image_tail" or "input_reference"
+        ("data", c_void_p),       # the bytes (copied by the library)
+        ("size", c_size_t),       # their length
+        ("mime_type", c_char_p),  # "image/png", ... or NULL
+    ]
+
+
+#: ``vg_cancel_flags``
+CANCEL_LOCAL = 0
+CANCEL_REMOTE = 1
+
+#: ``vg_event_kind``
+EVENT_UPDATE = 1
+EVENT_TRANSFER = 2
+EVENT_DONE = 3
+
+#: name -> (restype, argtypes), in the header's order.
+SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
+    # Versions, codes and strings
+    "vg_version_number": (c_uint, []),
+    "vg_version_string": (c_char_p, []),
+    "vg_abi_version": (c_uint, []),
+    "vg_code_str": (c_char_p, [code]),
+    "vg_state_str": (c_char_p, [c_int]),
+    "vg_string_free": (None, [c_void_p]),
+    # Errors
+    "vg_error_code": (code, [handle]),
+    "vg_error_message": (c_char_p, [handle]),
+    "vg_error_http_status": (c_int, [handle]),
+    "vg_error_provider_code": (c_char_p, [handle]),
+    "vg_error_retry_after": (c_double, [handle]),
+    "vg_error_free": (None, [handle]),
+    # Clients
+    "vg_client_create": (code, [c_char_p, handle_out, handle_out]),
+    "vg_client_free": (None, [handle]),
+    # Tasks
+    "vg_client_submit": (code, [handle, c_char_p, handle_out, handle_out]),
+    "vg_client_submit_images": (code, [handle, c_char_p, POINTER(Image), c_size_t, handle_out, handle_out]),
+    "vg_client_resume": (code, [handle, c_char_p, handle_out, handle_out]),
+    "vg_task_poll": (code, [handle, handle_out]),
+    "vg_task_wait": (code, [handle, c_double, PROGRESS_FN, c_void_p, handle_out]),
+    "vg_task_download": (code, [handle, c_char_p, TRANSFER_FN, c_void_p, handle_out]),
+    "vg_task_cancel": (code, [handle, c_int, handle_out]),
+    "vg_task_free": (None, [handle]),
+    "vg_task_id": (c_char_p, [handle]),
+    "vg_task_state": (c_int, [handle]),
+    "vg_task_progress": (c_int, [handle]),
+    "vg_task_queue_position": (c_int, [handle]),
+    "vg_task_video_url": (c_char_p, [handle]),
+    "vg_task_error_code": (code, [handle]),
+    "vg_task_error_message": (c_char_p, [handle]),
+    "vg_task_snapshot_json": (code, [handle, POINTER(c_void_p)]),
+    "vg_task_bytes_received": (c_uint64, [handle]),
+    "vg_task_bytes_total": (c_int64, [handle]),
+    # Asynchronous operations and event dispatch
+    "vg_client_submit_async": (code, [handle, c_char_p, handle_out, handle_out]),
+    "vg_task_wait_async": (code, [handle, c_double, handle_out]),
+    "vg_task_download_async": (code, [handle, c_char_p, handle_out]),
+    "vg_client_event_fd": (code, [handle, POINTER(c_int)]),
+    "vg_client_dispatch": (code, [handle, c_double, EVENT_FN, c_void_p, POINTER(c_size_t)]),
+}
+
+#: Functions a library may lack and still load (added to ABI 1 after it first shipped).
+OPTIONAL = frozenset({
+    "vg_client_submit_images",
+    "vg_task_bytes_received", "vg_task_bytes_total",
+    "vg_client_submit_async", "vg_task_wait_async", "vg_task_download_async",
+    "vg_client_event_fd", "vg_client_dispatch",
+})
+
+
+def declare(lib: ctypes.CDLL) -> frozenset[str]:
+    """Set ``restype`` and ``argtypes`` of every function of :data:`SIGNATURES` found in ``lib``.
+
+    Returns the names of the optional functions the library does not export. Raises ``AttributeError`` naming a
+    required function that is missing.
+    """
+    missing = set()
+    for name, (restype, argtypes) in SIGNATURES.items():
+        try:
+            function = getattr(lib, name)
+        except AttributeError:
+            if name in OPTIONAL:
+                missing.add(name)
+                continue
+            raise AttributeError(f"the library does not export {name}") from None
+        function.restype = restype
+        function.argtypes = argtypes
+    return frozenset(missing)

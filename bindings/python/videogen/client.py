@@ -1,0 +1,231 @@
+"""The :class:`Client`: one provider configuration, the entry point of the binding."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+import weakref
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Unpack
+
+from . import _cabi, _loader
+from ._native import check, new_handle
+from .config import ClientOptions, config_document
+from .errors import InvalidArgumentError, VideoGenError
+from .progress import ProgressCallback
+from .request import RequestFields, dumps, inline_images, request_document, split_images
+from .task import Task
+
+if TYPE_CHECKING:
+    from ._events import EventPump
+
+
+def _free_client(free: Any, handle: int) -> None:
+    free(handle)
+
+
+class Client:
+    """A client of one video-generation service.
+
+    Example::
+
+        import videogen
+
+        with videogen.Client(dialect="openai", base_url="https://api.example.com", api_key_env="EXAMPLE_KEY") as client:
+            task = client.generate(model="sora-2", prompt="a red fox in the snow", duration=4, output="fox.mp4",
+                                   on_progress=print)
+            print(task.file.path, task.file.sha256)
+
+    Args:
+        provider: a provider preset name, e.g. ``"openai"``, ``"applerouter"``, ``"routerone"`` (fills the dialect,
+            base URL and the service's defaults; ``dialect`` and ``base_url`` override them).
+        dialect: the wire dialect, ``"openai"`` or ``"unified"``.
+        base_url: the service's root URL (https; plain http only to loopback unless ``allow_insecure_http``).
+        api_key: the API key itself. Prefer ``api_key_env``: the key then never passes through your code.
+        api_key_env: the environment variable holding the key (default ``VIDEOGEN_API_KEY`` when neither this
+            nor ``api_key`` is given). It is read once, here.
+        **options: the rest of the library's configuration (:class:`~videogen.config.ClientOptions`):
+            ``request_timeout``, ``wait_timeout``, ``stall_timeout``, ``poll={...}``, ``retry={...}``, ...
+
+    The configuration is checked here, completely, without network traffic: a bad one raises
+    :class:`InvalidArgumentError` (or :class:`AuthenticationError` when no key is available).
+
+    A client is thread-safe. It owns a native handle: :meth:`close` it (or use ``with``); tasks it made stay usable
+    after it is closed, except for their asynchronous methods.
+    """
+
+    def __init__(self, *, provider: str | None = None, dialect: str | None = None, base_url: str | None = None,
+                 api_key: str | None = None, api_key_env: str | None = None,
+                 **options: Unpack[ClientOptions]) -> None:
+        self._lib = _loader.lib()
+        self._handle: int | None = None
+        self._pump: EventPump | None = None
+        self._pump_lock = threading.Lock()
+        self.provider = provider
+        self.dialect = dialect
+        self.base_url = base_url
+        document = config_document(provider=provider, dialect=dialect, base_url=base_url, api_key=api_key,
+                                   api_key_env=api_key_env, options=options)
+        out = ctypes.c_void_p()
+        error = ctypes.c_void_p()
+        code = self._lib.vg_client_create(dumps(document), ctypes.byref(out), ctypes.byref(error))
+        del document
+        check(self._lib, code, error)
+        handle = new_handle(out)
+        self._handle = handle
+        self._finalizer = weakref.finalize(self, _free_client, self._lib.vg_client_free, handle)
+
+    # -- lifecycle -------------------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Free the native client. Idempotent. Asynchronous operations still running are cancelled first."""
+        if self._handle is None:
+            return
+        pump = self._pump
+        if pump is not None:
+            pump.shutdown()
+        self._handle = None
+        self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._handle is None
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        fields = [f"{name}={value!r}" for name, value in
+                  (("provider", self.provider), ("dialect", self.dialect), ("base_url", self.base_url))
+                  if value is not None]
+        if self.closed:
+            fields.append("closed")
+        return f"<videogen.Client {' '.join(fields)}>"
+
+    def _require_handle(self) -> int:
+        handle = self._handle
+        if handle is None:
+            raise ValueError("I/O operation on a closed videogen.Client")
+        return handle
+
+    def _events(self) -> EventPump:
+        """The client's event pump (asyncio), made on first use."""
+        self._require_handle()
+        with self._pump_lock:
+            if self._pump is None:
+                from ._events import EventPump
+                self._pump = EventPump(self)
+            return self._pump
+
+    # -- tasks -----------------------------------------------------------------------------------------------------
+
+    def submit(self, *, model: str, prompt: str, **fields: Unpack[RequestFields]) -> Task:
+        """Submit a generation request and return its :class:`Task` in its first reported state.
+
+        Keyword arguments mirror the library's request (:class:`~videogen.request.RequestFields`): ``duration``,
+        ``size``, ``image`` (a path, a URL or the image's bytes), ``aspect_ratio``, ``negative_prompt``,
+        ``extra={...}``, ... The request is validated before any network traffic (a bad or unsupported field
+        raises, naming it). A submit is retried only when it provably never reached the service;
+        :class:`VideoGenError` with code ``UNKNOWN_OUTCOME`` says it may have.
+        """
+        handle = self._require_handle()
+        document = request_document(model, prompt, fields)
+        images = split_images(document)
+        out = ctypes.c_void_p()
+        error = ctypes.c_void_p()
+        if images:
+            # The bytes objects stay referenced by `images` for the whole call; the library copies them.
+            array = (_cabi.Image * len(images))(*(
+                _cabi.Image(field.encode(), ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p), len(data), None)
+                for field, data in images))
+            code = self._lib.vg_client_submit_images(handle, dumps(document), array, len(images),
+                                                     ctypes.byref(out), ctypes.byref(error))
+        else:
+            code = self._lib.vg_client_submit(handle, dumps(document), ctypes.byref(out), ctypes.byref(error))
+        check(self._lib, code, error)
+        return Task(self, new_handle(out))
+
+    def resume(self, record: Mapping[str, Any] | str | bytes) -> Task:
+        """Turn a record (from :meth:`Task.record`, possibly saved by another process) back into a live
+        :class:`Task`, to go on waiting or downloading. The record's dialect and base URL must be this client's.
+        No network traffic happens here (call :meth:`Task.poll` for a fresh status)."""
+        handle = self._require_handle()
+        if isinstance(record, Mapping):
+            text = dumps(record)
+        elif isinstance(record, str):
+            text = record.encode("utf-8")
+        elif isinstance(record, (bytes, bytearray)):
+            text = bytes(record)
+        else:
+            raise TypeError(f"record must be a mapping or a JSON string, not {type(record).__name__}")
+        out = ctypes.c_void_p()
+        error = ctypes.c_void_p()
+        check(self._lib, self._lib.vg_client_resume(handle, text, ctypes.byref(out), ctypes.byref(error)), error)
+        return Task(self, new_handle(out))
+
+    def retrieve(self, task_id: str) -> Task:
+        """The task with this id on the service, polled once. Needs the client's ``dialect`` and ``base_url``
+        (given to the constructor); use :meth:`resume` with a saved record otherwise."""
+        if not task_id:
+            raise InvalidArgumentError("task_id must not be empty")
+        if not (self.dialect and self.base_url):
+            raise InvalidArgumentError("retrieve() needs a client made with dialect= and base_url=; "
+                                       "resume the task from its record instead")
+        task = self.resume(minimal_record(task_id, self.dialect, self.base_url))
+        try:
+            return task.poll()
+        except BaseException:
+            task.close()
+            raise
+
+    def generate(self, *, model: str, prompt: str, output: str | os.PathLike[str],
+                 on_progress: ProgressCallback | None = None, timeout: float | None = None,
+                 **fields: Unpack[RequestFields]) -> Task:
+        """Submit, wait until the task succeeds, and download its video to ``output``: the main job in one call.
+
+        ``on_progress`` gets every :class:`~videogen.Progress` of the wait (``kind == "status"``) and of the
+        download (``kind == "download"``); ``timeout`` is the wait's deadline (default: the client's
+        ``wait_timeout``). Returns the finished :class:`Task` (``task.file`` is the video). A failure after the
+        submit carries the task in ``error.task``, so the work can be resumed from ``error.task.record()``.
+        """
+        task = self.submit(model=model, prompt=prompt, **fields)
+        try:
+            task.wait(timeout=timeout, on_progress=on_progress)
+            task.download(output, on_progress=on_progress)
+        except VideoGenError as exc:
+            exc.task = task
+            raise
+        return task
+
+    # -- asyncio ---------------------------------------------------------------------------------------------------
+
+    async def submit_async(self, *, model: str, prompt: str, **fields: Unpack[RequestFields]) -> Task:
+        """Like :meth:`submit`, without blocking the event loop (images given as bytes travel as ``data:`` URIs)."""
+        handle = self._require_handle()
+        body = dumps(inline_images(request_document(model, prompt, fields)))
+        pump = self._events()
+        return await pump.submit(handle, body)
+
+    async def generate_async(self, *, model: str, prompt: str, output: str | os.PathLike[str],
+                             on_progress: ProgressCallback | None = None, timeout: float | None = None,
+                             **fields: Unpack[RequestFields]) -> Task:
+        """Like :meth:`generate`, without blocking the event loop: hundreds can run at once on one loop
+        (``asyncio.gather``), with no thread per task. ``on_progress`` runs on the loop's thread."""
+        task = await self.submit_async(model=model, prompt=prompt, **fields)
+        try:
+            await task.wait_async(timeout=timeout, on_progress=on_progress)
+            await task.download_async(output, on_progress=on_progress)
+        except VideoGenError as exc:
+            exc.task = task
+            raise
+        return task
+
+
+def minimal_record(task_id: str, dialect: str, base_url: str) -> dict[str, Any]:
+    """The smallest record :meth:`Client.resume` accepts for a task known only by its id."""
+    return {"record_version": 1, "id": task_id, "dialect": dialect, "base_url": base_url, "state": "queued"}

@@ -1,0 +1,75 @@
+"""The client configuration document, built from :class:`~videogen.Client`'s keyword arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypedDict
+
+from .request import _plain
+
+#: The variable holding the API key when neither ``api_key`` nor ``api_key_env`` is given.
+DEFAULT_KEY_VARIABLE = "VIDEOGEN_API_KEY"
+
+
+class PollOptions(TypedDict, total=False):
+    """The poll schedule (seconds): first poll one ``interval`` after a submit, growing by ``multiplier``."""
+
+    interval: float
+    max_interval: float
+    multiplier: float
+    jitter: float
+    min_interval: float
+    max_hint: float
+
+
+class RetryOptions(TypedDict, total=False):
+    """The retry rules of failed requests (full-jitter backoff)."""
+
+    max_attempts: int
+    base_delay: float
+    max_delay: float
+    max_retry_after: float
+
+
+class ClientOptions(TypedDict, total=False):
+    """Optional client settings (the library's configuration document; unknown names are refused by name)."""
+
+    allow_insecure_http: bool
+    """Allow plain http to hosts other than loopback (the key would cross the network in clear)."""
+    request_timeout: float
+    """Seconds without progress before one request fails."""
+    wait_timeout: float
+    """Default deadline of a wait, seconds."""
+    stall_timeout: float
+    """Seconds without a byte before a download fails."""
+    max_response_bytes: int
+    """Cap on JSON answers."""
+    max_download_bytes: int | None
+    """Cap on the video, bytes."""
+    user_agent: str
+    """The User-Agent header."""
+    status_route: str
+    """``unified`` only: poll ``"generations"`` (``/v1/video/generations/{id}``) or ``"videos"``."""
+    poll: PollOptions
+    """The poll schedule."""
+    retry: RetryOptions
+    """The retry rules."""
+
+
+def config_document(*, provider: str | None, dialect: str | None, base_url: str | None, api_key: str | None,
+                    api_key_env: str | None, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The configuration as a JSON-ready dict. Arguments that are ``None`` are left out.
+
+    When no key source is given, the key is read from ``$VIDEOGEN_API_KEY``.
+    """
+    document: dict[str, Any] = {}
+    for name, value in (("provider", provider), ("dialect", dialect), ("base_url", base_url),
+                        ("api_key", api_key), ("api_key_env", api_key_env)):
+        if value is not None:
+            document[name] = value
+    if api_key is None and api_key_env is None:
+        document["api_key_env"] = DEFAULT_KEY_VARIABLE
+    for name, value in options.items():
+        if value is not None:
+            document[name] = _plain(value)
+    return document

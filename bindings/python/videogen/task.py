@@ -1,0 +1,357 @@
+"""A :class:`Task`: one generation task on a provider, as last seen by this process."""
+
+from __future__ import annotations
+
+import copy
+import ctypes
+import json
+import os
+import threading
+import weakref
+from typing import TYPE_CHECKING, Any, Literal
+
+from . import _cabi
+from ._callbacks import CallbackBridge
+from ._interrupt import cancel_on_interrupt
+from ._native import check, error_from_handle, take_string
+from .errors import ErrorCode, VideoGenError, error_for
+from .progress import Progress, ProgressCallback
+from .state import State
+from .video_file import VideoFile
+
+if TYPE_CHECKING:
+    from .client import Client
+
+
+def _free_task(free: Any, handle: int) -> None:
+    free(handle)
+
+
+class Task:
+    """One generation task. Made by :meth:`Client.submit`, :meth:`Client.resume` or :meth:`Client.generate`.
+
+    Properties (:attr:`id`, :attr:`state`, :attr:`progress`, ...) show the task as last seen: they never touch the
+    network and are safe to read from any thread. :meth:`poll`, :meth:`wait` and :meth:`download` talk to the
+    service; one of them runs at a time (another thread starting one meanwhile gets a ``VideoGenError`` with code
+    ``BUSY``). :meth:`cancel` may be called from any thread at any time.
+
+    Ctrl-C during :meth:`wait` or :meth:`download` on the main thread stops the call at once: the task is cancelled
+    locally (it keeps running on the service: resume it from :meth:`record`) and ``KeyboardInterrupt`` is raised.
+
+    A task owns a native handle: :meth:`close` it (or use ``with``) to free it promptly; a forgotten task is freed
+    when garbage-collected. Methods of a closed task raise ``ValueError``; its properties keep their last values.
+    """
+
+    def __init__(self, client: Client, handle: int) -> None:
+        """Wrap a native task handle (internal: use the :class:`Client` methods)."""
+        self._client = client
+        self._lib = client._lib
+        self._handle: int | None = handle
+        self._finalizer = weakref.finalize(self, _free_task, self._lib.vg_task_free, handle)
+        self._lock = threading.RLock()
+        self._snapshot: dict[str, Any] = {}
+        self._error: VideoGenError | None = None
+        self._bytes_received = 0
+        self._bytes_total: int | None = None
+        self._refresh()
+
+    # -- lifecycle -------------------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Free the native task (cancelling an operation still running on it). Idempotent."""
+        if self._handle is None:
+            return
+        events = self._client._pump
+        if events is not None:
+            events.forget(self)
+        self._handle = None
+        self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._handle is None
+
+    def __enter__(self) -> Task:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        parts = [self.id or "(no id)", self.state.value]
+        if self.progress is not None and not self.state.done:
+            parts.append(f"{self.progress}%")
+        if self.closed:
+            parts.append("closed")
+        return f"<videogen.Task {' '.join(parts)}>"
+
+    def _require_handle(self) -> int:
+        handle = self._handle
+        if handle is None:
+            raise ValueError("I/O operation on a closed videogen.Task")
+        return handle
+
+    def _begin(self) -> int:
+        """Enter a network operation: the task must be open and not busy in another thread."""
+        handle = self._require_handle()
+        if not self._lock.acquire(blocking=False):
+            raise VideoGenError("the task already has an operation in progress in another thread",
+                                code=ErrorCode.BUSY, task_id=self.id or None)
+        return handle
+
+    # -- the view of the task --------------------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        """Re-read the snapshot from the native task (under the task's lock or on the operating thread)."""
+        handle = self._handle
+        if handle is None:
+            return
+        out = ctypes.c_void_p()
+        if self._lib.vg_task_snapshot_json(handle, ctypes.byref(out)) != ErrorCode.OK:
+            return
+        self._snapshot = json.loads(take_string(self._lib, out))
+        code = self._lib.vg_task_error_code(handle)
+        if code == ErrorCode.OK:
+            self._error = None
+        else:
+            raw = self._snapshot.get("error") or {}
+            message = self._lib.vg_task_error_message(handle)
+            self._error = error_for(
+                code, message.decode("utf-8", "replace") if message else str(raw.get("message") or "task failed"),
+                http_status=raw.get("http_status") or None, provider_code=raw.get("provider_code"),
+                retry_after=raw.get("retry_after"), task_id=self.id or None)
+            self._error.task = self
+
+    def _set_bytes(self, received: int, total: int) -> None:
+        self._bytes_received = received
+        self._bytes_total = total if total >= 0 else None
+
+    def _progress(self, kind: Literal["status", "download"]) -> Progress:
+        return Progress(self, kind, self.state, self.progress, self.queue_position,
+                        self._bytes_received, self._bytes_total)
+
+    @property
+    def id(self) -> str:
+        """The task's id on the provider ("" until an asynchronous submit is answered)."""
+        return str(self._snapshot.get("id") or "")
+
+    @property
+    def state(self) -> State:
+        """The task's state as last seen."""
+        try:
+            return State(self._snapshot.get("state", "queued"))
+        except ValueError:
+            return State.FAILED
+
+    @property
+    def done(self) -> bool:
+        """True once the task reached a state it never leaves (succeeded, failed, cancelled, expired)."""
+        return self.state.done
+
+    @property
+    def progress(self) -> int | None:
+        """Progress 0-100 as last seen, or ``None`` when the service does not report it (never invented)."""
+        value = self._snapshot.get("progress")
+        return value if isinstance(value, int) else None
+
+    @property
+    def queue_position(self) -> int | None:
+        """Position in the service's queue (0 = next) as last seen, or ``None`` when unknown."""
+        value = self._snapshot.get("queue_position")
+        return value if isinstance(value, int) else None
+
+    @property
+    def video_url(self) -> str | None:
+        """Where the video will be downloaded from, once succeeded. Signed URLs are secrets of their own."""
+        return self._snapshot.get("video_url") or None
+
+    @property
+    def model(self) -> str | None:
+        """The model the task was submitted with, when known."""
+        return self._snapshot.get("model") or None
+
+    @property
+    def provider_status(self) -> str | None:
+        """The provider's own word for the state (e.g. ``"in_progress"``)."""
+        return self._snapshot.get("provider_status") or None
+
+    @property
+    def error(self) -> VideoGenError | None:
+        """Why the task ended unsuccessfully (the exception :meth:`wait` raises for it), else ``None``."""
+        return self._error
+
+    @property
+    def file(self) -> VideoFile | None:
+        """The last download of the video (path, size, SHA-256), or ``None``."""
+        return VideoFile.from_snapshot(self._snapshot.get("download"))
+
+    @property
+    def bytes_received(self) -> int:
+        """Bytes of the video written by the current or last download."""
+        return self._bytes_received
+
+    @property
+    def bytes_total(self) -> int | None:
+        """The video's size as announced during the current or last download, or ``None``."""
+        return self._bytes_total
+
+    def record(self) -> dict[str, Any]:
+        """The task's record (its full snapshot): save it, and :meth:`Client.resume` turns it back into a task,
+        in this process or another. It holds no secret (but a signed ``video_url`` is one of its own)."""
+        handle = self._require_handle()
+        if self._lock.acquire(blocking=False):
+            try:
+                if self._handle == handle:
+                    self._refresh()
+            finally:
+                self._lock.release()
+        return copy.deepcopy(self._snapshot)
+
+    # -- operations ------------------------------------------------------------------------------------------------
+
+    def poll(self) -> Task:
+        """Refresh the task's status once, now. Returns the task; check :attr:`state`.
+
+        Raises :class:`VideoGenError` (a subclass) when the status could not be read.
+        """
+        handle = self._begin()
+        try:
+            error = ctypes.c_void_p()
+            code = self._lib.vg_task_poll(handle, ctypes.byref(error))
+            self._refresh()
+            check(self._lib, code, error, self.id)
+            return self
+        finally:
+            self._lock.release()
+
+    def wait(self, timeout: float | None = None, on_progress: ProgressCallback | None = None) -> Task:
+        """Poll on the client's schedule until the task ends, calling ``on_progress`` on every change.
+
+        Args:
+            timeout: deadline in seconds from now (``None``: the client's ``wait_timeout``).
+            on_progress: called on this thread with a :class:`Progress` at the start and on every change of
+                state, progress or queue position. An exception it raises stops the wait and is re-raised here.
+
+        Returns the task once it succeeded. Raises :class:`TaskFailedError` (or :class:`ContentPolicyError`, ...)
+        when it ended otherwise, :class:`videogen.TimeoutError` when the deadline passed (the task is still
+        running and can be waited on again), :class:`TaskCancelledError` after :meth:`cancel`, or the error that
+        stopped polling.
+        """
+        handle = self._begin()
+        try:
+            bridge = CallbackBridge(self, on_progress)
+            error = ctypes.c_void_p()
+            with cancel_on_interrupt(self._cancel_locally):
+                code = self._lib.vg_task_wait(handle, float(timeout or 0), bridge.status_fn, None,
+                                              ctypes.byref(error))
+            self._refresh()
+            if bridge.exception is not None:
+                self._lib.vg_error_free(error)
+                bridge.reraise()
+            self._raise_for(code, error)
+            return self
+        finally:
+            self._lock.release()
+
+    def download(self, path: str | os.PathLike[str], on_progress: ProgressCallback | None = None) -> VideoFile:
+        """Download the succeeded task's video to ``path`` (overwritten), streaming through ``<path>.part``:
+        ``path`` never holds a partial file.
+
+        Args:
+            path: the destination file.
+            on_progress: called on this thread with a :class:`Progress` (``kind == "download"``) as bytes arrive.
+                An exception it raises stops the download (no file is left) and is re-raised here.
+
+        Returns the :class:`VideoFile` (path, size, SHA-256). Raises :class:`VideoGenError` with code
+        ``NOT_READY`` before the task succeeded, or the download's error.
+        """
+        handle = self._begin()
+        try:
+            bridge = CallbackBridge(self, on_progress)
+            error = ctypes.c_void_p()
+            with cancel_on_interrupt(self._cancel_locally):
+                code = self._lib.vg_task_download(handle, os.fsencode(path), bridge.transfer_fn, None,
+                                                  ctypes.byref(error))
+            self._refresh()
+            if bridge.exception is not None:
+                self._lib.vg_error_free(error)
+                bridge.reraise()
+            self._raise_for(code, error)
+            return self._downloaded()
+        finally:
+            self._lock.release()
+
+    def cancel(self, remote: bool = False) -> None:
+        """Stop the operation in progress on this task (it raises :class:`TaskCancelledError` promptly) and any
+        later network call on it. Callable from any thread, any number of times; no progress callback runs once it
+        has returned. The task keeps running on the service unless ``remote`` is true (where the dialect supports
+        remote cancellation): resume it later from :meth:`record`.
+
+        Raises :class:`VideoGenError` with code ``UNSUPPORTED`` when ``remote`` was asked and the dialect cannot
+        (local cancellation still happened), or the remote cancel request's error.
+        """
+        handle = self._require_handle()
+        error = ctypes.c_void_p()
+        flags = _cabi.CANCEL_REMOTE if remote else _cabi.CANCEL_LOCAL
+        check(self._lib, self._lib.vg_task_cancel(handle, flags, ctypes.byref(error)), error, self.id)
+
+    def _cancel_locally(self) -> None:
+        handle = self._handle
+        if handle is not None:
+            self._lib.vg_task_cancel(handle, _cabi.CANCEL_LOCAL, None)
+
+    # -- asyncio ---------------------------------------------------------------------------------------------------
+
+    async def wait_async(self, timeout: float | None = None, on_progress: ProgressCallback | None = None) -> Task:
+        """Like :meth:`wait`, without blocking the event loop (the library polls on its own threads and reports
+        to the loop through the client's event descriptor). ``on_progress`` runs on the loop's thread.
+
+        Cancelling the awaiting coroutine cancels the task locally (see :meth:`cancel`): resume it from
+        :meth:`record` to wait again.
+        """
+        handle = self._begin_async()
+        pump = self._client._events()
+        await pump.run(self, "wait", on_progress,
+                       lambda error: self._lib.vg_task_wait_async(handle, float(timeout or 0), error))
+        return self
+
+    async def download_async(self, path: str | os.PathLike[str],
+                             on_progress: ProgressCallback | None = None) -> VideoFile:
+        """Like :meth:`download`, without blocking the event loop; ``on_progress`` runs on the loop's thread."""
+        handle = self._begin_async()
+        pump = self._client._events()
+        encoded = os.fsencode(path)
+        await pump.run(self, "download", on_progress,
+                       lambda error: self._lib.vg_task_download_async(handle, encoded, error))
+        return self._downloaded()
+
+    def _begin_async(self) -> int:
+        handle = self._require_handle()
+        if self._lock.acquire(blocking=False):  # only to refuse while a blocking call runs in another thread
+            self._lock.release()
+            return handle
+        raise VideoGenError("the task already has an operation in progress in another thread",
+                            code=ErrorCode.BUSY, task_id=self.id or None)
+
+    # -- helpers ---------------------------------------------------------------------------------------------------
+
+    def _raise_for(self, code: int, error: ctypes.c_void_p) -> None:
+        """Raise the operation's error, if it failed, with this task attached."""
+        if code == ErrorCode.OK:
+            self._lib.vg_error_free(error)
+            return
+        try:
+            exc = error_from_handle(self._lib, code, error.value, self.id)
+        finally:
+            self._lib.vg_error_free(error)
+        exc.task = self
+        raise exc
+
+    def _downloaded(self) -> VideoFile:
+        file = self.file
+        if file is None:  # the library promises the download in the snapshot after a successful download
+            raise VideoGenError("the download finished but the snapshot has no download record",
+                                code=ErrorCode.INTERNAL, task_id=self.id or None)
+        return file
+
