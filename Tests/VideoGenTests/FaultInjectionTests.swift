@@ -319,7 +319,19 @@ struct FaultInjectionTests {
         #expect(data == (try await emulator.blobBytes(262_144)))
         #expect(log.count == 1)
         #expect(elapsed >= 1.5)
-        figure("row13: slow drip 128 KiB/s, 256 KiB, stall_timeout 1 s -> completed in \(String(format: "%.2f", elapsed)) s, 1 request (no low-speed limit)")
+        figure("row13: slow drip 128 KiB/s, 256 KiB, stall_timeout 1 s -> completed in \(String(format: "%.2f", elapsed)) s, 1 request (above the 2 KiB/s low-speed limit)")
+    }
+
+    @Test("a drip below the minimum download rate is aborted like a stall, resumed, and the file still completes")
+    func slowDripBelowLimit() async throws {
+        let emulator = try EmulatorProcess()
+        // 1,000 B/s for the first request only; min_download_rate 2,048 B/s over a 1 s window.
+        let (data, log, elapsed) = try await download(emulator, rules: [rule("drip:1000", match: "/_emulator/blob/", count: 1)],
+                                                      size: 65_536, stallTimeout: 1)
+        #expect(data == (try await emulator.blobBytes(65_536)))
+        #expect(log.count == 2, "one aborted slow request, one resumed request")
+        #expect(elapsed >= 1)
+        figure("row13: drip 1 KB/s below the 2 KiB/s limit -> aborted after \(String(format: "%.2f", elapsed)) s total, resumed, byte-exact, \(log.count) requests")
     }
 
     @Test("a redirect loop fails with a network error after a bounded number of requests")
@@ -335,8 +347,8 @@ struct FaultInjectionTests {
         }
         let log = try await emulator.entries("GET") { $0.hasPrefix("/_emulator/blob/") }
         let attempts = client.configuration.retry.maxAttempts
-        #expect(log.count <= attempts * (URLSessionTransport.maxRedirects + 1))
-        figure("row9: redirect loop -> network error after \(log.count) requests (\(attempts) attempts × ≤ \(URLSessionTransport.maxRedirects + 1))")
+        #expect(log.count <= URLSessionTransport.maxRedirects + 1, "a loop is final: not retried (\(attempts) attempts allowed)")
+        figure("row9: redirect loop -> network error after \(log.count) requests (not retried)")
     }
 
     // MARK: - second origin, expiring URLs, canary key (§7 rows 9, 14, 17)

@@ -155,7 +155,7 @@ struct RequestExecutorTests {
         ("http://a.com/x", "https://a.com/y", 1, .follow(stripCredentials: true)),
         ("https://a.com/x", "http://a.com/y", 1, .refuse(VideoGenError(.insecure, "refusing a redirect from https to plain http (a.com)"))),
         ("https://a.com/x", "ftp://a.com/y", 1, .refuse(VideoGenError(.insecure, "refusing a redirect to a non-http(s) URL"))),
-        ("https://a.com/x", "https://a.com/y", 21, .refuse(VideoGenError(.network, "more than 20 redirects"))),
+        ("https://a.com/x", "https://a.com/y", 21, .refuse({ var loop = VideoGenError(.network, "more than 20 redirects"); loop.isFinal = true; return loop }())),
     ])
     func redirects(_ from: String, _ to: String, _ hops: Int, _ expected: OriginPolicy.RedirectDecision) {
         #expect(OriginPolicy.redirect(from: URL(string: from)!, to: URL(string: to)!, hops: hops, maxHops: 20) == expected)

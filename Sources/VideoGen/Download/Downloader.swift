@@ -31,8 +31,9 @@ struct Downloader {
             request.headers += try sink.resumeHeaders()
             let failure: VideoGenError
             do {
-                let head = try await executor.transport.stream(executor.authorized(request),
-                                                               timeout: configuration.stallTimeout, sink: sink)
+                let progressBytes = max(1, Int64(Double(configuration.minDownloadRate) * configuration.stallTimeout))
+                let head = try await executor.transport.stream(executor.authorized(request), timeout: configuration.stallTimeout,
+                                                               progressBytes: progressBytes, sink: sink)
                 if (200..<300).contains(head.status) {
                     let result = try sink.commit(to: path)
                     executor.budget.deposit(afterRetry: retries > 0)

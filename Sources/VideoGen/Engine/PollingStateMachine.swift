@@ -107,6 +107,7 @@ extension VideoGenError {
     /// True for failures that may heal on their own: network trouble, timeouts, rate limits, server errors and
     /// unreadable answers (proxies in front of a service sometimes answer HTML).
     public var isRetryable: Bool {
+        if isFinal { return false }
         switch code {
         case .network, .timeout, .rateLimited, .server, .protocolError: return true
         default: return false

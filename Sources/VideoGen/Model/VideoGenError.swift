@@ -126,6 +126,8 @@ public struct VideoGenError: Error, Sendable, Hashable, CustomStringConvertible 
     /// True when the request provably never reached the service (connection refused, DNS, TLS handshake), so
     /// even a non-idempotent submit may be retried.
     var requestNotSent = false
+    /// True when repeating the request cannot help although the code is usually transient (a redirect loop).
+    var isFinal = false
 
     /// Creates an error.
     public init(_ code: Code, _ message: String, httpStatus: Int? = nil, providerCode: String? = nil,

@@ -34,14 +34,21 @@ public protocol ResponseSink: AnyObject, Sendable {
 public protocol HTTPTransport: Sendable {
     /// Performs `request`, streaming the body into `sink`.
     /// - Parameters:
-    ///   - timeout: seconds without any progress (connect, first byte, next bytes) before the request fails with
-    ///     `.timeout`.
+    ///   - timeout: seconds without progress before the request fails with `.timeout`.
+    ///   - progressBytes: how many body bytes count as progress (1 for control requests; a download passes its
+    ///     minimum rate times `timeout`, so that a slow drip is caught like a stall). Connecting, headers and
+    ///     redirects always count.
     /// - Returns: the response head once the whole body has been delivered.
     /// - Throws: `VideoGenError` (`.network`, `.timeout`, `.insecure`, `.auth`, `.cancelled`, or the sink's error).
-    func stream(_ request: HTTPRequest, timeout: Double, sink: any ResponseSink) async throws -> HTTPResponseHead
+    func stream(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink) async throws -> HTTPResponseHead
 }
 
 extension HTTPTransport {
+    /// Performs `request` with any received byte counting as progress.
+    public func stream(_ request: HTTPRequest, timeout: Double, sink: any ResponseSink) async throws -> HTTPResponseHead {
+        try await stream(request, timeout: timeout, progressBytes: 1, sink: sink)
+    }
+
     /// Performs `request` and buffers the body, refusing bodies over `maxBodyBytes`.
     public func send(_ request: HTTPRequest, timeout: Double, maxBodyBytes: Int) async throws -> HTTPResponse {
         let sink = BufferSink(limit: maxBodyBytes)

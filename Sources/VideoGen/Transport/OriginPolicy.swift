@@ -52,7 +52,9 @@ public enum OriginPolicy {
     /// host or port changes (curl CVE-2018-1000007 and CVE-2022-27776).
     public static func redirect(from source: URL, to target: URL, hops: Int, maxHops: Int) -> RedirectDecision {
         if hops > maxHops {
-            return .refuse(VideoGenError(.network, "more than \(maxHops) redirects"))
+            var loop = VideoGenError(.network, "more than \(maxHops) redirects")
+            loop.isFinal = true
+            return .refuse(loop)
         }
         let fromScheme = source.scheme?.lowercased()
         let toScheme = target.scheme?.lowercased()

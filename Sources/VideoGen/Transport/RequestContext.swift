@@ -14,14 +14,17 @@ final class RequestContext: Sendable {
         var finished = false
         var redirects = 0
         var lastActivity = ContinuousClock.now
-        var bytesReceived: Int64 = 0
+        var bytesSinceProgress: Int64 = 0
     }
 
     let sink: any ResponseSink
+    /// Body bytes that count as one sign of progress for the idle watchdog.
+    let progressBytes: Int64
     private let state = Mutex(State())
 
-    init(sink: any ResponseSink) {
+    init(sink: any ResponseSink, progressBytes: Int64 = 1) {
         self.sink = sink
+        self.progressBytes = max(1, progressBytes)
     }
 
     /// Installs the continuation; returns false (and resumes it with `.cancelled`) if the request already ended.
@@ -47,11 +50,19 @@ final class RequestContext: Sendable {
         return Double(since.components.seconds) + Double(since.components.attoseconds) / 1e18
     }
 
-    /// Records progress (resets the idle watchdog).
+    /// Records progress: events (`bytes` 0) always reset the idle watchdog; body bytes reset it once
+    /// `progressBytes` of them arrived since the last reset.
     func touch(bytes: Int = 0) {
         state.withLock {
-            $0.lastActivity = .now
-            $0.bytesReceived += Int64(bytes)
+            if bytes == 0 {
+                $0.lastActivity = .now
+                return
+            }
+            $0.bytesSinceProgress += Int64(bytes)
+            if $0.bytesSinceProgress >= progressBytes {
+                $0.lastActivity = .now
+                $0.bytesSinceProgress = 0
+            }
         }
     }
 

@@ -43,7 +43,7 @@ public final class URLSessionTransport: HTTPTransport {
         DebugEnvironment.warnIfHeadersWouldBeLogged()
     }
 
-    public func stream(_ request: HTTPRequest, timeout: Double, sink: any ResponseSink) async throws -> HTTPResponseHead {
+    public func stream(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink) async throws -> HTTPResponseHead {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
         urlRequest.httpBody = request.body
@@ -54,7 +54,7 @@ public final class URLSessionTransport: HTTPTransport {
         for header in request.headers {
             urlRequest.addValue(header.value, forHTTPHeaderField: header.name)
         }
-        let context = RequestContext(sink: sink)
+        let context = RequestContext(sink: sink, progressBytes: progressBytes)
         let task = session.dataTask(with: urlRequest)
         delegate.register(context, for: task)
         defer { delegate.unregister(task) }
@@ -63,7 +63,9 @@ public final class URLSessionTransport: HTTPTransport {
             while context.isActive {
                 let idle = context.idleSeconds
                 if idle >= timeout {
-                    context.finish(error: VideoGenError(.timeout, "no answer from \(request.url.host ?? "the service") for \(Int(timeout.rounded())) s"))
+                    context.finish(error: VideoGenError(.timeout, progressBytes > 1
+                        ? "the transfer from \(request.url.host ?? "the service") went slower than \(progressBytes) bytes in \(Int(timeout.rounded())) s"
+                        : "no answer from \(request.url.host ?? "the service") for \(Int(timeout.rounded())) s"))
                     task.cancel()
                     return
                 }
@@ -202,7 +204,9 @@ final class SessionDelegate: NSObject, URLSessionDataDelegate, Sendable {
             failure.requestNotSent = true
             return failure
         case NSURLErrorHTTPTooManyRedirects, NSURLErrorRedirectToNonExistentLocation:
-            return VideoGenError(.network, "bad redirect from \(host)")
+            var failure = VideoGenError(.network, "bad redirect from \(host) (a loop, or too many hops)")
+            failure.isFinal = true
+            return failure
         default:
             return VideoGenError(.network, "the connection to \(host) failed (\(nsError.code))")
         }

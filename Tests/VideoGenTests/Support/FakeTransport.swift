@@ -21,7 +21,7 @@ final class FakeTransport: HTTPTransport {
     /// The requests sent so far.
     var requests: [HTTPRequest] { sent.withLock { $0 } }
 
-    func stream(_ request: HTTPRequest, timeout: Double, sink: any ResponseSink) async throws -> HTTPResponseHead {
+    func stream(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink) async throws -> HTTPResponseHead {
         sent.withLock { $0.append(request) }
         let outcome = script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
         switch outcome {
