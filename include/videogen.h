@@ -264,7 +264,9 @@ void vg_client_free(vg_client *client);
  * @param request_json  the request (copied).
  * @param out           receives the new task, in its first reported state; set to NULL on failure.
  * @param error         optional error details.
- * @return VG_OK or an error code; VG_E_UNKNOWN_OUTCOME when the request may have reached the service.
+ * @return VG_OK or an error code; VG_E_UNKNOWN_OUTCOME when the request may have reached the service. To re-send
+ *         such a submit without risking a duplicate task on services that honour Idempotency-Key, give the request
+ *         an "idempotency_key" of your own and send it again with the same key.
  * Thread-safe (any number of submits at once on one client).
  */
 vg_code vg_client_submit(vg_client *client, const char *request_json, vg_task **out, vg_error **error);

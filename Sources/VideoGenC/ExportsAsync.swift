@@ -36,8 +36,9 @@ public func vg_client_submit_async(_ client: OpaquePointer?, _ request_json: Uns
         let (clientBox, request) = try submitInputs(client, request_json)
         let swiftClient = clientBox.client
         let prepared = try swiftClient.prepare(request)
-        let placeholder = TaskSnapshot(id: "", dialect: swiftClient.configuration.dialect.rawValue,
+        var placeholder = TaskSnapshot(id: "", dialect: swiftClient.configuration.dialect.rawValue,
                                        baseURL: swiftClient.configuration.baseURL.absoluteString)
+        placeholder.idempotencyKey = prepared.idempotencyKey
         let box = TaskBox(client: swiftClient, events: clientBox.events, snapshot: placeholder)
         let handle = HandleTable.shared.insert(box, kind: .task)
         do {

@@ -161,3 +161,23 @@ struct RequestExecutorTests {
         #expect(OriginPolicy.redirect(from: URL(string: from)!, to: URL(string: to)!, hops: hops, maxHops: 20) == expected)
     }
 }
+
+@Suite("caller-managed idempotency keys")
+struct IdempotencyKeyTests {
+    @Test("a request's own idempotency_key is sent and kept; a bad one is refused")
+    func ownKey() async throws {
+        let transport = FakeTransport([.respond(.json(200, #"{"id":"video_1","object":"video","status":"queued"}"#))])
+        let client = VideoGenClient(configuration: try TestConfig.make(.openai), transport: transport, random: { 0 })
+        let request = try VideoRequest(json: JSONValue.parse(#"{"model":"m","prompt":"p","idempotency_key":"order-42"}"#))
+        #expect(try client.prepare(request).idempotencyKey == "order-42")
+        let snapshot = try await client.submit(request)
+        #expect(transport.requests.first?.header("Idempotency-Key") == "order-42")
+        #expect(snapshot.idempotencyKey == "order-42")
+        #expect(request.presentFields.contains("idempotency_key") == false, "not a provider field: no dialect refuses it")
+        for bad in ["", "has space", String(repeating: "k", count: 256)] {
+            expectError(.invalidArgument) {
+                _ = try VideoRequest(json: .object(["model": "m", "prompt": "p", "idempotency_key": .string(bad)]))
+            }
+        }
+    }
+}

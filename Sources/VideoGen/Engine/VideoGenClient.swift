@@ -50,7 +50,7 @@ public final class VideoGenClient: Sendable {
     public func prepare(_ request: VideoRequest) throws -> PreparedSubmission {
         try request.validate()
         return PreparedSubmission(request: try adapter.submitRequest(request, baseURL: configuration.baseURL),
-                                  model: request.model, idempotencyKey: UUID().uuidString.lowercased())
+                                  model: request.model, idempotencyKey: request.idempotencyKey ?? UUID().uuidString.lowercased())
     }
 
     /// Sends a prepared submission (see `prepare`).
@@ -223,7 +223,8 @@ public final class VideoGenClient: Sendable {
 public struct PreparedSubmission: Sendable {
     let request: HTTPRequest
     let model: String
-    let idempotencyKey: String
+    /// The Idempotency-Key every send of this submission carries.
+    public let idempotencyKey: String
 }
 
 /// De-duplicates updates and keeps progress monotonic within one wait.

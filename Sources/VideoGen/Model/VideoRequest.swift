@@ -52,6 +52,9 @@ public struct VideoRequest: Sendable, Hashable {
     public var metadata: [String: JSONValue]?
     /// Extra provider fields, sent verbatim at the top level of the provider's request.
     public var extra: [String: JSONValue]?
+    /// The Idempotency-Key to send with the submit, when the caller manages it (to re-send a submit whose outcome
+    /// is unknown without risking a duplicate task); a fresh one is made otherwise. Not a provider field.
+    public var idempotencyKey: String?
 
     /// Creates a request; `model` and `prompt` are required, everything else optional.
     public init(model: String, prompt: String) {
@@ -122,6 +125,11 @@ public struct VideoRequest: Sendable, Hashable {
         }
         callbackURL = try reader.string("callback_url")
         externalTaskID = try reader.string("external_task_id")
+        idempotencyKey = try reader.string("idempotency_key")
+        if let key = idempotencyKey, key.isEmpty || key.count > 255
+            || !key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
+            throw VideoGenError(.invalidArgument, "request field 'idempotency_key' must be 1 to 255 printable ASCII characters without spaces")
+        }
         metadata = try reader.object("metadata")
         extra = try reader.object("extra")
         try reader.finish()
