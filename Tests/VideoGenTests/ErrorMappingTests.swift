@@ -68,11 +68,21 @@ struct ErrorMappingTests {
     @Test("malformed hints give nil, never a crash", arguments: [
         "-1", "NaN", "nan", "inf", "1e309", "9223372036854775808999999999999999", "", " ", "abc", "1.2.3", "+5", "0x10",
         "Sun, 06 Nov 1994", "\u{0}", String(repeating: "9", count: 400), "5, 6", "１２",
+        "S\u{032B}", "s\u{032B}", "Sun, 06 Nov 1994 08:49:37 GMT\u{032B}", "Sun, 36 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 UTC",
     ])
     func malformedHints(_ value: String) {
         #expect(RetryHint.retryAfter(["retry-after": value]) == nil)
         #expect(RetryHint.retryAfter(["retry-after-ms": value]) == nil)
         #expect(RetryHint.pollAfter(["openai-poll-after-ms": value]) == nil)
+    }
+
+    @Test("HTTP dates are computed exactly", arguments: [
+        ("Thu, 01 Jan 1970 00:00:00 GMT", 0.0), ("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_777.0),
+        ("Tue, 29 Feb 2000 12:00:00 GMT", 951_825_600.0), ("Fri, 31 Dec 2099 23:59:59 GMT", 4_102_444_799.0),
+    ])
+    func httpDates(_ text: String, _ epoch: Double) {
+        #expect(RetryHint.parseHTTPDate(text)?.timeIntervalSince1970 == epoch)
     }
 
     @Test("absurd but valid hints are capped")
