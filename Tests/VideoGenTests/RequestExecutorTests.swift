@@ -86,6 +86,17 @@ struct RequestExecutorTests {
         #expect(transport.requests.count == 1)
     }
 
+    @Test("x-should-retry: false forbids retrying a 503; without it the 503 is retried")
+    func shouldRetryFalse() async throws {
+        let task = TaskSnapshot(id: "v", dialect: "openai", baseURL: "http://127.0.0.1:9")
+        let forbidden = FakeTransport([.respond(.json(503, "{}", headers: ["x-should-retry": "false"])), .respond(queuedVideo)])
+        await expectError(.server) { _ = try await client(forbidden).refresh(task) }
+        #expect(forbidden.requests.count == 1)
+        let allowed = FakeTransport([.respond(.json(503, "{}")), .respond(queuedVideo)])
+        _ = try await client(allowed).refresh(task)
+        #expect(allowed.requests.count == 2)
+    }
+
     @Test("a key echoed by the service is scrubbed from the error")
     func scrubbed() async throws {
         let transport = FakeTransport([.respond(.json(401, "{\"error\":{\"message\":\"Incorrect API key provided: \(TestConfig.key)\",\"code\":\"invalid_api_key\"}}"))])

@@ -72,10 +72,11 @@ public struct PollingStateMachine: Sendable {
         return schedule(after: max(delay, policy.minInterval), now: now)
     }
 
-    /// A status request failed and will not be retried early (the client's retry budget is spent): the next poll
+    /// A status request failed and will not be retried early (the client's retry budget is spent, or the service
+    /// said not to retry): the next poll
     /// comes on the regular schedule, so waiting adds no traffic, and the wait still lasts until its deadline.
     public mutating func pollSkipped(_ error: VideoGenError, now: Double) -> Action {
-        guard error.isRetryable else { return .failed(error) }
+        guard error.isTransient else { return .failed(error) }
         lastError = error
         pollIndex += 1
         return schedule(after: policy.delay(index: pollIndex, hint: error.retryAfter, unit: random()), now: now)
@@ -107,7 +108,11 @@ extension VideoGenError {
     /// True for failures that may heal on their own: network trouble, timeouts, rate limits, server errors and
     /// unreadable answers (proxies in front of a service sometimes answer HTML).
     public var isRetryable: Bool {
-        if isFinal { return false }
+        !isFinal && isTransient
+    }
+
+    /// True for failures of a kind that usually heals, whether or not this one may be retried early.
+    public var isTransient: Bool {
         switch code {
         case .network, .timeout, .rateLimited, .server, .protocolError: return true
         default: return false

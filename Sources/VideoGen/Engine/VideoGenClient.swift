@@ -130,9 +130,10 @@ public final class VideoGenClient: Sendable {
                 } catch {
                     let failure = VideoGenError.wrap(error)
                     if failure.code == .cancelled { throw failure }
-                    // With the budget spent, a transient failure waits for the next scheduled poll instead of
-                    // retrying sooner: the wait still lasts to its deadline, but adds no traffic.
-                    if failure.isRetryable && !executor.budget.withdraw(after: failure) {
+                    // With the budget spent, or when the service said not to retry, a transient failure waits for
+                    // the next scheduled poll instead of retrying sooner: the wait still lasts to its deadline, but
+                    // adds no traffic.
+                    if failure.isTransient && (failure.isFinal || !executor.budget.withdraw(after: failure)) {
                         action = machine.pollSkipped(failure, now: elapsed())
                     } else {
                         action = machine.pollFailed(failure, now: elapsed())

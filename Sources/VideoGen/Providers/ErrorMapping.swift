@@ -87,9 +87,14 @@ public enum ErrorMapping {
         } else {
             message = "the service answered HTTP \(response.status)"
         }
-        return VideoGenError(code, message, httpStatus: response.status,
-                             providerCode: parsed.code.map { Sanitize.text($0, limit: 100) },
-                             retryAfter: RetryHint.retryAfter(response.headers, now: now))
+        var error = VideoGenError(code, message, httpStatus: response.status,
+                                  providerCode: parsed.code.map { Sanitize.text($0, limit: 100) },
+                                  retryAfter: RetryHint.retryAfter(response.headers, now: now))
+        // The service may forbid retrying an answer that would otherwise be retried (OpenAI's x-should-retry,
+        // Stripe's Stripe-Should-Retry).
+        let shouldRetry = response.headers["x-should-retry"] ?? response.headers["stripe-should-retry"]
+        if shouldRetry?.trimmingCharacters(in: .whitespaces).lowercased() == "false" { error.isFinal = true }
+        return error
     }
 
     /// The error of a task that ended unsuccessfully, from the provider's code and reason.
