@@ -155,7 +155,7 @@ check_tsan() {
         VG_BUILD_DIR="$dir/c" VG_SKIP_LIB_CHECKS=1 \
         VG_TEST_ENV="LD_PRELOAD=$shim VG_TSAN_SHIM_VERBOSE=1 TSAN_OPTIONS=suppressions=$root/Tests/sanitizers/tsan.supp:print_suppressions=1:log_path=$dir/tsan" \
         bash "$root/Tests/c/run.sh" "$root/.build-tsan/debug" \
-        --only many_threads --only cancel --only async --only free_during_wait > "$dir/suite.log" 2>&1
+        --only many_threads --only threads_hammer --only cancel --only async --only free_during_wait > "$dir/suite.log" 2>&1
     read -r p f < <(suite_counts "$dir/suite.log")
     reports="$(count 'WARNING: ThreadSanitizer' "$dir"/tsan.*)"
     local hooks

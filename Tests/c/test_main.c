@@ -115,7 +115,8 @@ const char *g_workdir = NULL;
     X(async_cancel, 30)                                                                                               \
     X(image_bytes_openai, 30)                                                                                         \
     X(image_bytes_unified, 30)                                                                                        \
-    X(image_bytes_refusals, 30)
+    X(image_bytes_refusals, 30)                                                                                       \
+    X(threads_hammer, 90)
 
 #define DECLARE_TEST(name, limit) void name(void);
 TEST_LIST(DECLARE_TEST)
