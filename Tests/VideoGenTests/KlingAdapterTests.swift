@@ -7,16 +7,7 @@ struct KlingAdapterTests {
     let adapter = KlingAdapter()
     let base = URL(string: "https://gw.example.com")!
 
-    struct Fixture: Sendable, CustomTestStringConvertible {
-        let name: String
-        let body: String
-        let state: TaskState
-        let progress: Int?
-        let url: String?
-        let errorCode: VideoGenError.Code?
-        let errorMessage: String?
-        var testDescription: String { name }
-    }
+    typealias Fixture = StatusFixture
 
     static let fixtures: [Fixture] = [
         // Kling's own envelope.
@@ -48,13 +39,7 @@ struct KlingAdapterTests {
 
     @Test("every status shape", arguments: fixtures)
     func status(_ fixture: Fixture) throws {
-        let report = try adapter.parseStatus(.json(200, fixture.body), taskID: "t", baseURL: base)
-        let snapshot = TaskSnapshot(id: "t", dialect: "kling", baseURL: base.absoluteString).applying(report, at: 1)
-        #expect(snapshot.state == fixture.state)
-        #expect(snapshot.progress == fixture.progress)
-        #expect(snapshot.videoURL == fixture.url)
-        #expect(snapshot.error?.code == fixture.errorCode)
-        #expect(snapshot.error?.message == fixture.errorMessage)
+        try fixture.check(adapter, taskID: "t", baseURL: base)
     }
 
     @Test("millisecond timestamps are read as seconds")

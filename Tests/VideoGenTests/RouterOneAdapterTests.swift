@@ -7,16 +7,7 @@ struct RouterOneAdapterTests {
     let adapter = RouterOneAdapter()
     let base = URL(string: "https://api.router.one")!
 
-    struct Fixture: Sendable, CustomTestStringConvertible {
-        let name: String
-        let body: String
-        let state: TaskState
-        let progress: Int?
-        let url: String?
-        let errorCode: VideoGenError.Code?
-        let errorMessage: String?
-        var testDescription: String { name }
-    }
+    typealias Fixture = StatusFixture
 
     static let fixtures: [Fixture] = [
         .init(name: "pending", body: #"{"task_id":"v_8f3a","status":"pending"}"#,
@@ -41,13 +32,7 @@ struct RouterOneAdapterTests {
 
     @Test("every status answer", arguments: fixtures)
     func status(_ fixture: Fixture) throws {
-        let report = try adapter.parseStatus(.json(200, fixture.body), taskID: "v_8f3a", baseURL: base)
-        let snapshot = TaskSnapshot(id: "v_8f3a", dialect: "routerone", baseURL: base.absoluteString).applying(report, at: 1)
-        #expect(snapshot.state == fixture.state)
-        #expect(snapshot.progress == fixture.progress)
-        #expect(snapshot.videoURL == fixture.url)
-        #expect(snapshot.error?.code == fixture.errorCode)
-        #expect(snapshot.error?.message == fixture.errorMessage)
+        try fixture.check(adapter, taskID: "v_8f3a", baseURL: base)
     }
 
     @Test("the 202 submit answer is read")

@@ -7,15 +7,7 @@ struct UnifiedAdapterTests {
     let adapter = UnifiedTaskAdapter()
     let base = URL(string: "https://gw.example.com")!
 
-    struct Fixture: Sendable, CustomTestStringConvertible {
-        let name: String
-        let body: String
-        let state: TaskState
-        let progress: Int?
-        let url: String?
-        let errorMessage: String?
-        var testDescription: String { name }
-    }
+    typealias Fixture = StatusFixture
 
     static let fixtures: [Fixture] = [
         // new-api's general case: the {code, message, data: TaskDto} envelope.
@@ -62,13 +54,7 @@ struct UnifiedAdapterTests {
 
     @Test("every status shape", arguments: fixtures)
     func status(_ fixture: Fixture) throws {
-        let report = try adapter.parseStatus(.json(200, fixture.body), taskID: "task_a", baseURL: base)
-        let snapshot = TaskSnapshot(id: "task_a", dialect: "unified", baseURL: base.absoluteString).applying(report, at: 1)
-        #expect(snapshot.id == "task_a")
-        #expect(snapshot.state == fixture.state)
-        #expect(snapshot.progress == fixture.progress)
-        #expect(snapshot.videoURL == fixture.url)
-        #expect(snapshot.error?.message == fixture.errorMessage)
+        try fixture.check(adapter, taskID: "task_a", baseURL: base, expectedID: "task_a")
     }
 
     @Test("an envelope with a failure code is an error, not a status")

@@ -53,6 +53,11 @@ struct CProgram: Sendable {
 
     /// Starts the program with its output going to `outputPath`; the caller waits for or kills it.
     func start(_ arguments: [String], outputPath: String) throws -> Process {
+        try CProgram.launch(executable, arguments, outputPath: outputPath)
+    }
+
+    /// Starts `executable` with stdout and stderr going to `outputPath`.
+    static func launch(_ executable: String, _ arguments: [String], outputPath: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -68,15 +73,7 @@ struct CProgram: Sendable {
     static func run(_ executable: String, _ arguments: [String], timeout: Double) throws -> (status: Int32, output: String) {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("vg-cprogram-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        try handle.close()
+        let process = try launch(executable, arguments, outputPath: outputPath)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         if process.isRunning {
