@@ -46,7 +46,7 @@ clean:
 	rm -rf .build out Tests/c/build
 
 ## check-sanitizers: ASan+UBSan and TSan runs of the C suite, Swift tests under ASan, valgrind (not in `make test`)
-.PHONY: check-sanitizers fuzz
+.PHONY: check-sanitizers fuzz bench
 check-sanitizers:
 	SWIFT=$(SWIFT) bash scripts/check-sanitizers.sh
 
@@ -54,3 +54,8 @@ check-sanitizers:
 FUZZ_SECONDS ?= 30
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+
+## bench: side-by-side benchmarks against the openai SDK, curl and wrk (installs them); writes BENCHMARKS.md
+BENCH_ARGS ?=
+bench:
+	bash scripts/bench.sh $(BENCH_ARGS)

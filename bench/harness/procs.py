@@ -1,0 +1,101 @@
+"""Running one measured process: wall time, CPU and peak RSS from wait4, threads sampled from /proc."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Measured:
+    """What one finished process cost."""
+
+    command: list[str]
+    returncode: int
+    wall: float
+    cpu_user: float
+    cpu_sys: float
+    peak_rss_kb: int
+    peak_threads: int
+    stdout: str = ""
+    stderr: str = ""
+    samples: list[tuple[float, int, int]] = field(default_factory=list)   # (t, rss kB, threads)
+
+    @property
+    def cpu(self) -> float:
+        """User plus system CPU seconds."""
+        return self.cpu_user + self.cpu_sys
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """VmRSS, VmHWM (kB) and Threads of a live process; {} once it is gone."""
+    values: dict[str, int] = {}
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                name, _, value = line.partition(":")
+                if name in ("VmRSS", "VmHWM", "Threads"):
+                    values[name] = int(value.split()[0])
+    except (OSError, ValueError):
+        return {}
+    return values
+
+
+def proc_cpu(pid: int) -> float:
+    """User plus system CPU seconds of a live process (from /proc/PID/stat), 0.0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS   # utime, stime: fields 14 and 15 of stat(5)
+
+
+def run(command: list[str], env: dict[str, str] | None = None, timeout: float = 900.0,
+        sample_every: float = 0.1, cwd: str | None = None) -> Measured:
+    """Run `command` to completion and measure it. Output is captured; a process over `timeout` is killed."""
+    start = time.monotonic()
+    proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    samples: list[tuple[float, int, int]] = []
+    finished = threading.Event()
+
+    def sample() -> None:
+        while not finished.wait(sample_every):
+            status = proc_status(proc.pid)
+            if status:
+                samples.append((time.monotonic() - start, status.get("VmRSS", 0), status.get("Threads", 0)))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out_chunks: dict[str, str] = {}
+
+    def drain(name: str, stream) -> None:
+        out_chunks[name] = stream.read()
+
+    readers = [threading.Thread(target=drain, args=(n, s), daemon=True)
+               for n, s in (("out", proc.stdout), ("err", proc.stderr))]
+    for reader in readers:
+        reader.start()
+    deadline = start + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            proc.kill()
+        time.sleep(0.02)
+    wall = time.monotonic() - start
+    finished.set()
+    sampler.join()
+    for reader in readers:
+        reader.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(command=command, returncode=proc.returncode, wall=wall, cpu_user=usage.ru_utime,
+                    cpu_sys=usage.ru_stime, peak_rss_kb=usage.ru_maxrss,
+                    peak_threads=max((s[2] for s in samples), default=0), stdout=out_chunks.get("out", ""),
+                    stderr=out_chunks.get("err", ""), samples=samples)

@@ -1,0 +1,85 @@
+"""`make bench`: run the benchmark scenarios side by side and write BENCHMARKS.md plus the raw JSON.
+
+Usage: python bench/run.py [--scenarios 1,2,3,4] [--tasks 1000] [--scale-tasks 10000] [--download-mib 1024]
+                           [--repeats 3] [--markdown BENCHMARKS.md] [--json bench/results.json]
+Needs the release library (make build), gcc, curl, nginx, wrk, and $BENCH_PYTHON with openai installed
+(scripts/bench.sh prepares all of it). No scenario fails on time: figures are reported, targets are checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import machine  # noqa: E402
+from harness.context import default_context  # noqa: E402
+from harness.emulator import ENGINE, REPO  # noqa: E402
+from harness.report import render  # noqa: E402
+from scenarios import download, many_tasks, overheads, scale  # noqa: E402
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--scenarios", default="1,2,3,4", help="comma-separated scenario numbers")
+    p.add_argument("--tasks", type=int, default=1000, help="scenario 1: tasks submitted at once")
+    p.add_argument("--task-seconds", type=float, default=20.0, help="scenario 1: seconds until a task finishes")
+    p.add_argument("--interval", type=float, default=2.0, help="scenario 1: poll interval")
+    p.add_argument("--scale-tasks", type=int, default=10_000, help="scenario 2: tasks in flight")
+    p.add_argument("--scale-task-seconds", type=float, default=30.0)
+    p.add_argument("--scale-interval", type=float, default=5.0)
+    p.add_argument("--download-mib", type=int, default=1024, help="scenario 3: file size")
+    p.add_argument("--repeats", type=int, default=3, help="scenario 3 runs per client (median reported)")
+    p.add_argument("--emulator-server", default="asyncio", help="the emulator's server engine")
+    p.add_argument("--markdown", default=str(REPO / "BENCHMARKS.md"))
+    p.add_argument("--json", default=str(REPO / "bench" / "results.json"))
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    chosen = {int(s) for s in args.scenarios.split(",") if s.strip()}
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))   # 1,000 connections per client need descriptors
+    ENGINE["server"] = args.emulator_server
+    ctx = default_context()
+    ctx.compile_clients()
+    results: dict[str, Any] = {"machine": machine.describe(ctx.python), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+                               "command": "make bench " + " ".join(sys.argv[1:]), "emulator_server": args.emulator_server,
+               "scenarios": {}}
+
+    def save() -> None:
+        Path(args.json).write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+
+    steps = [
+        (1, "many_tasks", lambda: many_tasks.run(ctx, args.tasks, args.task_seconds, args.interval)),
+        (2, "scale", lambda: scale.run(ctx, args.scale_tasks, args.scale_task_seconds, args.scale_interval)),
+        (3, "download", lambda: download.run(ctx, args.download_mib, args.repeats)),
+        (4, "overheads", lambda: overheads.run(ctx)),
+    ]
+    try:
+        for number, name, step in steps:
+            if number not in chosen:
+                continue
+            print(f"bench: scenario {number} ({name})...", flush=True)
+            began = time.monotonic()
+            results["scenarios"][name] = step()
+            print(f"bench: scenario {number} done in {time.monotonic() - began:.0f} s", flush=True)
+            save()
+    finally:
+        download.cleanup(ctx)
+    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    save()
+    Path(args.markdown).write_text(render(results))
+    print(f"bench: wrote {args.markdown} and {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
