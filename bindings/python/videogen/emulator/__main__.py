@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 
-from .app import Emulator, is_loopback
+from .app import SERVERS, Emulator, is_loopback
 from .settings import AUTH_SCHEMES, CHAT_FORMS, KLING_SHAPES, UNIFIED_SHAPES
 
 
@@ -37,6 +37,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--poll-after-ms", type=int, default=None)
     p.add_argument("--ready-file", help="write the base URL here once listening")
     p.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
+    p.add_argument("--server", choices=SERVERS, default=SERVERS[0],
+                   help="server engine: one asyncio event loop (default) or a thread per connection")
+    p.add_argument("--no-request-log", dest="request_log", action="store_false",
+                   help="keep requests out of /_emulator/requests (they are still counted in /_emulator/stats)")
     p.add_argument("--verbose", action="store_true", help="log method, path and status to stderr")
     return p.parse_args(argv)
 
@@ -84,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                        cdn_port=args.cdn_port, www_authenticate=args.www_authenticate,
                        poll_after_ms=args.poll_after_ms, kling_shape=args.kling_shape,
                        chat_form=args.chat_form, allow_remote=args.allow_remote,
-                       verbose=args.verbose)
+                       verbose=args.verbose, server=args.server, request_log=args.request_log)
         emu.start()
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
