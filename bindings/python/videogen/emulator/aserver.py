@@ -23,6 +23,7 @@ from .exchange import MAX_HEADERS, MAX_LINE, ProtocolError, Site
 STREAM_LIMIT = MAX_LINE + 2        # a request or header line of up to MAX_LINE bytes plus CRLF
 WRITE_HIGH_WATER = 256 * 1024      # drain (wait for the client) when this much is buffered
 YIELD_BYTES = 1024 * 1024          # a long body yields to the other connections after this many bytes
+BACKLOG = 1024                     # pending connections: a thousand clients may connect at once
 SWEEP_SECONDS = 5.0                # how often idle keep-alive connections are looked at
 
 
@@ -207,7 +208,8 @@ class AsyncioEngine:
             def accept(reader, writer, site=site):
                 return Connection(self, site, reader, writer).serve()
 
-            self._servers.append(await asyncio.start_server(accept, sock=sock, limit=STREAM_LIMIT))
+            self._servers.append(await asyncio.start_server(accept, sock=sock, limit=STREAM_LIMIT,
+                                                            backlog=BACKLOG))
         self.loop.create_task(self._sweep())
 
     async def _sweep(self) -> None:
@@ -254,7 +256,7 @@ def _listen(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
-        sock.listen(1024)
+        sock.listen(BACKLOG)
         sock.setblocking(False)
     except BaseException:
         sock.close()

@@ -102,13 +102,14 @@ class Headers:
         self._items.append((name, value))
         self._first.setdefault(name.lower(), value)
 
-    def extend_last(self, more: str) -> None:
-        """Append a continuation line (obsolete line folding) to the last header's value."""
+    def extend_last(self, line: str) -> None:
+        """Append a continuation line (obsolete line folding) to the last header's value, kept folded as
+        ``email.message.Message`` keeps it."""
         if self._items:
             name, value = self._items[-1]
-            self._items[-1] = (name, value + " " + more)
-            if self._first.get(name.lower()) == value:
-                self._first[name.lower()] = value + " " + more
+            self._items[-1] = (name, value + "\r\n" + line)
+            if self._first.get(name.lower()) is value:
+                self._first[name.lower()] = value + "\r\n" + line
 
     def get(self, name: str, default: Any = None) -> Any:
         """The first value of header ``name``, or ``default``."""
@@ -187,7 +188,7 @@ def add_header_line(headers: Headers, raw: bytes) -> None:
     """Parse one header line into ``headers`` (continuation lines extend the previous header)."""
     line = str(raw, "iso-8859-1").rstrip("\r\n")
     if line[:1] in (" ", "\t"):
-        headers.extend_last(line.strip())
+        headers.extend_last(line)
         return
     name, colon, value = line.partition(":")
     if colon and name and name == name.rstrip():
