@@ -20,6 +20,7 @@ import urllib.parse
 import pytest
 
 from conftest import API_KEY, AUTH, SERVERS, call, get, post_json
+from test_emulator import _raw
 from videogen.emulator import Emulator
 from videogen.emulator.exchange import Headers, ProtocolError, parse_request_line
 
@@ -68,22 +69,6 @@ def open_idle_connections(url: str, n: int, target: str = "/_emulator/blob/3") -
     return socks
 
 
-def raw_exchange(url: str, data: bytes, timeout: float = 5.0) -> bytes:
-    """Send ``data`` on a fresh socket; everything received until the server closes (or resets)."""
-    with socket.create_connection(address(url), timeout=timeout) as sock:
-        sock.sendall(data)
-        chunks = []
-        while True:
-            try:
-                chunk = sock.recv(65536)
-            except ConnectionResetError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def without_date(raw: bytes) -> bytes:
     return re.sub(rb"\r\nDate: [^\r]*", b"", raw)
 
@@ -113,7 +98,8 @@ def test_asyncio_engine_needs_no_thread_per_connection():
         socks = open_idle_connections(emu.base_url, 200) + open_idle_connections(emu.cdn_url, 20)
         try:
             time.sleep(0.2)
-            assert (threading.active_count(), os_threads()) == before
+            # other tests' leftover threads may come and go: allow a few, a thread per connection is 220
+            assert threading.active_count() <= before[0] + 5 and os_threads() <= before[1] + 5
             assert call("GET", f"{emu.base_url}/_emulator/health").status == 200
         finally:
             for sock in socks:
@@ -126,7 +112,7 @@ def test_threads_engine_has_a_thread_per_connection():
         before = threading.active_count(), os_threads()
         socks = open_idle_connections(emu.base_url, 50)
         try:
-            assert threading.active_count() >= before[0] + 50 and os_threads() >= before[1] + 50
+            assert threading.active_count() >= before[0] + 45 and os_threads() >= before[1] + 45
         finally:
             for sock in socks:
                 sock.close()
@@ -282,7 +268,7 @@ def test_both_engines_answer_byte_for_byte_alike():
 
 def _compare(engines):
     for request in PARITY_REQUESTS:
-        answers = [without_date(raw_exchange(emu.base_url, request)) for emu in engines]
+        answers = [without_date(_raw(emu, request)) for emu in engines]
         assert answers[0] == answers[1], request[:80]
         assert answers[0].startswith(b"HTTP/1.1 "), request[:80]
     logs = [[{k: v for k, v in e.items() if k != "time"} for e in emu.requests()] for emu in engines]
@@ -432,3 +418,39 @@ def test_cli_server_and_request_log_options(engine):
         proc.terminate()
         out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0 and err == ""
+
+
+def test_held_answers_take_no_thread_on_the_asyncio_engine():
+    with Emulator(api_key=API_KEY, server="asyncio", task_seconds=30) as emu:
+        before = os_threads()
+        body = b'{"model":"veo-3.1","messages":[{"role":"user","content":"p"}]}'
+        socks = []
+        for target in ["/v1/chat/completions"] * 20 + ["/_emulator/blob/10?fault=stall:30"] * 20:
+            sock = socket.create_connection(address(emu.base_url), timeout=10)
+            sock.sendall(f"POST {target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {API_KEY}\r\n"
+                         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+                         if target.startswith("/v1/") else f"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            socks.append(sock)
+        try:
+            time.sleep(0.3)
+            assert os_threads() <= before + 5        # a thread per held request would be 40
+        finally:
+            for sock in socks:
+                sock.close()
+
+
+def test_idle_keep_alive_connections_are_closed_after_the_idle_timeout(monkeypatch):
+    from videogen.emulator import aserver, exchange
+    monkeypatch.setattr(exchange, "IDLE_TIMEOUT", 0.3)
+    monkeypatch.setattr(aserver, "SWEEP_SECONDS", 0.1)
+    with Emulator(api_key=API_KEY, server="asyncio") as emu:
+        start = time.monotonic()
+        [idle] = open_idle_connections(emu.base_url, 1)
+        [busy] = open_idle_connections(emu.base_url, 1)
+        busy.sendall(b"GET /_emulator/blob/10?fault=stall:1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        idle.settimeout(3)
+        assert idle.recv(10) == b""
+        assert 0.3 <= time.monotonic() - start < 1.5
+        assert read_reply(busy).startswith(b"HTTP/1.1 200 ")     # a request in progress is not idle
+        idle.close()
+        busy.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import sys
 import tempfile
@@ -69,9 +70,21 @@ def _remove_ready_file(path: str, url: str) -> None:
         pass
 
 
+def raise_open_files_limit() -> None:
+    """Lift the soft limit on open files to the hard one: each client connection is a file descriptor, and a
+    benchmark keeps thousands open (the usual soft limit is 1,024)."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard == resource.RLIM_INFINITY or soft < hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 1 << 20, hard))
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the emulator until SIGTERM/SIGINT; returns the exit status."""
     args = parse_args(argv)
+    raise_open_files_limit()
     if not args.allow_remote and not is_loopback(args.host):
         print(f"error: refusing to bind to non-loopback host {args.host!r} "
               "(pass --allow-remote to override)", file=sys.stderr)

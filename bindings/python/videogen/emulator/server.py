@@ -14,7 +14,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import exchange
-from .exchange import API_ROUTES, CDN_ROUTES, MAX_BODY, MAX_DRAIN, PROTECTED_PREFIXES, Site  # noqa: F401
+from .exchange import Site
 
 __all__ = ["EmulatorHTTPServer", "Handler", "ThreadedEngine"]
 
