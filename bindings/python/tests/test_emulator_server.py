@@ -231,6 +231,18 @@ def test_a_fast_reader_of_a_huge_body_does_not_starve_the_others(emu):
     assert received and received[0] > 1 << 20
 
 
+def test_a_client_hanging_up_mid_body_ends_the_body(emu, caplog):
+    sock = socket.create_connection(address(emu.base_url), timeout=10)
+    sock.sendall(f"GET /_emulator/blob/{2 ** 32} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    received = 0
+    while received < 200_000:
+        received += len(sock.recv(65536))
+    sock.close()
+    time.sleep(0.5)
+    assert not [r for r in caplog.records if "raised exception" in r.getMessage()]   # asyncio: writes to a lost peer
+    assert get(f"{emu.base_url}/_emulator/health").status == 200
+
+
 # --- wire parity ----------------------------------------------------------------------------------------------------
 
 PARITY_REQUESTS = [

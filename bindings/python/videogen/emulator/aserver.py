@@ -113,6 +113,8 @@ class Connection:
                 action = steps.send(result)
                 kind, result = action[0], None
                 if kind == exchange.WRITE:
+                    if transport.is_closing():      # the client went away: stop producing the body
+                        raise ConnectionResetError("connection lost")
                     writer.write(action[1])
                     written += len(action[1])
                     if transport.get_write_buffer_size() > WRITE_HIGH_WATER:
