@@ -63,7 +63,10 @@ class Connection:
                 traceback.print_exc()
         finally:
             engine.connections.discard(self)
-            self.transport.abort() if engine.stopping else self.transport.close()
+            if engine.stopping:
+                self.transport.abort()
+            else:
+                self.transport.close()
 
     async def _one(self) -> bool:
         """Serve one request; True if the connection stays open for another."""
