@@ -100,21 +100,44 @@ def wait_until(fetch, predicate, timeout: float = 5.0, step: float = 0.02):
         time.sleep(step)
 
 
+#: The emulator's server engines; the emulator's own tests (test_emulator*.py) run against each.
+SERVERS = ("asyncio", "threads")
+
+
+def pytest_generate_tests(metafunc):
+    """Run every emulator test that uses the ``server`` fixture (``emu``, ``make_emu``) once per engine."""
+    if "server" in metafunc.fixturenames and metafunc.module.__name__.startswith("test_emulator"):
+        metafunc.parametrize("server", SERVERS, indirect=True)
+
+
 @pytest.fixture
-def emu():
+def server(request):
+    """The engine of the ``emu``/``make_emu`` emulators: each engine in turn in test_emulator*.py, else the
+    default."""
+    return getattr(request, "param", None)
+
+
+def _engine(kwargs: dict, server) -> dict:
+    if server is not None:
+        kwargs.setdefault("server", server)
+    return kwargs
+
+
+@pytest.fixture
+def emu(server):
     """A started emulator with a short lifecycle (T = 0.5 s)."""
-    with Emulator(api_key=API_KEY, task_seconds=0.5) as instance:
+    with Emulator(**_engine(dict(api_key=API_KEY, task_seconds=0.5), server)) as instance:
         yield instance
 
 
 @pytest.fixture
-def make_emu():
+def make_emu(server):
     """Factory for emulators with custom settings; all are stopped after the test."""
     started = []
 
     def factory(**kwargs):
         kwargs.setdefault("api_key", API_KEY)
-        instance = Emulator(**kwargs).start()
+        instance = Emulator(**_engine(kwargs, server)).start()
         started.append(instance)
         return instance
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import sys
 import tempfile
 import threading
 
-from .app import Emulator, is_loopback
+from .app import SERVERS, Emulator, is_loopback
 from .settings import AUTH_SCHEMES, CHAT_FORMS, KLING_SHAPES, UNIFIED_SHAPES
 
 
@@ -37,6 +38,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--poll-after-ms", type=int, default=None)
     p.add_argument("--ready-file", help="write the base URL here once listening")
     p.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
+    p.add_argument("--server", choices=SERVERS, default=SERVERS[0],
+                   help="server engine: one asyncio event loop (default) or a thread per connection")
+    p.add_argument("--no-request-log", dest="request_log", action="store_false",
+                   help="keep requests out of /_emulator/requests (they are still counted in /_emulator/stats)")
     p.add_argument("--verbose", action="store_true", help="log method, path and status to stderr")
     return p.parse_args(argv)
 
@@ -65,9 +70,21 @@ def _remove_ready_file(path: str, url: str) -> None:
         pass
 
 
+def raise_open_files_limit() -> None:
+    """Lift the soft limit on open files to the hard one: each client connection is a file descriptor, and a
+    benchmark keeps thousands open (the usual soft limit is 1,024)."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard == resource.RLIM_INFINITY or soft < hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 1 << 20, hard))
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the emulator until SIGTERM/SIGINT; returns the exit status."""
     args = parse_args(argv)
+    raise_open_files_limit()
     if not args.allow_remote and not is_loopback(args.host):
         print(f"error: refusing to bind to non-loopback host {args.host!r} "
               "(pass --allow-remote to override)", file=sys.stderr)
@@ -84,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                        cdn_port=args.cdn_port, www_authenticate=args.www_authenticate,
                        poll_after_ms=args.poll_after_ms, kling_shape=args.kling_shape,
                        chat_form=args.chat_form, allow_remote=args.allow_remote,
-                       verbose=args.verbose)
+                       verbose=args.verbose, server=args.server, request_log=args.request_log)
         emu.start()
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

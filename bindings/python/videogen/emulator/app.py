@@ -8,12 +8,16 @@ import time
 from typing import Any
 
 from . import media
+from .aserver import AsyncioEngine
 from .cdn import UrlSigner
 from .faults import EtagCounter, FaultRules, Idempotency
 from .requestlog import RequestLog
-from .server import EmulatorHTTPServer
+from .server import ThreadedEngine
 from .settings import Settings
 from .store import TaskStore
+
+ENGINES = {"asyncio": AsyncioEngine, "threads": ThreadedEngine}
+SERVERS = tuple(ENGINES)    # the first is the default
 
 
 def is_loopback(host: str) -> bool:
@@ -44,7 +48,10 @@ class Emulator:
     its own tasks, settings, request log and signing secret.
 
     Use ``start()``/``stop()`` or a ``with`` block. Binding to a non-loopback
-    host needs ``allow_remote=True``.
+    host needs ``allow_remote=True``. ``server`` picks the engine: ``"asyncio"``
+    (default: one event-loop thread serves both origins, no thread per
+    connection) or ``"threads"`` (a thread per connection). ``request_log=False``
+    keeps requests out of the request log (they are still counted in stats).
     """
 
     def __init__(self, api_key: str = "sk-emulator", task_seconds: float = 3.0,
@@ -52,12 +59,16 @@ class Emulator:
                  cdn_port: int = 0, www_authenticate: str = "Bearer",
                  poll_after_ms: int | None = None, *, url_ttl_seconds: int = 600,
                  kling_shape: str = "envelope", chat_form: str = "markdown",
-                 allow_remote: bool = False, verbose: bool = False) -> None:
+                 allow_remote: bool = False, verbose: bool = False, server: str = SERVERS[0],
+                 request_log: bool = True) -> None:
         if not isinstance(api_key, str) or not api_key:
             raise ValueError("api_key must be a non-empty string")
         if not allow_remote and not is_loopback(host):
             raise ValueError(f"refusing to bind to non-loopback host {host!r} without allow_remote")
+        if server not in ENGINES:
+            raise ValueError(f"server must be one of: {', '.join(SERVERS)}")
         self.api_key = api_key
+        self.server = server
         self.host, self.port, self.cdn_port = host, port, cdn_port
         self.verbose = verbose
         self.settings = Settings(task_seconds=task_seconds, unified_shape=unified_shape,
@@ -65,81 +76,61 @@ class Emulator:
                                  url_ttl_seconds=url_ttl_seconds, kling_shape=kling_shape,
                                  chat_form=chat_form)
         self.store = TaskStore()
-        self.log = RequestLog()
+        self.log = RequestLog(enabled=request_log)
         self.signer = UrlSigner()
         self.faults = FaultRules()          # fault-injection rules (see faults.py)
         self.idempotency = Idempotency()    # submits deduplicated by Idempotency-Key
         self.etags = EtagCounter()
         self.started_wall = time.time()
         self.sample = media.load_sample(self.started_wall)
-        self._servers: list[EmulatorHTTPServer] = []
-        self._threads: list[threading.Thread] = []
+        self._engine: AsyncioEngine | ThreadedEngine | None = None
         self._lock = threading.Lock()
         self.stopping = threading.Event()   # set by stop(): routes that hold a request open give up
 
     def __repr__(self) -> str:
-        state = self.base_url if self._servers else "stopped"
+        state = self.base_url if self._engine else "stopped"
         return f"<Emulator {state}>"
 
     def start(self) -> "Emulator":
         """Bind both origins and serve them on daemon threads (non-blocking)."""
         with self._lock:
-            if self._servers:
+            if self._engine is not None:
                 raise RuntimeError("emulator already started")
             self.stopping.clear()
-            api = EmulatorHTTPServer((self.host, self.port), self, "api", self.verbose)
-            try:
-                cdn = EmulatorHTTPServer((self.host, self.cdn_port), self, "cdn", self.verbose)
-            except BaseException:
-                api.server_close()
-                raise
-            self._servers = [api, cdn]
-            for server in self._servers:
-                thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                          name=f"videogen-emulator-{server.origin}", daemon=True)
-                thread.start()
-                self._threads.append(thread)
+            self._engine = ENGINES[self.server](self, self.host, (self.port, self.cdn_port), self.verbose)
         return self
 
     def stop(self) -> None:
         """Stop serving, close the listeners and open connections (idempotent)."""
         self.stopping.set()
         with self._lock:
-            servers, self._servers = self._servers, []
-            threads, self._threads = self._threads, []
-        stoppers = [threading.Thread(target=server.shutdown) for server in servers]
-        for stopper in stoppers:          # both loops notice within one poll interval
-            stopper.start()
-        for stopper in stoppers:
-            stopper.join()
-        for server in servers:
-            server.server_close()
-            server.close_connections()
-        for thread in threads:
-            thread.join(timeout=5)
+            engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.stop()
 
     def __enter__(self) -> "Emulator":
-        if not self._servers:
+        if self._engine is None:
             self.start()
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         self.stop()
 
-    def _server(self, index: int) -> EmulatorHTTPServer:
-        if not self._servers:
+    def _port(self, index: int) -> int:
+        engine = self._engine
+        if engine is None:
             raise RuntimeError("emulator is not started")
-        return self._servers[index]
+        return engine.ports[index]
 
     @property
     def base_url(self) -> str:
         """The API origin, e.g. ``http://127.0.0.1:PORT`` (only while started)."""
-        return _origin(self.host, self._server(0).server_address[1])
+        return _origin(self.host, self._port(0))
 
     @property
     def cdn_url(self) -> str:
         """The fake CDN origin serving signed ``/files/...`` URLs (only while started)."""
-        return _origin(self.host, self._server(1).server_address[1])
+        return _origin(self.host, self._port(1))
 
     def requests(self) -> list[dict[str, Any]]:
         """The request log of both origins, oldest first (see :class:`RequestLog`)."""

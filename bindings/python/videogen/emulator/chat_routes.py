@@ -20,7 +20,7 @@ from typing import Any
 from . import chat_replies, shapes
 from .errors import openai_fail
 from .inputs import data_uri_image, is_http_url
-from .messages import Request, Response, json_response
+from .messages import Hold, Request, Response, json_response
 from .settings import CHAT_FORMS
 from .store import new_chat_id, scenario_for
 
@@ -80,7 +80,7 @@ def _form(emu, model: str) -> str:
     return match.group(1) if match else emu.settings.get("chat_form")
 
 
-def completions(emu, req: Request) -> Response:
+def completions(emu, req: Request) -> Hold:
     """``POST /v1/chat/completions``: hold the request for T, then answer with the video link."""
     try:
         body = json.loads(req.body)
@@ -101,10 +101,15 @@ def completions(emu, req: Request) -> Response:
     except ValueError as exc:
         raise _bad(str(exc), code="invalid_scenario")
     if scenario == "stuck":
-        emu.stopping.wait(STUCK_WAIT)
-        raise openai_fail(504, "The video model did not answer in time (emulated).",
-                          type_="server_error", code="timeout")
-    emu.stopping.wait(min(MAX_WAIT, emu.settings.get("task_seconds")))
+        def timeout() -> Response:
+            raise openai_fail(504, "The video model did not answer in time (emulated).",
+                              type_="server_error", code="timeout")
+        return Hold(STUCK_WAIT, timeout)
+    return Hold(min(MAX_WAIT, emu.settings.get("task_seconds")), lambda: _answer(emu, model, prompt, scenario))
+
+
+def _answer(emu, model: str, prompt: str, scenario: str) -> Response:
+    """The completion, once the video is done (the task is created then, already completed)."""
     task = emu.store.create(id_=new_chat_id(), dialect="chat", model=model, prompt=prompt,
                             scenario=scenario, duration=0.0, extra={"form": _form(emu, model)})
     state = task.state()

@@ -1,6 +1,6 @@
-"""Emulator-only routes (no API key): health, settings, request log, reset, blobs.
+"""Emulator-only routes (no API key): health, settings, request log, stats, tasks, reset, blobs.
 
-Health, settings, request-log and reset calls are harness plumbing: they are
+Health, settings, request-log, stats, tasks and reset calls are harness plumbing: they are
 kept out of the request log, so a test sees only its client's traffic. Blob
 downloads are logged like any other download.
 """
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import resource
+import time
 from typing import Any
 
 from . import media
@@ -88,12 +90,32 @@ def set_faults(emu, req: Request) -> Response:
 
 
 def stats(emu, req: Request) -> Response:
-    """``GET /_emulator/stats``: how many tasks exist and how many Idempotency-Keys were seen."""
-    return _reply({"tasks": len(emu.store), "idempotency_keys": len(emu.idempotency)})
+    """``GET /_emulator/stats``: tasks, Idempotency-Keys, requests served per origin, this process's CPU time.
+
+    ``requests`` counts every request but harness plumbing since start or the last reset (unbounded, unlike the
+    request log); ``cpu_seconds`` is this process's user + system CPU time (the emulator's own when it runs as
+    ``python -m videogen.emulator``); ``server`` names the engine.
+    """
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return _reply({"tasks": len(emu.store), "idempotency_keys": len(emu.idempotency),
+                   "requests": emu.log.counts(), "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                   "server": emu.server})
+
+
+def tasks(emu, req: Request) -> Response:
+    """``GET /_emulator/tasks``: every task with its model, phase, creation and completion instants.
+
+    ``created_at`` and ``completes_at`` are unix seconds (floats); ``completes_at`` is the exact instant the task
+    becomes terminal (``created_at`` + its task_seconds), null for one that never does (``emu-stuck``).
+    """
+    now = time.monotonic()
+    return _reply([{"id": task.id, "model": task.model, "created_at": task.created_at,
+                    "completes_at": task.completes_at, "phase": task.state(now).phase}
+                   for task in emu.store.all()])
 
 
 def reset(emu, req: Request) -> Response:
-    """``POST /_emulator/reset``: forget all tasks, the request log, fault rules and idempotency keys."""
+    """``POST /_emulator/reset``: forget all tasks, the request log and counters, fault rules and idempotency keys."""
     emu.store.clear()
     emu.log.clear()
     emu.faults.clear()
@@ -118,6 +140,7 @@ ROUTES = [
     ("GET", re.compile(r"^/_emulator/faults$"), get_faults),
     ("POST", re.compile(r"^/_emulator/faults$"), set_faults),
     ("GET", re.compile(r"^/_emulator/stats$"), stats),
+    ("GET", re.compile(r"^/_emulator/tasks$"), tasks),
     ("POST", re.compile(r"^/_emulator/reset$"), reset),
     ("GET", re.compile(r"^/_emulator/blob/(?P<size>[0-9]{1,12})$"), blob),
 ]

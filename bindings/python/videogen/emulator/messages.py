@@ -1,7 +1,8 @@
 """Request and response values passed between the server and the route functions.
 
 Route functions receive a :class:`Request` and return a :class:`Response`
-(or raise :class:`HttpError` carrying one). Only :mod:`.server` touches sockets.
+(or raise :class:`HttpError` carrying one, or return a :class:`Hold` to answer later).
+Only the server engines (:mod:`.server`, :mod:`.aserver`) touch sockets.
 """
 
 from __future__ import annotations
@@ -63,6 +64,16 @@ class Response:
     def content_length(self) -> int:
         """The number of body bytes the server will send."""
         return self.length if self.chunks is not None and self.length is not None else len(self.body)
+
+
+@dataclass
+class Hold:
+    """A route's answer that is not ready yet: wait ``seconds`` (or until the emulator stops), then call ``then``
+    for the :class:`Response` (it may raise :class:`HttpError`). The server waits without blocking a thread or
+    its event loop (chat completions hold their answer until the video is done)."""
+
+    seconds: float
+    then: Callable[[], "Response"]
 
 
 class HttpError(Exception):

@@ -153,6 +153,11 @@ class Task:
         progress = min(99, max(1, progress))
         return TaskState("running", progress, 0, elapsed, T, started_at, None, None, False)
 
+    @property
+    def completes_at(self) -> float | None:
+        """The unix time at which the task becomes terminal (``created_at`` + T), None if it never does."""
+        return None if self.scenario == "stuck" else self.created_at + self.duration
+
     def submitted_state(self) -> TaskState:
         """The state reported by the submit response (always queued, progress 0)."""
         return TaskState("queued", 0, QUEUE_START, 0.0, self.duration, None, None, None, False)
@@ -190,6 +195,11 @@ class TaskStore:
         """Return the first task for which ``predicate(task)`` is true, or None."""
         with self._lock:
             return next((t for t in self._tasks.values() if predicate(t)), None)
+
+    def all(self) -> list[Task]:
+        """Every task, in creation order."""
+        with self._lock:
+            return list(self._tasks.values())
 
     def clear(self) -> None:
         """Forget every task."""
