@@ -29,7 +29,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scenarios", default="1,2,3,4", help="comma-separated scenario numbers")
     p.add_argument("--tasks", type=int, default=1000, help="scenario 1: tasks submitted at once")
-    p.add_argument("--task-seconds", type=float, default=20.0, help="scenario 1: seconds until a task finishes")
+    p.add_argument("--task-seconds", type=float, default=19.0, help="scenario 1: shortest task, seconds")
+    p.add_argument("--spread", type=float, default=2.0, help="scenario 1: tasks last --task-seconds + [0, spread]")
     p.add_argument("--interval", type=float, default=2.0, help="scenario 1: poll interval")
     p.add_argument("--scale-tasks", type=int, default=10_000, help="scenario 2: tasks in flight")
     p.add_argument("--scale-task-seconds", type=float, default=30.0)
@@ -58,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json).write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
 
     steps = [
-        (1, "many_tasks", lambda: many_tasks.run(ctx, args.tasks, args.task_seconds, args.interval)),
+        (1, "many_tasks", lambda: many_tasks.run(ctx, args.tasks, args.task_seconds, args.interval,
+                                                        args.spread)),
         (2, "scale", lambda: scale.run(ctx, args.scale_tasks, args.scale_task_seconds, args.scale_interval)),
         (3, "download", lambda: download.run(ctx, args.download_mib, args.repeats)),
         (4, "overheads", lambda: overheads.run(ctx)),

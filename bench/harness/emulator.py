@@ -22,15 +22,16 @@ ENGINE = {"server": "asyncio"}   # the emulator's server engine; run.py --emulat
 class EmulatorProcess:
     """`python -m videogen.emulator` on a free loopback port, stopped with SIGTERM."""
 
-    def __init__(self, task_seconds: float, engine: str | None = None) -> None:
-        self.task_seconds = task_seconds
+    def __init__(self, task_seconds: float, spread: float = 0.0, engine: str | None = None) -> None:
+        self.task_seconds, self.spread = task_seconds, spread
         self.engine = engine or ENGINE["server"]
         self.proc: subprocess.Popen[str] | None = None
         self.base_url = ""
 
     def __enter__(self) -> "EmulatorProcess":
         env = dict(os.environ, PYTHONPATH=str(REPO / "bindings" / "python"), VIDEOGEN_EMULATOR_KEY=API_KEY)
-        command = [sys.executable, "-m", "videogen.emulator", "--task-seconds", str(self.task_seconds)]
+        command = [sys.executable, "-m", "videogen.emulator", "--task-seconds", str(self.task_seconds),
+                   "--task-seconds-spread", str(self.spread)]
         if self.engine:
             command += ["--server", self.engine]
         self.proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)

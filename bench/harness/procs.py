@@ -22,9 +22,10 @@ class Measured:
     cpu_sys: float
     peak_rss_kb: int
     peak_threads: int
+    peak_anon_kb: int = 0        # largest RssAnon sampled: the process's private memory, without mapped code
     stdout: str = ""
     stderr: str = ""
-    samples: list[tuple[float, int, int]] = field(default_factory=list)   # (t, rss kB, threads)
+    samples: list[tuple[float, int, int, int]] = field(default_factory=list)   # (t, rss kB, threads, anon kB)
 
     @property
     def cpu(self) -> float:
@@ -33,13 +34,13 @@ class Measured:
 
 
 def proc_status(pid: int) -> dict[str, int]:
-    """VmRSS, VmHWM (kB) and Threads of a live process; {} once it is gone."""
+    """VmRSS, VmHWM, RssAnon (kB) and Threads of a live process; {} once it is gone."""
     values: dict[str, int] = {}
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
                 name, _, value = line.partition(":")
-                if name in ("VmRSS", "VmHWM", "Threads"):
+                if name in ("VmRSS", "VmHWM", "RssAnon", "Threads"):
                     values[name] = int(value.split()[0])
     except (OSError, ValueError):
         return {}
@@ -61,14 +62,15 @@ def run(command: list[str], env: dict[str, str] | None = None, timeout: float = 
     """Run `command` to completion and measure it. Output is captured; a process over `timeout` is killed."""
     start = time.monotonic()
     proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    samples: list[tuple[float, int, int]] = []
+    samples: list[tuple[float, int, int, int]] = []
     finished = threading.Event()
 
     def sample() -> None:
         while not finished.wait(sample_every):
             status = proc_status(proc.pid)
             if status:
-                samples.append((time.monotonic() - start, status.get("VmRSS", 0), status.get("Threads", 0)))
+                samples.append((time.monotonic() - start, status.get("VmRSS", 0), status.get("Threads", 0),
+                                status.get("RssAnon", 0)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -97,5 +99,6 @@ def run(command: list[str], env: dict[str, str] | None = None, timeout: float = 
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Measured(command=command, returncode=proc.returncode, wall=wall, cpu_user=usage.ru_utime,
                     cpu_sys=usage.ru_stime, peak_rss_kb=usage.ru_maxrss,
-                    peak_threads=max((s[2] for s in samples), default=0), stdout=out_chunks.get("out", ""),
+                    peak_threads=max((s[2] for s in samples), default=0),
+                    peak_anon_kb=max((s[3] for s in samples), default=0), stdout=out_chunks.get("out", ""),
                     stderr=out_chunks.get("err", ""), samples=samples)

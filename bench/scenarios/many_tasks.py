@@ -40,9 +40,11 @@ def measure_client(ctx: Context, emu: EmulatorProcess, name: str, command: list[
         "wall_s": measured.wall, "run_s": result["end"] - result["start"],
         "last_completion_after_start_s": None if last_complete is None else last_complete - result["start"],
         "cpu_s": measured.cpu, "cpu_user_s": measured.cpu_user, "cpu_sys_s": measured.cpu_sys,
-        "peak_rss_mb": measured.peak_rss_kb / 1024, "baseline_rss_mb": result.get("baseline_rss_kb", 0) / 1024,
+        "peak_rss_mb": measured.peak_rss_kb / 1024, "peak_anon_mb": measured.peak_anon_kb / 1024,
+        "baseline_rss_mb": result.get("baseline_rss_kb", 0) / 1024,
         "peak_threads": max(measured.peak_threads, result.get("peak_threads", 0)),
         "requests": requests, "requests_per_task": None if requests is None else requests / count,
+        "schedule_requests": schedule_requests(tasks, interval),
         "detect_p50_ms": _ms(percentile(latencies, 50)), "detect_p99_ms": _ms(percentile(latencies, 99)),
         "detect_max_ms": _ms(max(latencies, default=None) if latencies else None),
         "detected": len(latencies),
@@ -52,19 +54,26 @@ def measure_client(ctx: Context, emu: EmulatorProcess, name: str, command: list[
     }
 
 
+def schedule_requests(tasks: list[dict[str, Any]], interval: float) -> int:
+    """What the schedule needs: per task one submit and one poll per interval until the first poll at or after
+    its completion (polls start one interval after the submit)."""
+    return sum(1 + max(1, math.ceil((t["completes_at"] - t["created_at"]) / interval - 1e-9))
+               for t in tasks if t["completes_at"] is not None)
+
+
 def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else seconds * 1e3
 
 
-def run(ctx: Context, count: int = 1000, task_seconds: float = 20.0, interval: float = 2.0) -> dict[str, Any]:
-    """All three clients, one after the other, against one emulator."""
+def run(ctx: Context, count: int = 1000, task_seconds: float = 19.0, interval: float = 2.0,
+        spread: float = 2.0) -> dict[str, Any]:
+    """All three clients, one after the other, against one emulator whose tasks last task_seconds + [0, spread]."""
     timeout = task_seconds * 10 + 120
     clients = [
         ("videogen (C API)", [ctx.c_client("vg_tasks")]),
         ("videogen (Python binding)", ctx.py_client("vg_tasks.py")),
         ("openai SDK (AsyncOpenAI)", ctx.py_client("openai_tasks.py")),
     ]
-    with EmulatorProcess(task_seconds) as emu:
+    with EmulatorProcess(task_seconds, spread) as emu:
         rows = [measure_client(ctx, emu, name, command, count, interval, timeout) for name, command in clients]
-    return {"count": count, "task_seconds": task_seconds, "interval_s": interval,
-            "schedule_requests_per_task": 1 + math.ceil(task_seconds / interval), "rows": rows}
+    return {"count": count, "task_seconds": task_seconds, "spread_s": spread, "interval_s": interval, "rows": rows}

@@ -48,9 +48,9 @@ def run_wrk(emu: EmulatorProcess, connections: int, seconds: int) -> dict[str, A
 
 
 def run(ctx: Context, count: int = 10_000, task_seconds: float = 30.0, interval: float = 5.0,
-        wrk_connections: int = 16, wrk_seconds: int = 10) -> dict[str, Any]:
+        wrk_connections: int = 16, wrk_seconds: int = 10, spread: float = 5.0) -> dict[str, Any]:
     """The videogen C client with `count` tasks, then wrk, against one emulator."""
-    with EmulatorProcess(task_seconds) as emu:
+    with EmulatorProcess(task_seconds, spread) as emu:
         row = measure_client(ctx, emu, "videogen (C API)", [ctx.c_client("vg_tasks")], count, interval,
                              task_seconds * 10 + 300)
         emu.reset()
@@ -60,5 +60,6 @@ def run(ctx: Context, count: int = 10_000, task_seconds: float = 30.0, interval:
     row["cpu_per_request_us"] = row["cpu_s"] / row["requests"] * 1e6 if row.get("requests") else None
     row["emulator_cpu_per_request_us"] = (row["emulator_cpu_s"] / row["requests"] * 1e6
                                           if row.get("requests") else None)
-    return {"count": count, "task_seconds": task_seconds, "interval_s": interval, "videogen": row, "wrk": wrk}
+    return {"count": count, "task_seconds": task_seconds, "spread_s": spread, "interval_s": interval,
+            "videogen": row, "wrk": wrk}
 

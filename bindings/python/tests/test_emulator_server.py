@@ -466,3 +466,19 @@ def test_idle_keep_alive_connections_are_closed_after_the_idle_timeout(monkeypat
         assert read_reply(busy).startswith(b"HTTP/1.1 200 ")     # a request in progress is not idle
         idle.close()
         busy.close()
+
+
+def test_task_seconds_spread_gives_each_task_its_own_length(make_emu):
+    emu = make_emu(task_seconds=20, task_seconds_spread=2)
+    for dialect_path in ("/v1/videos", "/v1/video/generations"):
+        for _ in range(15):
+            post_json(f"{emu.base_url}{dialect_path}", {"model": "sora-2", "prompt": "x"})
+    lengths = [t["completes_at"] - t["created_at"] for t in get(f"{emu.base_url}/_emulator/tasks", headers={}).json()]
+    assert len(lengths) == 30 and all(20 <= length <= 22 for length in lengths)
+    assert len({round(length, 6) for length in lengths}) > 20          # spread, not one shared length
+    post_json(f"{emu.base_url}/_emulator/control", {"task_seconds_spread": 0}, headers={})
+    post_json(f"{emu.base_url}/v1/videos", {"model": "sora-2", "prompt": "x"})
+    last = get(f"{emu.base_url}/_emulator/tasks", headers={}).json()[-1]
+    assert last["completes_at"] - last["created_at"] == 20
+    reply = post_json(f"{emu.base_url}/_emulator/control", {"task_seconds_spread": -1}, headers={})
+    assert reply.status == 400 and "task_seconds_spread" in reply.json()["error"]["message"]

@@ -29,6 +29,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--api-key", default=os.environ.get("VIDEOGEN_EMULATOR_KEY") or "sk-emulator",
                    help="expected Bearer key (default: $VIDEOGEN_EMULATOR_KEY or sk-emulator)")
     p.add_argument("--task-seconds", type=float, default=3.0)
+    p.add_argument("--task-seconds-spread", type=float, default=0.0,
+                   help="each task lasts --task-seconds plus a random extra of up to this many seconds")
     p.add_argument("--unified-shape", choices=UNIFIED_SHAPES, default="envelope")
     p.add_argument("--kling-shape", choices=KLING_SHAPES, default="envelope",
                    help="answers of /kling/v1/videos/...: Kling's envelope or the gateway's flat shape")
@@ -97,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, lambda *_: stop.set())
     try:
         emu = Emulator(api_key=args.api_key, task_seconds=args.task_seconds,
+                       task_seconds_spread=args.task_seconds_spread,
                        unified_shape=args.unified_shape, host=args.host, port=args.port,
                        cdn_port=args.cdn_port, www_authenticate=args.www_authenticate,
                        poll_after_ms=args.poll_after_ms, kling_shape=args.kling_shape,

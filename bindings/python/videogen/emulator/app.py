@@ -60,7 +60,7 @@ class Emulator:
                  poll_after_ms: int | None = None, *, url_ttl_seconds: int = 600,
                  kling_shape: str = "envelope", chat_form: str = "markdown",
                  allow_remote: bool = False, verbose: bool = False, server: str = SERVERS[0],
-                 request_log: bool = True) -> None:
+                 request_log: bool = True, task_seconds_spread: float = 0.0) -> None:
         if not isinstance(api_key, str) or not api_key:
             raise ValueError("api_key must be a non-empty string")
         if not allow_remote and not is_loopback(host):
@@ -71,7 +71,7 @@ class Emulator:
         self.server = server
         self.host, self.port, self.cdn_port = host, port, cdn_port
         self.verbose = verbose
-        self.settings = Settings(task_seconds=task_seconds, unified_shape=unified_shape,
+        self.settings = Settings(task_seconds=task_seconds, task_seconds_spread=task_seconds_spread, unified_shape=unified_shape,
                                  www_authenticate=www_authenticate, poll_after_ms=poll_after_ms,
                                  url_ttl_seconds=url_ttl_seconds, kling_shape=kling_shape,
                                  chat_form=chat_form)

@@ -178,7 +178,7 @@ def submit(emu, req: Request, action: str) -> Response:
         raise _bad(str(exc))
     task = emu.store.create(
         id_=new_kling_id(), dialect="kling", model=model, prompt=body.get("prompt", ""),
-        scenario=scenario, duration=emu.settings.get("task_seconds"),
+        scenario=scenario, duration=emu.settings.task_duration(),
         seconds=body.get("duration", "5"), size=body.get("aspect_ratio", "16:9"),
         extra={"action": action, "external_task_id": external,
                "watermark": (body.get("watermark_info") or {}).get("enabled", False),

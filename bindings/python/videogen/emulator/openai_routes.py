@@ -128,7 +128,7 @@ def create_video(emu, req: Request) -> Response:
         raise openai_fail(400, str(exc), code="invalid_scenario")
     task = emu.store.create(
         id_=new_video_id(), dialect="openai", model=model, prompt=prompt, scenario=scenario,
-        duration=emu.settings.get("task_seconds"), seconds=seconds, size=size,
+        duration=emu.settings.task_duration(), seconds=seconds, size=size,
         width=int(match.group(1)), height=int(match.group(2)),
         extra={k: fields[k] for k in ("watermark", "user") if k in fields})
     return json_response(200, shapes.video_object(task, task.submitted_state()))

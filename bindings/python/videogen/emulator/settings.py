@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 import threading
 from typing import Any
 
@@ -13,13 +14,15 @@ AUTH_SCHEMES = ("Bearer", "Basic")
 MAX_TASK_SECONDS = 7 * 24 * 3600.0
 
 
-def _task_seconds(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError("task_seconds must be a number")
-    value = float(value)
-    if not math.isfinite(value) or value < 0 or value > MAX_TASK_SECONDS:
-        raise ValueError(f"task_seconds must be between 0 and {MAX_TASK_SECONDS:g}")
-    return value
+def _seconds(name: str):
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{name} must be a number")
+        value = float(value)
+        if not math.isfinite(value) or value < 0 or value > MAX_TASK_SECONDS:
+            raise ValueError(f"{name} must be between 0 and {MAX_TASK_SECONDS:g}")
+        return value
+    return check
 
 
 def _choice(name: str, choices: tuple[str, ...]):
@@ -45,7 +48,8 @@ def _ttl(value: Any) -> int:
 
 
 VALIDATORS = {
-    "task_seconds": _task_seconds,
+    "task_seconds": _seconds("task_seconds"),
+    "task_seconds_spread": _seconds("task_seconds_spread"),
     "unified_shape": _choice("unified_shape", UNIFIED_SHAPES),
     "kling_shape": _choice("kling_shape", KLING_SHAPES),
     "chat_form": _choice("chat_form", CHAT_FORMS),
@@ -58,7 +62,8 @@ VALIDATORS = {
 class Settings:
     """Thread-safe holder of the tunable settings.
 
-    Keys: ``task_seconds`` (lifecycle length T of new tasks), ``unified_shape``
+    Keys: ``task_seconds`` (lifecycle length T of new tasks), ``task_seconds_spread`` (each new task lasts T
+    plus a uniformly random extra of up to this many seconds; 0 by default), ``unified_shape``
     (default poll shape of ``/v1/video/generations/{id}``), ``kling_shape`` (Kling's
     own ``{code, data}`` envelope or the gateway's flat ``{task_id, status}``
     answer on ``/kling/v1/videos/...``), ``chat_form`` (how a chat completion
@@ -71,7 +76,7 @@ class Settings:
     def __init__(self, **values: Any) -> None:
         self._lock = threading.Lock()
         self._values: dict[str, Any] = {
-            "task_seconds": 3.0, "unified_shape": "envelope", "kling_shape": "envelope",
+            "task_seconds": 3.0, "task_seconds_spread": 0.0, "unified_shape": "envelope", "kling_shape": "envelope",
             "chat_form": "markdown",
             "www_authenticate": "Bearer", "poll_after_ms": None, "url_ttl_seconds": 600,
         }
@@ -96,6 +101,12 @@ class Settings:
         """Return a copy of the current settings."""
         with self._lock:
             return dict(self._values)
+
+    def task_duration(self) -> float:
+        """The lifecycle length of a new task: ``task_seconds`` plus a random share of ``task_seconds_spread``."""
+        with self._lock:
+            base, spread = self._values["task_seconds"], self._values["task_seconds_spread"]
+        return base + random.uniform(0.0, spread) if spread else base
 
     def get(self, key: str) -> Any:
         """Return the current value of one setting."""

@@ -73,7 +73,7 @@ def submit(emu, req: Request) -> Response:
     height = body.get("height", int(match.group(2)) if match else 1280)
     task = emu.store.create(
         id_=new_task_id(), dialect="unified", model=body["model"], prompt=body["prompt"],
-        scenario=scenario, duration=emu.settings.get("task_seconds"), seconds=seconds,
+        scenario=scenario, duration=emu.settings.task_duration(), seconds=seconds,
         size=size or f"{width}x{height}", width=width, height=height,
         fps=body.get("fps", 24), seed=body.get("seed", 0),
         extra={k: body[k] for k in ("mode", "metadata", "n", "response_format", "user") if k in body})
