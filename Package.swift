@@ -14,11 +14,11 @@ let package = Package(
     targets: [
         // The C contract, header only, so Swift can import it and check every @c @implementation against it.
         .target(name: "CVideoGen", path: "include", publicHeadersPath: "."),
-        // SHA-256 block compression in C: the x86-64 SHA extensions when the processor has them, portable C
-        // otherwise (Swift cannot reach the SHA instructions). Used by the core's streaming digest.
-        .target(name: "CVideoGenSHA256"),
+        // The core's few native helpers, in C because Swift cannot reach them: SHA-256 block compression with the
+        // x86-64 SHA extensions when the processor has them (portable C otherwise), and the O_DIRECT switch.
+        .target(name: "CVideoGenNative"),
         // The Swift core: model, pure provider adapters, polling engine, transport.
-        .target(name: "VideoGen", dependencies: ["CVideoGenSHA256"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "VideoGen", dependencies: ["CVideoGenNative"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Thin shims implementing include/videogen.h on top of the core.
         .target(
             name: "VideoGenC",
@@ -29,7 +29,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VideoGenTests",
-            dependencies: ["VideoGen", "VideoGenC", "CVideoGen", "CVideoGenSHA256"],
+            dependencies: ["VideoGen", "VideoGenC", "CVideoGen", "CVideoGenNative"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

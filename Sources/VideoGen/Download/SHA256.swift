@@ -1,8 +1,8 @@
-import CVideoGenSHA256
+import CVideoGenNative
 
 /// SHA-256 (FIPS 180-4), computed incrementally while a download streams. Foundation on Linux has no digest API
 /// and the library takes no third-party dependency, so it is implemented here: buffering and padding in Swift, the
-/// block compression in the package's own C module (Sources/CVideoGenSHA256), which uses the x86-64 SHA
+/// block compression in the package's own C module (Sources/CVideoGenNative), which uses the x86-64 SHA
 /// extensions when the processor has them (about 2 GB/s) and portable C otherwise.
 public struct SHA256: Sendable {
     private var state = videogen_sha256_state(h: (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
