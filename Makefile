@@ -13,7 +13,7 @@ all: build
 ## build: libvideogen.so (release) in .build/release/
 build: $(LIB)
 
-$(LIB): Package.swift include/videogen.h include/module.modulemap $(shell find Sources -name '*.swift' -o -name '*.map')
+$(LIB): Package.swift include/videogen.h include/module.modulemap $(shell find Sources -name '*.swift' -o -name '*.map' -o -name '*.c' -o -name '*.h')
 	$(SWIFT) build -c release --product videogen
 
 ## demo: submit, wait with progress, download a real MP4, all against the loopback emulator

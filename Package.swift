@@ -14,8 +14,11 @@ let package = Package(
     targets: [
         // The C contract, header only, so Swift can import it and check every @c @implementation against it.
         .target(name: "CVideoGen", path: "include", publicHeadersPath: "."),
+        // The core's few native helpers, in C because Swift cannot reach them: SHA-256 block compression with the
+        // x86-64 SHA extensions when the processor has them (portable C otherwise), and the O_DIRECT switch.
+        .target(name: "CVideoGenNative"),
         // The Swift core: model, pure provider adapters, polling engine, transport.
-        .target(name: "VideoGen", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "VideoGen", dependencies: ["CVideoGenNative"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Thin shims implementing include/videogen.h on top of the core.
         .target(
             name: "VideoGenC",
@@ -26,7 +29,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VideoGenTests",
-            dependencies: ["VideoGen", "VideoGenC", "CVideoGen"],
+            dependencies: ["VideoGen", "VideoGenC", "CVideoGen", "CVideoGenNative"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -9,7 +9,13 @@ import Synchronization
 /// ignores the range or the file changed, enforces the size cap, reports progress, and finally syncs and renames
 /// the file into place so that the final path never holds a partial file. Error answers (non-2xx) are kept in
 /// memory (64 KiB at most) instead, to be read as an error body.
+///
+/// Body bytes go through a `HashingWriter`: the transport thread copies them into its ring buffer, its own threads
+/// hash and write them. Everything that looks at the file (resuming, truncating, committing) drains it first.
 final class FileSink: ResponseSink {
+    /// Progress is reported after at least this many new bytes (and on every head), not for every network chunk.
+    static let progressStep: Int64 = 1 << 20
+
     private struct State {
         var descriptor: Int32
         var received: Int64 = 0
@@ -18,7 +24,7 @@ final class FileSink: ResponseSink {
         var status = 0
         var rangeNotSatisfiable: ContentRange?
         var errorBody = Data()
-        var digest = SHA256()
+        var reported: Int64 = -1
         var closed = false
     }
 
@@ -26,6 +32,10 @@ final class FileSink: ResponseSink {
     private let maxBytes: Int64?
     private let onProgress: @Sendable (Int64, Int64?) -> Void
     private let state: Mutex<State>
+    private let writer: HashingWriter
+
+    /// A download's body: the transport may hand it over on its network thread, where blocking is flow control.
+    var isBulk: Bool { true }
 
     /// Opens (creating or truncating) `<path>.part`.
     init(path: String, maxBytes: Int64?, onProgress: @escaping @Sendable (Int64, Int64?) -> Void) throws {
@@ -37,6 +47,7 @@ final class FileSink: ResponseSink {
             throw VideoGenError(.io, "cannot create '\(partPath)': \(String(cString: strerror(errno)))")
         }
         state = Mutex(State(descriptor: descriptor))
+        writer = HashingWriter(descriptor: descriptor, path: partPath)
     }
 
     deinit {
@@ -50,8 +61,9 @@ final class FileSink: ResponseSink {
             state.status = 0
             state.rangeNotSatisfiable = nil
             state.errorBody = Data()
+            if !state.closed { try writer.drain() }
             guard state.received > 0, let validator = state.validator else {
-                try FileSink.truncate(&state, partPath)
+                try truncate(&state)
                 return []
             }
             return [("Range", "bytes=\(state.received)-"), ("If-Range", validator)]
@@ -65,12 +77,12 @@ final class FileSink: ResponseSink {
             case 206:
                 guard let range = head.headers["content-range"].flatMap(ContentRange.init), let first = range.first,
                       first == state.received, state.total == nil || range.total == nil || range.total == state.total else {
-                    try FileSink.truncate(&state, partPath)
+                    try truncate(&state)
                     throw VideoGenError(.protocolError, "the server resumed at the wrong offset; starting over")
                 }
                 state.total = range.total ?? state.total
             case 200...299:
-                if state.received > 0 { try FileSink.truncate(&state, partPath) }
+                if state.received > 0 { try truncate(&state) }
                 state.total = head.contentLength
             case 416:
                 state.rangeNotSatisfiable = head.headers["content-range"].flatMap(ContentRange.init)
@@ -82,6 +94,7 @@ final class FileSink: ResponseSink {
             if let total = state.total, let maxBytes, total > maxBytes {
                 throw VideoGenError(.tooLarge, "the video is \(total) bytes, over the \(maxBytes)-byte download limit")
             }
+            state.reported = state.received
             return (state.received, state.total)
         }
         if let announce { onProgress(announce.0, announce.1) }
@@ -97,19 +110,10 @@ final class FileSink: ResponseSink {
             if let maxBytes, state.received + Int64(data.count) > maxBytes {
                 throw VideoGenError(.tooLarge, "the video exceeds the \(maxBytes)-byte download limit")
             }
-            try data.withUnsafeBytes { raw in
-                state.digest.update(bytes: raw)
-                var offset = 0
-                while offset < raw.count {
-                    let written = write(state.descriptor, raw.baseAddress! + offset, raw.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw VideoGenError(.io, "cannot write '\(partPath)': \(String(cString: strerror(errno)))")
-                    }
-                    offset += written
-                }
-            }
+            try data.withUnsafeBytes { try writer.submit($0) }
             state.received += Int64(data.count)
+            guard state.received - state.reported >= FileSink.progressStep || state.received == state.total else { return nil }
+            state.reported = state.received
             return (state.received, state.total)
         }
         if let progress { onProgress(progress.0, progress.1) }
@@ -129,7 +133,7 @@ final class FileSink: ResponseSink {
                 state.total = total
                 return true
             }
-            try FileSink.truncate(&state, partPath)
+            try truncate(&state)
             return false
         }
     }
@@ -146,9 +150,21 @@ final class FileSink: ResponseSink {
     /// - Returns: the size and SHA-256 of the file.
     func commit(to path: String) throws -> (bytes: Int64, sha256: String) {
         try checkComplete()
-        let (descriptor, received, digest) = state.withLock { state in
+        let (descriptor, received, digest) = try state.withLock { state in
+            let digest: SHA256
+            do {
+                digest = try writer.finish()
+            } catch {
+                state.closed = true
+                writer.close()
+                close(state.descriptor)
+                state.descriptor = -1
+                unlink(partPath)
+                throw error
+            }
             state.closed = true
-            let result = (state.descriptor, state.received, state.digest)
+            writer.close()
+            let result = (state.descriptor, state.received, digest)
             state.descriptor = -1
             return result
         }
@@ -177,6 +193,7 @@ final class FileSink: ResponseSink {
     func discard() {
         let descriptor = state.withLock { state -> Int32 in
             state.closed = true
+            writer.close()
             let descriptor = state.descriptor
             state.descriptor = -1
             return descriptor
@@ -194,13 +211,14 @@ final class FileSink: ResponseSink {
     }
 
     /// Empties the part file and forgets its bytes.
-    private static func truncate(_ state: inout State, _ path: String) throws {
+    private func truncate(_ state: inout State) throws {
+        try writer.reset()
         guard ftruncate(state.descriptor, 0) == 0, lseek(state.descriptor, 0, SEEK_SET) == 0 else {
-            throw VideoGenError(.io, "cannot reset '\(path)': \(String(cString: strerror(errno)))")
+            throw VideoGenError(.io, "cannot reset '\(partPath)': \(String(cString: strerror(errno)))")
         }
         state.received = 0
+        state.reported = -1
         state.total = nil
         state.validator = nil
-        state.digest = SHA256()
     }
 }

@@ -1,25 +1,45 @@
-/// SHA-256 (FIPS 180-4), computed incrementally while a download streams. Foundation on Linux has no digest API
-/// and the library takes no third-party dependency, so it is implemented here.
-public struct SHA256: Sendable {
-    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
-        (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
-    private var buffer: [UInt8] = []
-    private var length: UInt64 = 0
+import CVideoGenNative
 
-    private static let k: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    ]
+/// SHA-256 (FIPS 180-4), computed incrementally while a download streams. Foundation on Linux has no digest API
+/// and the library takes no third-party dependency, so it is implemented here: buffering and padding in Swift, the
+/// block compression in the package's own C module (Sources/CVideoGenNative), which uses the x86-64 SHA
+/// extensions when the processor has them (about 2 GB/s) and portable C otherwise.
+public struct SHA256: Sendable {
+    private var state = videogen_sha256_state(h: (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19))
+    /// Bytes of an unfinished block (fewer than 64).
+    private var pending: [UInt8] = []
+    private var length: UInt64 = 0
+    private let compress: @convention(c) (UnsafeMutablePointer<videogen_sha256_state>?, UnsafePointer<UInt8>?, Int) -> Void
+
+    /// Which block function a digest uses.
+    public enum Implementation: Sendable {
+        /// The fastest the processor supports.
+        case automatic
+        /// Portable C only.
+        case portable
+        /// The SHA extensions; only when `SHA256.hasHardwareSupport`.
+        case hardware
+    }
+
+    /// True when the processor has the SHA extensions the fast path uses.
+    public static var hasHardwareSupport: Bool { videogen_sha256_hardware() != 0 }
 
     /// A fresh digest.
     public init() {
-        buffer.reserveCapacity(64)
+        self.init(implementation: .automatic)
+    }
+
+    /// A fresh digest with a chosen block function (tests compare them).
+    public init(implementation: Implementation) {
+        switch implementation {
+        case .automatic: compress = videogen_sha256_blocks
+        case .portable: compress = videogen_sha256_blocks_portable
+        case .hardware:
+            precondition(SHA256.hasHardwareSupport, "this processor has no SHA extensions")
+            compress = videogen_sha256_blocks_hardware
+        }
+        pending.reserveCapacity(64)
     }
 
     /// Feeds bytes.
@@ -28,24 +48,28 @@ public struct SHA256: Sendable {
         contiguous.withUnsafeBytes { update(bytes: $0) }
     }
 
-    /// Feeds a contiguous buffer (fast path).
+    /// Feeds a contiguous buffer (fast path: whole blocks are compressed in place, without copying).
     public mutating func update(bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else { return }
+        let count = bytes.count
         var offset = 0
-        length &+= UInt64(bytes.count)
-        if !buffer.isEmpty {
-            let take = min(64 - buffer.count, bytes.count)
-            buffer.append(contentsOf: bytes[0..<take])
+        length &+= UInt64(count)
+        if !pending.isEmpty {
+            let take = min(64 - pending.count, count)
+            pending.append(contentsOf: UnsafeBufferPointer(start: base, count: take))
             offset = take
-            if buffer.count == 64 {
-                compress(buffer)
-                buffer.removeAll(keepingCapacity: true)
+            if pending.count == 64 {
+                let compress = self.compress
+                pending.withUnsafeBufferPointer { compress(&state, $0.baseAddress, 1) }
+                pending.removeAll(keepingCapacity: true)
             }
         }
-        while bytes.count - offset >= 64 {
-            compress(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + 64]))
-            offset += 64
+        let blocks = (count - offset) / 64
+        if blocks > 0 {
+            compress(&state, base + offset, blocks)
+            offset += blocks * 64
         }
-        if offset < bytes.count { buffer.append(contentsOf: bytes[offset...]) }
+        if offset < count { pending.append(contentsOf: UnsafeBufferPointer(start: base + offset, count: count - offset)) }
     }
 
     /// The digest as lower-case hex; the value itself is left unchanged.
@@ -53,11 +77,12 @@ public struct SHA256: Sendable {
         var copy = self
         let bitLength = copy.length &* 8
         var tail: [UInt8] = [0x80]
-        let used = (copy.buffer.count + 1) % 64
+        let used = (copy.pending.count + 1) % 64
         tail += [UInt8](repeating: 0, count: used <= 56 ? 56 - used : 120 - used)
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
         tail.withUnsafeBytes { copy.update(bytes: $0) }
-        let words = [copy.state.0, copy.state.1, copy.state.2, copy.state.3, copy.state.4, copy.state.5, copy.state.6, copy.state.7]
+        let h = copy.state.h
+        let words = [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7]
         let digits = Array("0123456789abcdef")
         var hex = ""
         for word in words {
@@ -65,33 +90,4 @@ public struct SHA256: Sendable {
         }
         return hex
     }
-
-    private mutating func compress<Block: Collection>(_ block: Block) where Block.Element == UInt8, Block.Index == Int {
-        let base = block.startIndex
-        state = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for t in 0..<16 {
-                let i = base + t * 4
-                w[t] = UInt32(block[i]) << 24 | UInt32(block[i + 1]) << 16 | UInt32(block[i + 2]) << 8 | UInt32(block[i + 3])
-            }
-            for t in 16..<64 {
-                let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-                let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, h) = state
-            for t in 0..<64 {
-                let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                let choice = (e & f) ^ (~e & g)
-                let temp1 = h &+ s1 &+ choice &+ SHA256.k[t] &+ w[t]
-                let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                let majority = (a & b) ^ (a & c) ^ (b & c)
-                let temp2 = s0 &+ majority
-                h = g; g = f; f = e; e = d &+ temp1
-                d = c; c = b; b = a; a = temp1 &+ temp2
-            }
-            return (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
-        }
-    }
-
-    @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 }

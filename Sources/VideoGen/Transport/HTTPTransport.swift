@@ -28,6 +28,14 @@ public protocol ResponseSink: AnyObject, Sendable {
     func receive(head: HTTPResponseHead) throws
     /// A piece of the body arrived. Throw to abort the request with that error.
     func receive(data: Data) throws
+    /// True for a sink of a large body (a download). The transport may then call it on its network thread
+    /// itself, where a sink that blocks slows the transfer down (flow control) instead of letting data pile up.
+    var isBulk: Bool { get }
+}
+
+extension ResponseSink {
+    /// Sinks are for small answers unless they say otherwise.
+    public var isBulk: Bool { false }
 }
 
 /// Moves HTTP requests. The URLSession implementation is the real one; tests substitute their own.

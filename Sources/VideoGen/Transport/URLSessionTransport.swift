@@ -14,6 +14,16 @@ import Synchronization
 /// - Authentication challenges are cancelled at once: a 401 with `WWW-Authenticate: Basic` otherwise hangs the task
 ///   forever on Swift 6.3.1 (#5456).
 /// - Every request has an idle watchdog of its own, independent of URLSession's timers.
+/// - Downloads (sinks that say `isBulk`) go through a second session of their own, whose delegate calls run right
+///   on URLSession's network thread (`CallerRunsOperationQueue`): corelibs otherwise wraps every 16 KiB that libcurl
+///   hands over into an Operation for another thread, which costs more CPU than the transfer itself, and queues
+///   them without limit when the consumer is slower than the network (memory growing with the file). Run inline,
+///   a sink that blocks stops libcurl reading the socket, so memory stays bounded. Control requests keep a session
+///   of their own so that a download held up by a slow disk never delays them.
+/// - Nothing here calls `URLSessionTask.cancel()` or a challenge's completion handler from a delegate call or a
+///   Swift concurrency thread: both block on the session's work queue (`workQueue.sync`), which deadlocks when
+///   the delegate call runs on that queue, and holds a concurrency thread while a download's disk write finishes.
+///   They run on a Dispatch queue instead (`SessionDelegate.cancel`).
 public final class URLSessionTransport: HTTPTransport {
     /// The process-wide transport.
     public static let shared = URLSessionTransport()
@@ -23,8 +33,24 @@ public final class URLSessionTransport: HTTPTransport {
 
     private let session: URLSession
     private let delegate: SessionDelegate
+    private let bulkSession: URLSession
+    private let bulkDelegate: SessionDelegate
 
     private init() {
+        delegate = SessionDelegate()
+        let queue = OperationQueue()
+        queue.name = "videogen.urlsession"
+        queue.maxConcurrentOperationCount = 1
+        session = URLSession(configuration: URLSessionTransport.configuration(), delegate: delegate, delegateQueue: queue)
+        bulkDelegate = SessionDelegate()
+        let bulkQueue = CallerRunsOperationQueue()
+        bulkQueue.name = "videogen.urlsession.bulk"
+        bulkSession = URLSession(configuration: URLSessionTransport.configuration(), delegate: bulkDelegate,
+                                 delegateQueue: bulkQueue)
+        DebugEnvironment.warnIfHeadersWouldBeLogged()
+    }
+
+    private static func configuration() -> URLSessionConfiguration {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
@@ -35,12 +61,7 @@ public final class URLSessionTransport: HTTPTransport {
         configuration.httpMaximumConnectionsPerHost = 16
         configuration.timeoutIntervalForRequest = 300
         configuration.timeoutIntervalForResource = 7 * 86400
-        delegate = SessionDelegate()
-        let queue = OperationQueue()
-        queue.name = "videogen.urlsession"
-        queue.maxConcurrentOperationCount = 1
-        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
-        DebugEnvironment.warnIfHeadersWouldBeLogged()
+        return configuration
     }
 
     public func stream(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink) async throws -> HTTPResponseHead {
@@ -55,6 +76,7 @@ public final class URLSessionTransport: HTTPTransport {
             urlRequest.addValue(header.value, forHTTPHeaderField: header.name)
         }
         let context = RequestContext(sink: sink, progressBytes: progressBytes)
+        let (session, delegate) = sink.isBulk ? (bulkSession, bulkDelegate) : (self.session, self.delegate)
         let task = session.dataTask(with: urlRequest)
         delegate.register(context, for: task)
         defer { delegate.unregister(task) }
@@ -66,7 +88,7 @@ public final class URLSessionTransport: HTTPTransport {
                     context.finish(error: VideoGenError(.timeout, progressBytes > 1
                         ? "the transfer from \(request.url.host ?? "the service") went slower than \(progressBytes) bytes in \(Int(timeout.rounded())) s"
                         : "no answer from \(request.url.host ?? "the service") for \(Int(timeout.rounded())) s"))
-                    task.cancel()
+                    SessionDelegate.cancel(task)
                     return
                 }
                 try? await Task.sleep(nanoseconds: UInt64(max(0.01, timeout - idle) * 1e9))
@@ -87,7 +109,44 @@ public final class URLSessionTransport: HTTPTransport {
             }
         } onCancel: {
             context.finish(error: VideoGenError(.cancelled, "the request was cancelled"))
-            task.cancel()
+            SessionDelegate.cancel(task)
+        }
+    }
+}
+
+/// The delegate queue of the download session: each delegate call runs at once on the thread that queues it
+/// (URLSession's network thread) instead of becoming an Operation for another thread. Calls are still one at a
+/// time and in order: one queued while another runs (from another thread, or from within a delegate call) waits
+/// in a list that the running thread works through before it returns.
+final class CallerRunsOperationQueue: OperationQueue, @unchecked Sendable {
+    // Unchecked: the only stored state is the Mutex.
+    private struct State {
+        var running = false
+        var queued: [@Sendable () -> Void] = []
+    }
+
+    private let state = Mutex(State())
+
+    override func addOperation(_ block: @escaping @Sendable () -> Void) {
+        let runNow = state.withLock { state -> Bool in
+            if state.running {
+                state.queued.append(block)
+                return false
+            }
+            state.running = true
+            return true
+        }
+        guard runNow else { return }
+        var next: (@Sendable () -> Void)? = block
+        while let current = next {
+            current()
+            next = state.withLock { state -> (@Sendable () -> Void)? in
+                if state.queued.isEmpty {
+                    state.running = false
+                    return nil
+                }
+                return state.queued.removeFirst()
+            }
         }
     }
 }
@@ -129,6 +188,8 @@ final class SessionDelegate: NSObject, URLSessionDataDelegate, Sendable {
         } catch {
             context.noteFailure(VideoGenError.wrap(error))
             completionHandler(.cancel)
+            // corelibs ignores the disposition: stop the transfer for real.
+            SessionDelegate.cancel(dataTask)
         }
     }
 
@@ -139,7 +200,7 @@ final class SessionDelegate: NSObject, URLSessionDataDelegate, Sendable {
             try context.sink.receive(data: data)
         } catch {
             context.noteFailure(VideoGenError.wrap(error))
-            dataTask.cancel()
+            SessionDelegate.cancel(dataTask)
         }
     }
 
@@ -178,7 +239,19 @@ final class SessionDelegate: NSObject, URLSessionDataDelegate, Sendable {
         // corelibs verifies TLS peers inside libcurl and raises no server-trust challenge: every challenge that
         // arrives here is an HTTP authentication request (401/407).
         context(task)?.noteFailure(VideoGenError(.auth, "the service rejected the credentials and asked for \(challenge.protectionSpace.authenticationMethod == NSURLAuthenticationMethodHTTPBasic ? "HTTP Basic" : "other") authentication", httpStatus: 401))
-        completionHandler(.cancelAuthenticationChallenge, nil)
+        // corelibs answers this disposition with task.cancel(), which must not run on the session's work queue.
+        let answer = UncheckedSendable(completionHandler)
+        SessionDelegate.cancellations.async { answer.value(.cancelAuthenticationChallenge, nil) }
+    }
+
+    /// Where tasks are cancelled: off the sessions' work queues and off Swift concurrency's threads. Concurrent, so
+    /// that a cancel waiting for the download session's queue never holds up one for the control session.
+    static let cancellations = DispatchQueue(label: "videogen.urlsession.cancel", attributes: .concurrent)
+
+    /// Cancels `task` soon, on `cancellations` (see the type's notes on `workQueue.sync`).
+    static func cancel(_ task: URLSessionTask) {
+        let task = UncheckedSendable(task)
+        cancellations.async { task.value.cancel() }
     }
 
     /// The library error a URLSession error means.
@@ -220,6 +293,13 @@ extension VideoGenError {
         if error is CancellationError { return VideoGenError(.cancelled, "cancelled") }
         return VideoGenError(.internal, "unexpected error: \(Sanitize.text(String(describing: type(of: error)), limit: 100))")
     }
+}
+
+/// Carries a value that corelibs does not mark Sendable (a task, a completion handler) to another queue; both
+/// are safe to use from any thread.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// Foundation's debug switches that print request headers, keys included, to stderr.
