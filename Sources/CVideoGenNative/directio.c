@@ -4,6 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 int videogen_set_direct_io(int fd, int on) {
 #if defined(__linux__) && defined(O_DIRECT)
@@ -18,3 +21,10 @@ int videogen_set_direct_io(int fd, int on) {
     return -1;
 #endif
 }
+
+void videogen_release_free_memory(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
+

@@ -4,11 +4,12 @@ import Foundation
 import Glibc
 #endif
 
-/// Carries a download's body from the transport thread to the disk through a fixed ring buffer, with two threads
-/// of its own: one computes the SHA-256, the other writes to the file in large sequential writes. The transport
-/// thread only copies bytes in, so receiving, hashing and writing overlap (on two cores, a download is no longer
-/// the sum of the three), and memory stays at the ring's size whatever the file's: when the disk or the hash falls
-/// behind, `submit` blocks the transport thread, which stops reading the socket, and TCP slows the server down.
+/// Carries a download's body from the transport thread to the disk through a fixed ring buffer. Two consumers, run
+/// as work items on a process-wide Dispatch queue (threads from Dispatch's pool, not threads per download), empty
+/// it: one computes the SHA-256, the other writes to the file in large sequential writes. The transport thread only
+/// copies bytes in, so receiving, hashing and writing overlap (on two cores, a download is no longer the sum of the
+/// three), and memory stays at the ring's size whatever the file's: when the disk or the hash falls behind,
+/// `submit` blocks the transport thread, which stops reading the socket, and TCP slows the server down.
 ///
 /// Writes bypass the page cache (O_DIRECT) where the file system allows it: the ring is page-aligned and every
 /// write but the last is a whole number of pages at a page-aligned offset. Copying a download into the page cache
@@ -16,23 +17,30 @@ import Glibc
 /// disk works while the download goes on, and fsync only has metadata and the tail left. Where O_DIRECT is refused
 /// (at the switch or at a write), at an unaligned offset (a resumed download), or for the tail, writes are plain.
 ///
-/// Threads start with the first bytes and end at `finish` or `close`. A write error is kept and thrown by the next
-/// `submit`, `drain` or `finish`; after it the writer writes nothing more.
+/// A consumer is scheduled when a batch of bytes is waiting (or a drain asks for everything), runs until the ring
+/// holds less than that, and ends; at most one of each kind runs at a time. A write error is kept and thrown by the
+/// next `submit`, `drain` or `finish`; after it the writer writes nothing more.
 ///
 /// `@unchecked Sendable`: every stored `var` is read and written while holding `mutex`, except `digest` (touched by
-/// the hasher thread while `hashed < produced`, and by others only under the lock when `hashed == produced`, when
-/// the hasher does not touch it) and the ring's bytes (the producer writes only the free region, the consumers
+/// the running hasher while `hashed < produced`, and by others only under the lock when `hashed == produced`, when
+/// no hasher touches it), the writer's own state (`direct`, `directRefused`, `sinceTrim`: only the one running
+/// writer, handed over under the lock) and the ring's bytes (the producer writes only the free region, the consumers
 /// read only the filled one; the cursors, moved under the lock, hand regions over).
 final class HashingWriter: @unchecked Sendable {
     /// Ring size: the most a download holds in memory.
-    static let defaultCapacity = 8 << 20
+    static let defaultCapacity = 4 << 20
     /// Bytes a consumer waits for before it wakes (fewer wake-ups than one per network chunk), unless draining.
     static let batchBytes: Int64 = 1 << 20
-    /// Largest single write.
+    /// Largest single write (and at most half the ring, so that the transport has room while a write runs).
     static let maxWrite = 4 << 20
+    /// The writer hands the C allocator's free memory back to the system after this many bytes (see `trim`).
+    static let trimEvery: Int64 = 16 << 20
     /// Alignment of direct writes (memory, file offset and length): the page size, which every Linux block
     /// device's logical block size divides.
     static let directAlignment = 4096
+    /// Where the consumers of every download run. Concurrent, so one download's hashing and writing overlap; its
+    /// threads come from Dispatch's pool, so many downloads at once do not mean many threads.
+    static let workers = DispatchQueue(label: "videogen.download", attributes: .concurrent)
 
     private let descriptor: Int32
     private let path: String
@@ -40,9 +48,7 @@ final class HashingWriter: @unchecked Sendable {
     private let ring: UnsafeMutableRawPointer
 
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    /// Signalled for the hasher, the writer, the producer waiting for room, and drainers.
-    private let hasherCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private let writerCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    /// Signalled for the producer waiting for room, and for drainers and `close` (a consumer finished).
     private let roomCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private let drainCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
@@ -53,19 +59,22 @@ final class HashingWriter: @unchecked Sendable {
     private var draining = 0
     private var closing = false
     private var failure: VideoGenError?
-    private var hasherWaiting = false
-    private var writerWaiting = false
     private var producerWaiting = false
-    private var threads = 0
-    private var started = false
+    /// A hasher / writer work item is queued or running.
+    private var hashScheduled = false
+    private var writeScheduled = false
 
     /// Bytes a consumer waits for before it wakes: `batchBytes`, less for a small ring.
     private let batch: Int64
-    /// Whether to try direct I/O at all, and whether the file system refused it (writer thread).
+    /// Whether to try direct I/O at all, and whether the file system refused it (the running writer).
     private let wantDirect: Bool
     private var directRefused = false
-    /// Whether the descriptor is in direct mode now (writer thread).
+    /// Whether the descriptor is in direct mode now (the running writer).
     private var direct = false
+    /// Largest single write for this ring.
+    private let maxWrite: Int
+    /// Bytes written since the allocator last gave memory back (the running writer).
+    private var sinceTrim: Int64 = 0
     /// Bytes written with direct I/O so far (guarded by `mutex`; for tests and diagnostics).
     private var directBytes: Int64 = 0
 
@@ -79,17 +88,18 @@ final class HashingWriter: @unchecked Sendable {
         let alignment = HashingWriter.directAlignment
         self.capacity = max(4 * alignment, (capacity + alignment - 1) / alignment * alignment)
         batch = max(Int64(alignment), min(HashingWriter.batchBytes, Int64(self.capacity / 4)))
+        maxWrite = max(alignment, min(HashingWriter.maxWrite, self.capacity / 2))
         ring = UnsafeMutableRawPointer.allocate(byteCount: self.capacity, alignment: alignment)
         wantDirect = directIO
         pthread_mutex_init(mutex, nil)
-        for condition in [hasherCondition, writerCondition, roomCondition, drainCondition] {
+        for condition in [roomCondition, drainCondition] {
             pthread_cond_init(condition, nil)
         }
     }
 
     deinit {
         close()
-        for condition in [hasherCondition, writerCondition, roomCondition, drainCondition] {
+        for condition in [roomCondition, drainCondition] {
             pthread_cond_destroy(condition)
             condition.deallocate()
         }
@@ -105,7 +115,6 @@ final class HashingWriter: @unchecked Sendable {
         var remaining = bytes.count
         lock()
         defer { unlock() }
-        if !started { startThreads() }
         while remaining > 0 {
             while failure == nil, !closing, Int64(capacity) - (produced - min(hashed, written)) <= 0 {
                 producerWaiting = true
@@ -124,8 +133,7 @@ final class HashingWriter: @unchecked Sendable {
             produced += Int64(count)
             source += count
             remaining -= count
-            if hasherWaiting, produced - hashed >= batch { pthread_cond_signal(hasherCondition) }
-            if writerWaiting, produced - written >= batch { pthread_cond_signal(writerCondition) }
+            schedule()
         }
     }
 
@@ -163,38 +171,38 @@ final class HashingWriter: @unchecked Sendable {
         return directBytes
     }
 
-    /// Stops both threads without writing what is still queued, and waits until they have exited (so the
+    /// Stops both consumers without writing what is still queued, and waits until neither runs (so the
     /// descriptor can be closed). Safe to call more than once.
     func close() {
         lock()
         defer { unlock() }
         closing = true
         broadcastAll()
-        while threads > 0 { pthread_cond_wait(drainCondition, mutex) }
+        while hashScheduled || writeScheduled { pthread_cond_wait(drainCondition, mutex) }
     }
 
-    // MARK: - Threads
+    // MARK: - Consumers
 
-    private func startThreads() {
-        started = true
-        threads = 2
-        let hasher = Thread { [self] in hashLoop() }
-        hasher.name = "videogen.sha256"
-        let writer = Thread { [self] in writeLoop() }
-        writer.name = "videogen.write"
-        hasher.start()
-        writer.start()
+    /// Whether a consumer at `position` has work: a batch, or anything at all while draining.
+    private func hasWork(_ position: Int64) -> Bool {
+        !closing && (produced - position >= batch || (draining > 0 && produced > position))
     }
 
-    private func hashLoop() {
+    /// Queues a hasher and a writer where there is work and none is queued yet (under the lock).
+    private func schedule() {
+        if !hashScheduled, hasWork(hashed) {
+            hashScheduled = true
+            HashingWriter.workers.async { [self] in hashRun() }
+        }
+        if !writeScheduled, failure == nil, hasWork(written) {
+            writeScheduled = true
+            HashingWriter.workers.async { [self] in writeRun() }
+        }
+    }
+
+    private func hashRun() {
         lock()
-        while true {
-            while !closing, !(produced - hashed >= batch || (draining > 0 && produced > hashed)) {
-                hasherWaiting = true
-                pthread_cond_wait(hasherCondition, mutex)
-                hasherWaiting = false
-            }
-            if closing { break }
+        while hasWork(hashed) {
             let offset = Int(hashed % Int64(capacity))
             let count = min(Int(produced - hashed), capacity - offset)
             unlock()
@@ -203,22 +211,16 @@ final class HashingWriter: @unchecked Sendable {
             hashed += Int64(count)
             consumed()
         }
-        exitThread()
+        hashScheduled = false
+        pthread_cond_broadcast(drainCondition)
         unlock()
     }
 
-    private func writeLoop() {
+    private func writeRun() {
         lock()
-        while true {
-            while !closing, failure == nil,
-                  !(produced - written >= batch || (draining > 0 && produced > written)) {
-                writerWaiting = true
-                pthread_cond_wait(writerCondition, mutex)
-                writerWaiting = false
-            }
-            if closing || failure != nil { break }
+        while failure == nil, hasWork(written) {
             let offset = Int(written % Int64(capacity))
-            var count = min(Int(produced - written), capacity - offset, HashingWriter.maxWrite)
+            var count = min(Int(produced - written), capacity - offset, maxWrite)
             // Direct when the offset is aligned and there is at least a page: whole pages only. Otherwise (the
             // tail when draining, or after a resume at an odd offset) plain, until the offset is aligned again.
             let alignment = HashingWriter.directAlignment
@@ -235,8 +237,16 @@ final class HashingWriter: @unchecked Sendable {
             written += Int64(count)
             directBytes += Int64(directCount)
             consumed()
+            sinceTrim += Int64(count)
+            if sinceTrim >= HashingWriter.trimEvery {
+                sinceTrim = 0
+                unlock()
+                trim()
+                lock()
+            }
         }
-        exitThread()
+        writeScheduled = false
+        pthread_cond_broadcast(drainCondition)
         unlock()
     }
 
@@ -271,7 +281,18 @@ final class HashingWriter: @unchecked Sendable {
         return (nil, directDone)
     }
 
-    /// Puts the descriptor in direct mode or takes it out (writer thread); false when direct mode is unavailable.
+    /// Returns the C allocator's free memory to the system. FoundationNetworking re-creates a Dispatch timer for
+    /// every 16 KiB that libcurl delivers (`_EasyHandle.resetTimer`); when both cores are busy, the cancelled
+    /// timers are released late and in bursts, in the transport thread's malloc arena, between the 16 KiB buffers
+    /// of the body. glibc keeps the arena at its high-water mark, so without this the process grew by several MiB
+    /// per GiB downloaded (peak RSS 100 MiB for a 4 GiB file in contended runs, and more in a process that
+    /// downloads many files). malloc_trim also releases free pages inside the arenas; it costs well under a
+    /// millisecond here, on the writer, which mostly waits for the disk.
+    private func trim() {
+        videogen_release_free_memory()
+    }
+
+    /// Puts the descriptor in direct mode or takes it out (the running writer); false when direct mode is unavailable.
     private func setDirect(_ on: Bool) -> Bool {
         if on == direct { return true }
         if on, directRefused { return false }
@@ -288,8 +309,7 @@ final class HashingWriter: @unchecked Sendable {
     private func drainLocked() throws {
         draining += 1
         defer { draining -= 1 }
-        if hasherWaiting { pthread_cond_signal(hasherCondition) }
-        if writerWaiting { pthread_cond_signal(writerCondition) }
+        schedule()
         while failure == nil, !closing, hashed < produced || written < produced {
             pthread_cond_wait(drainCondition, mutex)
         }
@@ -305,13 +325,8 @@ final class HashingWriter: @unchecked Sendable {
         if draining > 0, hashed == produced, written == produced { pthread_cond_broadcast(drainCondition) }
     }
 
-    private func exitThread() {
-        threads -= 1
-        pthread_cond_broadcast(drainCondition)
-    }
-
     private func broadcastAll() {
-        for condition in [hasherCondition, writerCondition, roomCondition, drainCondition] {
+        for condition in [roomCondition, drainCondition] {
             pthread_cond_broadcast(condition)
         }
     }
