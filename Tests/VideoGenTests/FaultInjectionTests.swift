@@ -16,7 +16,7 @@ struct FaultInjectionTests {
 
     // MARK: - polls (§7 rows 1, 3, 4, 7)
 
-    @Test("20 % injected 503 on polls: no spurious failure, amplification ≤ 1.3× (default retry policy)")
+    @Test("20 % injected 503 on polls: no spurious failure, amplification within the injected rate (default retry policy)")
     func pollAmplification() async throws {
         let emulator = try EmulatorProcess(taskSeconds: 5)
         var configuration = try emulator.configuration(.openai)
@@ -43,7 +43,12 @@ struct FaultInjectionTests {
         figure("row1: \(tasks) task(s), \(polls.count) poll requests, \(failed) injected 503 (\(String(format: "%.1f", 100 * Double(failed) / Double(polls.count))) %), \(failures) failures, amplification \(String(format: "%.3f", amplification))×")
         #expect(failures == 0)
         #expect(failed > 0, "the fault fired")
-        #expect(amplification <= 1.3)
+        // Faults are drawn per request, so requests / successful requests is 1 / (1 - drawn rate) whatever the client
+        // does: a seeded 20 % over a few dozen polls draws more than 23 % (1.3×) in about one run in four. The
+        // behaviour under test is that no wait fails; the ratio is checked against the rate plus three standard
+        // deviations of the binomial draw, which catches an injector firing more often than asked.
+        let sigma = (0.2 * 0.8 / Double(polls.count)).squareRoot()
+        #expect(amplification <= 1 / (1 - (0.2 + 3 * sigma)))
     }
 
     @Test("502s and connection resets on polls are retried; the wait succeeds")

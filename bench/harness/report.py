@@ -61,12 +61,13 @@ def many_tasks_section(s: dict[str, Any]) -> str:
                      times(ratio(r["cpu_s"], peer and peer["cpu_s"])), fmt(r["peak_rss_mb"]),
                      times(ratio(r["peak_rss_mb"], peer and peer["peak_rss_mb"])), fmt(r.get("peak_anon_mb")),
                      fmt(r["peak_threads"]), fmt(r["requests"]),
-                     times(ratio(r["requests"], r.get("schedule_requests"))), fmt(r["run_s"]),
+                     times(ratio(r["requests"], r.get("schedule_requests"))),
+                     fmt(None if not r["requests"] else r["cpu_s"] / r["requests"] * 1e6, 0), fmt(r["run_s"]),
                      fmt(r["detect_p50_ms"], 0), fmt(r["detect_p99_ms"], 0), fmt(r["detect_max_ms"], 0),
                      f"{fmt(r['emulator_cpu_s'])} ({r['emulator_cpu_share'] * 100:.0f} %)",
                      fmt(r["probe_p99_ms"])])
     headers = ["client", "tasks ok", "client CPU s", "vs openai", "peak RSS MB", "vs openai", "peak private MB",
-               "threads", "HTTP requests", "vs schedule", "wall s", "detect p50 ms", "detect p99 ms",
+               "threads", "HTTP requests", "vs schedule", "CPU per request µs", "wall s", "detect p50 ms", "detect p99 ms",
                "detect max ms", "emulator CPU s (share)", "probe p99 ms"]
     limit_ms = s["interval_s"] * 1000 + 100
     targets = []
