@@ -13,13 +13,14 @@ import Synchronization
 ///   refused (corelibs copies every header onto the redirected request).
 /// - Authentication challenges are cancelled at once: a 401 with `WWW-Authenticate: Basic` otherwise hangs the task
 ///   forever on Swift 6.3.1 (#5456).
-/// - Every request has an idle watchdog of its own, independent of URLSession's timers.
-/// - Downloads (sinks that say `isBulk`) go through a second session of their own, whose delegate calls run right
-///   on URLSession's network thread (`CallerRunsOperationQueue`): corelibs otherwise wraps every 16 KiB that libcurl
-///   hands over into an Operation for another thread, which costs more CPU than the transfer itself, and queues
-///   them without limit when the consumer is slower than the network (memory growing with the file). Run inline,
-///   a sink that blocks stops libcurl reading the socket, so memory stays bounded. Control requests keep a session
-///   of their own so that a download held up by a slow disk never delays them.
+/// - Every request has an idle deadline of its own, independent of URLSession's timers, kept by one periodic
+///   sweep (`IdleWatchdog`) rather than a sleeping task per request.
+/// - Delegate calls run right on URLSession's network thread (`CallerRunsOperationQueue`): corelibs otherwise wraps
+///   each of them (every 16 KiB that libcurl hands over, every head and completion) into an Operation for another
+///   thread, which costs more CPU than the transfer itself, and queues them without limit when the consumer is
+///   slower than the network (memory growing with the file). Run inline, a sink that blocks stops libcurl reading
+///   the socket, so memory stays bounded. Downloads (sinks that say `isBulk`) go through a second session of their
+///   own, so that a download held up by a slow disk never delays control requests.
 /// - Nothing here calls `URLSessionTask.cancel()` or a challenge's completion handler from a delegate call or a
 ///   Swift concurrency thread: both block on the session's work queue (`workQueue.sync`), which deadlocks when
 ///   the delegate call runs on that queue, and holds a concurrency thread while a download's disk write finishes.
@@ -38,9 +39,8 @@ public final class URLSessionTransport: HTTPTransport {
 
     private init() {
         delegate = SessionDelegate()
-        let queue = OperationQueue()
+        let queue = CallerRunsOperationQueue()
         queue.name = "videogen.urlsession"
-        queue.maxConcurrentOperationCount = 1
         session = URLSession(configuration: URLSessionTransport.configuration(), delegate: delegate, delegateQueue: queue)
         bulkDelegate = SessionDelegate()
         let bulkQueue = CallerRunsOperationQueue()
@@ -81,21 +81,14 @@ public final class URLSessionTransport: HTTPTransport {
         delegate.register(context, for: task)
         defer { delegate.unregister(task) }
 
-        let watchdog = Task.detached { [context] in
-            while context.isActive {
-                let idle = context.idleSeconds
-                if idle >= timeout {
-                    context.finish(error: VideoGenError(.timeout, progressBytes > 1
-                        ? "the transfer from \(request.url.host ?? "the service") went slower than \(progressBytes) bytes in \(Int(timeout.rounded())) s"
-                        : "no answer from \(request.url.host ?? "the service") for \(Int(timeout.rounded())) s"))
-                    SessionDelegate.cancel(task)
-                    return
-                }
-                try? await Task.sleep(nanoseconds: UInt64(max(0.01, timeout - idle) * 1e9))
-                if Task.isCancelled { return }
-            }
+        let host = request.url.host ?? "the service"
+        let watch = IdleWatchdog.shared.watch(context, timeout: timeout) {
+            context.finish(error: VideoGenError(.timeout, progressBytes > 1
+                ? "the transfer from \(host) went slower than \(progressBytes) bytes in \(Int(timeout.rounded())) s"
+                : "no answer from \(host) for \(Int(timeout.rounded())) s"))
+            SessionDelegate.cancel(task)
         }
-        defer { watchdog.cancel() }
+        defer { IdleWatchdog.shared.unwatch(watch) }
 
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
