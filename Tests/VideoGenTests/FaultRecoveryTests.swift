@@ -189,6 +189,52 @@ struct FaultRecoveryTests {
         }
     }
 
+    // MARK: - row 12: a part file left by another process
+
+    @Test("a part file another process left is continued with Range + If-Range; a stale or foreign one starts over",
+          arguments: ["same task, current validator", "same task, stale validator", "another task"])
+    func adoptPartFromAnotherProcess(_ situation: String) async throws {
+        let emulator = try EmulatorProcess()
+        let size = 1 << 20
+        let expected = try await emulator.blobBytes(size)
+        let head = try await URLSessionTransport.shared.send(
+            HTTPRequest(method: "GET", url: URL(string: emulator.baseURL + "/_emulator/blob/\(size)")!,
+                        headers: [("Range", "bytes=0-0")]), timeout: 30, maxBodyBytes: 1024)
+        let etag = try #require(head.headers["etag"])
+        let client = VideoGenClient(configuration: try emulator.configuration(.openai))
+        let task = emulator.blobTask(size)
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/video.bin"
+            let kept = 300_001                                  // an odd length: the writer must not assume alignment
+            try expected.prefix(kept).write(to: URL(fileURLWithPath: path + ".part"))
+            let key = situation == "another task" ? "openai \(emulator.baseURL) other" : "openai \(emulator.baseURL) blob"
+            let validator = situation == "same task, stale validator" ? "\"stale\"" : etag
+            let note = JSONValue.object(["version": .int(1), "key": .string(key), "validator": .string(validator),
+                                         "total": .int(Int64(size))])
+            try note.serialized().write(to: URL(fileURLWithPath: path + ".part.resume"))
+            let before = try await emulator.entries("GET") { $0.hasPrefix("/_emulator/blob/") }.count
+            let record = try await client.download(task, to: path)
+            let gets = try await emulator.entries("GET") { $0.hasPrefix("/_emulator/blob/") }.dropFirst(before)
+            #expect(FileManager.default.contents(atPath: path) == expected)
+            var digest = SHA256()
+            digest.update(expected)
+            #expect(record.download?.sha256 == digest.hexDigest() && record.download?.bytes == Int64(size))
+            #expect(!FileManager.default.fileExists(atPath: path + ".part"))
+            #expect(!FileManager.default.fileExists(atPath: path + ".part.resume"))
+            #expect(gets.count == 1)
+            let range = gets.first?["range"]?.stringValue
+            let status = gets.first?["status"]?.intValue
+            switch situation {
+            case "same task, current validator":
+                #expect(range == "bytes=\(kept)-" && status == 206, "only the rest was fetched")
+            case "same task, stale validator":
+                #expect(range == "bytes=\(kept)-" && status == 200, "If-Range failed: the whole file came back")
+            default:
+                #expect(range == nil && status == 200, "a note for another task is not trusted")
+            }
+        }
+    }
+
     // MARK: - row 12: kill -9 during a download
 
     @Test("kill -9 at random points of a download: the final path is absent or byte-exact, and a new process completes it")
@@ -211,6 +257,7 @@ struct FaultRecoveryTests {
             var random = SplitMix64(seed: 12)
             var outcomes = (absent: 0, partPresent: 0, complete: 0, corrupt: 0)
             var completions = 0
+            var resumed = 0
             for trial in 0..<trials {
                 try? FileManager.default.removeItem(atPath: path)
                 let point = Double(random.next() % 10_000) / 10_000 * fullTime * 1.1
@@ -226,15 +273,24 @@ struct FaultRecoveryTests {
                     outcomes.absent += 1
                 }
                 if trial % 4 == 3 || trial == trials - 1 {
+                    let left = (try? FileManager.default.attributesOfItem(atPath: path + ".part")[.size] as? Int) ?? 0
+                    let noted = FileManager.default.fileExists(atPath: path + ".part.resume")
+                    let before = try await emulator.entries("GET") { $0.hasPrefix("/_emulator/blob/") }.count
                     let run = try await program.run(arguments, timeout: 60)
                     #expect(run.status == 0, "\(run.output)")
                     #expect(FileManager.default.contents(atPath: path) == expected, "a new process completes byte-exact")
                     #expect(!FileManager.default.fileExists(atPath: path + ".part"))
+                    #expect(!FileManager.default.fileExists(atPath: path + ".part.resume"))
+                    if left > 0 && noted && left < size {
+                        let first = try await emulator.entries("GET") { $0.hasPrefix("/_emulator/blob/") }.dropFirst(before).first
+                        #expect(first?["range"]?.stringValue == "bytes=\(left)-", "the new process continues the part file")
+                        resumed += 1
+                    }
                     completions += 1
                 }
             }
             #expect(outcomes.corrupt == 0, "the final path never holds a partial or wrong file")
-            figure("row12: kill -9 at \(trials) random points (seed 12) of a 4 MiB download (8 MiB/s drip, \(String(format: "%.2f", fullTime)) s per run): final path absent \(outcomes.absent + outcomes.partPresent) times (\(outcomes.partPresent) with a .part left), byte-exact \(outcomes.complete), corrupt \(outcomes.corrupt); \(completions) downloads in new processes afterwards all byte-exact")
+            figure("row12: kill -9 at \(trials) random points (seed 12) of a 4 MiB download (8 MiB/s drip, \(String(format: "%.2f", fullTime)) s per run): final path absent \(outcomes.absent + outcomes.partPresent) times (\(outcomes.partPresent) with a .part left), byte-exact \(outcomes.complete), corrupt \(outcomes.corrupt); \(completions) downloads in new processes afterwards all byte-exact, \(resumed) of them continuing the part file left behind")
         }
     }
 }

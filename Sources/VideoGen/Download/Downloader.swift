@@ -1,7 +1,8 @@
 import Foundation
 
 /// Downloads a task's video: streamed to `<path>.part` beside the destination, length-checked, hashed, synced and
-/// renamed into place. A dropped transfer is retried and resumes where it stopped (`Range` + `If-Range`); a server
+/// renamed into place. A dropped transfer is retried and resumes where it stopped (`Range` + `If-Range`), also in
+/// another process: `<path>.part.resume` notes the task and the validator the part file was written for; a server
 /// that ignores the range, or a file that changed, restarts it from zero. An expired signed URL (403, 404 or 410
 /// from a host other than the service) is replaced by polling the task again, at most `maxURLRefreshes` times.
 /// The key goes only to the configured origin: a signed URL on another host gets no credentials, and a redirect
@@ -20,7 +21,10 @@ struct Downloader {
         var current = snapshot
         _ = try videoURL(of: current)
         let configuration = executor.configuration
-        let sink = try FileSink(path: path, maxBytes: configuration.maxDownloadBytes, onProgress: onProgress)
+        // A part file another process left for the same task is continued, not started over.
+        let resumeKey = current.id.isEmpty ? nil : "\(current.dialect) \(current.baseURL) \(current.id)"
+        let sink = try FileSink(path: path, maxBytes: configuration.maxDownloadBytes, resumeKey: resumeKey,
+                                onProgress: onProgress)
         defer { sink.discard() }
         var retries = 0
         var refreshes = 0

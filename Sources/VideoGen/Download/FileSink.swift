@@ -26,9 +26,21 @@ final class FileSink: ResponseSink {
         var errorBody = Data()
         var reported: Int64 = -1
         var closed = false
+        var adopted: Int64 = 0
+
+        init(descriptor: Int32, received: Int64 = 0, total: Int64? = nil, validator: String? = nil) {
+            self.descriptor = descriptor
+            self.received = received
+            self.total = total
+            self.validator = validator
+            adopted = received
+        }
     }
 
     let partPath: String
+    /// `<path>.part.resume`: the key and validator the part file was written for, so another process can go on.
+    let resumePath: String
+    private let resumeKey: String?
     private let maxBytes: Int64?
     private let onProgress: @Sendable (Int64, Int64?) -> Void
     private let state: Mutex<State>
@@ -37,11 +49,24 @@ final class FileSink: ResponseSink {
     /// A download's body: the transport may hand it over on its network thread, where blocking is flow control.
     var isBulk: Bool { true }
 
-    /// Opens (creating or truncating) `<path>.part`.
-    init(path: String, maxBytes: Int64?, onProgress: @escaping @Sendable (Int64, Int64?) -> Void) throws {
+    /// Opens `<path>.part`: empty, or, when `resumeKey` is given and `<path>.part.resume` says the part file was
+    /// written for the same key, continued where it ends (a download an earlier process did not finish; the bytes
+    /// on disk are hashed again and the next attempt asks for the rest with `Range` + `If-Range`).
+    init(path: String, maxBytes: Int64?, resumeKey: String? = nil,
+         onProgress: @escaping @Sendable (Int64, Int64?) -> Void) throws {
         partPath = path + ".part"
+        resumePath = partPath + ".resume"
+        self.resumeKey = resumeKey
         self.maxBytes = maxBytes
         self.onProgress = onProgress
+        if let adopted = PartAdoption(partPath: partPath, resumePath: resumePath, key: resumeKey, maxBytes: maxBytes) {
+            state = Mutex(State(descriptor: adopted.descriptor, received: adopted.length, total: adopted.total,
+                                validator: adopted.validator))
+            writer = HashingWriter(descriptor: adopted.descriptor, path: partPath)
+            writer.adopt(prefix: adopted.digest, length: adopted.length)
+            return
+        }
+        unlink(resumePath)
         let descriptor = open(partPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw VideoGenError(.io, "cannot create '\(partPath)': \(String(cString: strerror(errno)))")
@@ -49,6 +74,9 @@ final class FileSink: ResponseSink {
         state = Mutex(State(descriptor: descriptor))
         writer = HashingWriter(descriptor: descriptor, path: partPath)
     }
+
+    /// Bytes the part file held when this sink adopted it from an earlier process (0 when it started empty).
+    var adoptedBytes: Int64 { state.withLock { $0.adopted } }
 
     deinit {
         discard()
@@ -90,7 +118,9 @@ final class FileSink: ResponseSink {
             default:
                 return nil
             }
-            state.validator = FileSink.validator(head.headers)
+            let validator = FileSink.validator(head.headers)
+            if validator != state.validator || head.status != 206 { saveResumeInfo(validator: validator, total: state.total) }
+            state.validator = validator
             if let total = state.total, let maxBytes, total > maxBytes {
                 throw VideoGenError(.tooLarge, "the video is \(total) bytes, over the \(maxBytes)-byte download limit")
             }
@@ -175,6 +205,7 @@ final class FileSink: ResponseSink {
             throw VideoGenError(.io, "cannot sync '\(partPath)': \(reason)")
         }
         close(descriptor)
+        unlink(resumePath)
         guard rename(partPath, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(partPath)
@@ -201,7 +232,25 @@ final class FileSink: ResponseSink {
         if descriptor >= 0 {
             close(descriptor)
             unlink(partPath)
+            unlink(resumePath)
         }
+    }
+
+    /// Writes (or, without a validator to resume against, removes) `<path>.part.resume`, atomically.
+    private func saveResumeInfo(validator: String?, total: Int64?) {
+        guard let resumeKey, let validator else {
+            unlink(resumePath)
+            return
+        }
+        var fields: [String: JSONValue] = ["version": .int(1), "key": .string(resumeKey), "validator": .string(validator)]
+        if let total { fields["total"] = .int(total) }
+        let temporary = resumePath + ".tmp"
+        if FileManager.default.createFile(atPath: temporary, contents: JSONValue.object(fields).serialized()),
+           rename(temporary, resumePath) == 0 {
+            return
+        }
+        unlink(temporary)
+        unlink(resumePath)
     }
 
     /// A strong validator to resume against: the ETag unless weak, else Last-Modified.
@@ -220,5 +269,53 @@ final class FileSink: ResponseSink {
         state.reported = -1
         state.total = nil
         state.validator = nil
+        unlink(resumePath)
+    }
+}
+
+/// A part file an earlier process left with its `.resume` note, checked and opened to be continued.
+private struct PartAdoption {
+    let descriptor: Int32
+    let length: Int64
+    let total: Int64?
+    let validator: String
+    let digest: SHA256
+
+    /// Nil (and nothing opened) unless the note names `key`, has a validator, and the part file is non-empty and
+    /// no longer than the declared total or the size cap.
+    init?(partPath: String, resumePath: String, key: String?, maxBytes: Int64?) {
+        guard let key, let data = FileManager.default.contents(atPath: resumePath), data.count <= 64 * 1024,
+              let note = try? JSONValue.parse(data), note["version"]?.intValue == 1, note["key"]?.stringValue == key,
+              let validator = note["validator"]?.stringValue, !validator.isEmpty else { return nil }
+        let total = note["total"]?.intValue
+        let descriptor = open(partPath, O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        let length = Int64(lseek(descriptor, 0, SEEK_END))
+        guard length > 0, total.map({ length <= $0 }) ?? true, maxBytes.map({ length <= $0 }) ?? true,
+              let digest = PartAdoption.hash(descriptor, length: length), Int64(lseek(descriptor, 0, SEEK_END)) == length else {
+            close(descriptor)
+            return nil
+        }
+        self.descriptor = descriptor
+        self.length = length
+        self.total = total
+        self.validator = validator
+        self.digest = digest
+    }
+
+    /// The SHA-256 state after the file's first `length` bytes.
+    private static func hash(_ descriptor: Int32, length: Int64) -> SHA256? {
+        var digest = SHA256()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var offset: Int64 = 0
+        while offset < length {
+            let count = pread(descriptor, buffer.baseAddress, min(buffer.count, Int(length - offset)), off_t(offset))
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            digest.update(bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            offset += Int64(count)
+        }
+        return digest
     }
 }

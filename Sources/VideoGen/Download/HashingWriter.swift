@@ -79,6 +79,8 @@ final class HashingWriter: @unchecked Sendable {
     private var directBytes: Int64 = 0
 
     private var digest = SHA256()
+    /// File offset at which position 0 of the ring is written: the length of an adopted part file, else 0.
+    private var base: Int64 = 0
 
     /// A writer appending to `descriptor` (at its current offset); `path` names the file in error messages.
     /// - Parameter directIO: try O_DIRECT writes (tests turn it off to cover the plain path).
@@ -153,7 +155,19 @@ final class HashingWriter: @unchecked Sendable {
         produced = 0
         hashed = 0
         written = 0
+        base = 0
         digest = SHA256()
+    }
+
+    /// Continues a file that already holds `length` bytes whose hash state is `prefix` (a part file left by an
+    /// earlier process): later bytes are hashed after them and written from that offset (the descriptor must
+    /// already be there). Only before the first `submit`.
+    func adopt(prefix: SHA256, length: Int64) {
+        lock()
+        defer { unlock() }
+        precondition(produced == 0, "adopt before any submit")
+        digest = prefix
+        base = length
     }
 
     /// Drains and returns the digest of everything submitted since the last reset.
@@ -224,7 +238,7 @@ final class HashingWriter: @unchecked Sendable {
             // Direct when the offset is aligned and there is at least a page: whole pages only. Otherwise (the
             // tail when draining, or after a resume at an odd offset) plain, until the offset is aligned again.
             let alignment = HashingWriter.directAlignment
-            let directWrite = wantDirect && !directRefused && written % Int64(alignment) == 0 && count >= alignment
+            let directWrite = wantDirect && !directRefused && (base + written) % Int64(alignment) == 0 && count >= alignment
             if directWrite { count -= count % alignment }
             unlock()
             let (error, directCount) = writeAll(ring.advanced(by: offset), count, direct: directWrite)
