@@ -341,7 +341,8 @@ vg_code vg_task_wait(vg_task *task, double timeout_seconds, vg_progress_fn on_pr
  * Downloads the succeeded task's video to `path`, streaming to "<path>.part" in the same directory (never holding
  * the video in memory), checking its length, computing its SHA-256 (reported in the snapshot), then syncing and
  * renaming it into place: `path` never holds a partial file. The API key is sent only when the video is on the
- * configured origin.
+ * configured origin. A "<path>.part" that a killed process left for the same task (noted in "<path>.part.resume")
+ * is continued: its bytes are hashed again and only the rest is fetched (Range + If-Range).
  * @param task         a task in state VG_STATE_SUCCEEDED (else VG_E_NOT_READY).
  * @param path         the destination file (overwritten if it exists).
  * @param on_progress  optional byte-progress callback, called on this thread.
