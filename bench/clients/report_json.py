@@ -17,8 +17,8 @@ def proc_status_kb(field: str) -> int:
 
 
 def write_result(path: str, **fields: Any) -> None:
-    """Write one client's result with its peak RSS, in the format vg_tasks.c writes."""
+    """Write one client's result with its peak RSS, in the format vg_tasks.c writes (threads are sampled by the
+    harness)."""
     fields["peak_rss_kb"] = proc_status_kb("VmHWM")
-    fields.setdefault("peak_threads", proc_status_kb("Threads"))
     with open(path, "w") as out:
         json.dump(fields, out)

@@ -47,6 +47,15 @@ static long status_kb(const char *field)
     return value;
 }
 
+/* Writes `text` inside a JSON string: quotes and backslashes escaped, control characters as spaces. */
+static void write_json_text(FILE *out, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        if (*p == '"' || *p == '\\') fputc('\\', out);
+        fputc((unsigned char)*p < 0x20 ? ' ' : *p, out);
+    }
+}
+
 static void note_failure(run_state *run, vg_code code, const vg_error *error)
 {
     run->failed++;
@@ -142,8 +151,7 @@ int main(int argc, char **argv)
     }
     fprintf(out, "{\"client\": \"videogen-c\", \"tasks\": %zu, \"succeeded\": %zu, \"failed\": %zu,"
                  " \"first_error\": \"", run.count, run.succeeded, run.failed);
-    for (const char *p = run.first_error; *p; p++)
-        fprintf(out, (*p == '"' || *p == '\\') ? "\\%c" : ((unsigned char)*p < 0x20 ? " " : "%c"), *p);
+    write_json_text(out, run.first_error);
     fprintf(out, "\", \"process_start\": %.6f, \"start\": %.6f, \"submitted\": %.6f, \"end\": %.6f,"
                  " \"baseline_rss_kb\": %ld, \"peak_rss_kb\": %ld, \"baseline_threads\": %ld, \"peak_threads\": %ld,"
                  " \"detected\": {", process_start, start, submitted, end, baseline_rss, peak_rss, baseline_threads,

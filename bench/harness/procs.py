@@ -6,7 +6,7 @@ import os
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -25,7 +25,6 @@ class Measured:
     peak_anon_kb: int = 0        # largest RssAnon sampled: the process's private memory, without mapped code
     stdout: str = ""
     stderr: str = ""
-    samples: list[tuple[float, int, int, int]] = field(default_factory=list)   # (t, rss kB, threads, anon kB)
 
     @property
     def cpu(self) -> float:
@@ -62,15 +61,14 @@ def run(command: list[str], env: dict[str, str] | None = None, timeout: float = 
     """Run `command` to completion and measure it. Output is captured; a process over `timeout` is killed."""
     start = time.monotonic()
     proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    samples: list[tuple[float, int, int, int]] = []
+    samples: list[tuple[int, int]] = []   # (threads, RssAnon kB)
     finished = threading.Event()
 
     def sample() -> None:
         while not finished.wait(sample_every):
             status = proc_status(proc.pid)
             if status:
-                samples.append((time.monotonic() - start, status.get("VmRSS", 0), status.get("Threads", 0),
-                                status.get("RssAnon", 0)))
+                samples.append((status.get("Threads", 0), status.get("RssAnon", 0)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -99,6 +97,6 @@ def run(command: list[str], env: dict[str, str] | None = None, timeout: float = 
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Measured(command=command, returncode=proc.returncode, wall=wall, cpu_user=usage.ru_utime,
                     cpu_sys=usage.ru_stime, peak_rss_kb=usage.ru_maxrss,
-                    peak_threads=max((s[2] for s in samples), default=0),
-                    peak_anon_kb=max((s[3] for s in samples), default=0), stdout=out_chunks.get("out", ""),
-                    stderr=out_chunks.get("err", ""), samples=samples)
+                    peak_threads=max((s[0] for s in samples), default=0),
+                    peak_anon_kb=max((s[1] for s in samples), default=0), stdout=out_chunks.get("out", ""),
+                    stderr=out_chunks.get("err", ""))

@@ -26,14 +26,12 @@ final class FileSink: ResponseSink {
         var errorBody = Data()
         var reported: Int64 = -1
         var closed = false
-        var adopted: Int64 = 0
 
         init(descriptor: Int32, received: Int64 = 0, total: Int64? = nil, validator: String? = nil) {
             self.descriptor = descriptor
             self.received = received
             self.total = total
             self.validator = validator
-            adopted = received
         }
     }
 
@@ -74,9 +72,6 @@ final class FileSink: ResponseSink {
         state = Mutex(State(descriptor: descriptor))
         writer = HashingWriter(descriptor: descriptor, path: partPath)
     }
-
-    /// Bytes the part file held when this sink adopted it from an earlier process (0 when it started empty).
-    var adoptedBytes: Int64 { state.withLock { $0.adopted } }
 
     deinit {
         discard()
