@@ -11,6 +11,8 @@ import Synchronization
 /// - No URL cache, no cookies, no credential storage.
 /// - Credentials are stripped from every redirect that changes scheme, host or port, and https→http redirects are
 ///   refused (corelibs copies every header onto the redirected request).
+/// - Non-idempotent requests (submits) go out on a connection of their own (`Connection: close`): libcurl re-sends
+///   a request whose reused connection dies before the answer, which would post a submit twice (or, here, hang it).
 /// - Authentication challenges are cancelled at once: a 401 with `WWW-Authenticate: Basic` otherwise hangs the task
 ///   forever on Swift 6.3.1 (#5456).
 /// - Every request has an idle deadline of its own, independent of URLSession's timers, kept by one periodic
@@ -64,6 +66,11 @@ public final class URLSessionTransport: HTTPTransport {
         return configuration
     }
 
+    /// Methods that may be sent twice without harm (RFC 9110 §9.2.2); only these reuse a pooled connection.
+    static func isIdempotent(_ method: String) -> Bool {
+        ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"].contains(method.uppercased())
+    }
+
     public func stream(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink) async throws -> HTTPResponseHead {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
@@ -74,6 +81,15 @@ public final class URLSessionTransport: HTTPTransport {
         urlRequest.httpShouldHandleCookies = false
         for header in request.headers {
             urlRequest.addValue(header.value, forHTTPHeaderField: header.name)
+        }
+        if !URLSessionTransport.isIdempotent(request.method) {
+            // libcurl silently sends a request again on a fresh connection when a reused one dies before any
+            // answer byte ("Connection died, retrying a fresh connect"), even after the whole body went out. For a
+            // submit that is a second POST the service may run twice, and on this toolchain the re-sent request
+            // has no body (corelibs cannot rewind it), so the task hangs until the watchdog. A non-idempotent
+            // request therefore never rides a reused connection: it asks for its own, which libcurl does not
+            // retry, and a reset is reported at once (as unknown_outcome by the submit logic).
+            urlRequest.setValue("close", forHTTPHeaderField: "Connection")
         }
         let context = RequestContext(sink: sink, progressBytes: progressBytes)
         let (session, delegate) = sink.isBulk ? (bulkSession, bulkDelegate) : (self.session, self.delegate)
