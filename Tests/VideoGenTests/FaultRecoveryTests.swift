@@ -39,7 +39,7 @@ struct FaultRecoveryTests {
                 group.addTask {
                     var calls = 0
                     var slowest = 0.0
-                    while budget.available >= RetryBudget.retryCost {
+                    while budget.available >= RetryBudget.transientCost {
                         calls += 1
                         await expectError(.server) { _ = try await client.refresh(task) }
                     }
@@ -58,11 +58,11 @@ struct FaultRecoveryTests {
         let phase1 = try await statusGets()
         let retries = phase1.count - calls
         #expect(phase1.allSatisfy { $0.status == 503 })
-        #expect(retries <= 500 / RetryBudget.retryCost, "retries bounded by the budget")
-        #expect(retries >= 500 / RetryBudget.retryCost - 4, "the budget was what stopped the retries")
-        #expect(budget.available < RetryBudget.retryCost)
+        #expect(retries <= 500 / RetryBudget.transientCost, "retries bounded by the budget")
+        #expect(retries >= 500 / RetryBudget.transientCost - 4, "the budget was what stopped the retries")
+        #expect(budget.available < RetryBudget.transientCost)
         #expect(slowestFailFast < 1, "with the bucket empty a refresh is one request")
-        figure("row2: 503 outage, \(taskCount) tasks, refresh until the bucket is empty: \(calls) refresh calls, \(phase1.count) requests, \(retries) retries (bound 500/5 = 100) in \(String(format: "%.2f", drainTime)) s; then each refresh = 1 request, slowest \(String(format: "%.0f", slowestFailFast * 1000)) ms")
+        figure("row2: 503 outage, \(taskCount) tasks, refresh until the bucket is empty: \(calls) refresh calls, \(phase1.count) requests, \(retries) retries (bound 500/14 = 35) in \(String(format: "%.2f", drainTime)) s; then each refresh = 1 request, slowest \(String(format: "%.0f", slowestFailFast * 1000)) ms")
 
         // Phase 2: waits during the outage keep the regular schedule (no early retries with the bucket empty).
         let before = phase1.count

@@ -28,6 +28,7 @@ struct Downloader {
         defer { sink.discard() }
         var retries = 0
         var refreshes = 0
+        var lastRetried: VideoGenError?
         while true {
             if Task.isCancelled { throw VideoGenError(.cancelled, "the download was cancelled") }
             let url = try videoURL(of: current)
@@ -40,7 +41,7 @@ struct Downloader {
                                                                progressBytes: progressBytes, sink: sink)
                 if (200..<300).contains(head.status) {
                     let result = try sink.commit(to: path)
-                    executor.budget.deposit(afterRetry: retries > 0)
+                    executor.budget.deposit(afterRetryOf: lastRetried)
                     return DownloadRecord(path: path, bytes: result.bytes, sha256: result.sha256)
                 }
                 if head.status == 416, try sink.partIsComplete() {
@@ -67,6 +68,7 @@ struct Downloader {
                   executor.budget.withdraw(after: reported) else { throw reported }
             let delay = reported.retryAfter ?? configuration.retry.backoff(retry: retries, unit: executor.random())
             retries += 1
+            lastRetried = reported
             do { try await executor.sleep(delay) } catch { throw VideoGenError(.cancelled, "the download was cancelled") }
         }
     }

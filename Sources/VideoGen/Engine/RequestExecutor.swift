@@ -56,12 +56,13 @@ struct RequestExecutor: Sendable {
         var request = request
         if case .submit(let key) = mode { request.headers.append(("Idempotency-Key", key)) }
         var retries = 0
+        var lastRetried: VideoGenError?
         while true {
             if Task.isCancelled { throw VideoGenError(.cancelled, "cancelled") }
             let failure: VideoGenError
             do {
                 let response = try await attempt(request)
-                budget.deposit(afterRetry: retries > 0)
+                budget.deposit(afterRetryOf: lastRetried)
                 return response
             } catch let error as VideoGenError {
                 failure = error
@@ -72,6 +73,7 @@ struct RequestExecutor: Sendable {
             guard retries + 1 < configuration.retry.maxAttempts, budget.withdraw(after: failure) else { throw failure }
             let delay = failure.retryAfter ?? configuration.retry.backoff(retry: retries, unit: random())
             retries += 1
+            lastRetried = failure
             do { try await sleep(delay) } catch { throw VideoGenError(.cancelled, "cancelled") }
         }
     }

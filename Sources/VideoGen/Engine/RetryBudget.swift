@@ -1,15 +1,17 @@
 import Synchronization
 
-/// A client's retry quota, a token bucket shared by all its requests (the AWS SDKs' standard retry mode): each
-/// retry costs tokens, successes pay some back, and an empty bucket means no retries, so a dead service fails fast
-/// instead of multiplying traffic, and the client recovers as soon as requests succeed again.
+/// A client's retry quota, a token bucket shared by all its requests (the AWS SDKs' standard retry mode, with the
+/// costs of its 2026 rules): each retry costs tokens, successes pay some back, and an empty bucket means no
+/// retries, so a dead service fails fast instead of multiplying traffic, and the client recovers as soon as
+/// requests succeed again. A full bucket of 500 pays for 35 retries after transient failures (5xx, resets,
+/// timeouts) or 100 after throttling (429): a service that says "slow down" is still answering.
 public final class RetryBudget: Sendable {
     /// Tokens in a full bucket.
     public let capacity: Int
-    /// Cost of retrying after a timeout.
-    public static let timeoutCost = 10
-    /// Cost of any other retry.
-    public static let retryCost = 5
+    /// Cost of retrying after a transient failure: a 5xx answer, a dropped connection, a timeout.
+    public static let transientCost = 14
+    /// Cost of retrying after throttling: a 429 answer or a rate-limit error.
+    public static let throttlingCost = 5
 
     private let tokens: Mutex<Int>
 
@@ -22,9 +24,14 @@ public final class RetryBudget: Sendable {
     /// Tokens left.
     public var available: Int { tokens.withLock { $0 } }
 
+    /// What retrying after `error` costs.
+    public static func cost(of error: VideoGenError) -> Int {
+        error.code == .rateLimited || error.httpStatus == 429 ? throttlingCost : transientCost
+    }
+
     /// Takes the cost of retrying after `error`; false (and nothing taken) when the bucket cannot pay.
     public func withdraw(after error: VideoGenError) -> Bool {
-        let cost = error.code == .timeout ? RetryBudget.timeoutCost : RetryBudget.retryCost
+        let cost = RetryBudget.cost(of: error)
         return tokens.withLock { tokens in
             guard tokens >= cost else { return false }
             tokens -= cost
@@ -32,9 +39,10 @@ public final class RetryBudget: Sendable {
         }
     }
 
-    /// Pays back after a success: the cost of the retry that led to it, or one token for a first-try success.
-    public func deposit(afterRetry retried: Bool) {
-        let refund = retried ? RetryBudget.retryCost : 1
+    /// Pays back after a success: the cost of the retry that led to it (`lastRetried` is the failure that retry
+    /// followed), or one token for a first-try success.
+    public func deposit(afterRetryOf lastRetried: VideoGenError?) {
+        let refund = lastRetried.map(RetryBudget.cost(of:)) ?? 1
         tokens.withLock { $0 = min(capacity, $0 + refund) }
     }
 }

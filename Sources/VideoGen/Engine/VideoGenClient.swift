@@ -114,6 +114,7 @@ public final class VideoGenClient: Sendable {
         var reporter = UpdateReporter()
         reporter.report(&current, onUpdate)
         var action = machine.start(current, now: elapsed(), immediately: pollImmediately)
+        var lastRetried: VideoGenError?
         while true {
             switch action {
             case .poll:
@@ -123,7 +124,8 @@ public final class VideoGenClient: Sendable {
                 }
                 do {
                     let response = try await executor.attempt(request)
-                    executor.budget.deposit(afterRetry: false)
+                    executor.budget.deposit(afterRetryOf: lastRetried)
+                    lastRetried = nil
                     current = try apply(response, to: current)
                     reporter.report(&current, onUpdate)
                     action = machine.pollSucceeded(current, hint: RetryHint.pollAfter(response.headers), now: elapsed())
@@ -136,6 +138,7 @@ public final class VideoGenClient: Sendable {
                     if failure.isTransient && (failure.isFinal || !executor.budget.withdraw(after: failure)) {
                         action = machine.pollSkipped(failure, now: elapsed())
                     } else {
+                        if failure.isTransient { lastRetried = failure }
                         action = machine.pollFailed(failure, now: elapsed())
                     }
                 }

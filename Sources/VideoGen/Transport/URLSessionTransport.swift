@@ -6,13 +6,14 @@ import Synchronization
 
 /// The real transport: FoundationNetworking's URLSession, with the guards its Linux implementation needs.
 ///
-/// - One session for the whole process, created once and never invalidated: short-lived sessions can abort the
+/// - Three sessions for the whole process (control requests, submits, downloads), created once and never invalidated: short-lived sessions can abort the
 ///   process on Linux (swift-corelibs-foundation #5203), and tearing one down at exit races OpenSSL (#5469).
 /// - No URL cache, no cookies, no credential storage.
 /// - Credentials are stripped from every redirect that changes scheme, host or port, and https→http redirects are
 ///   refused (corelibs copies every header onto the redirected request).
-/// - Non-idempotent requests (submits) go out on a connection of their own (`Connection: close`): libcurl re-sends
-///   a request whose reused connection dies before the answer, which would post a submit twice (or, here, hang it).
+/// - Non-idempotent requests (submits) have a connection pool of their own and ask for `Connection: close`: libcurl
+///   re-sends a request whose reused connection dies before the answer, which would post a submit twice (or, on
+///   this toolchain, send it without its body and hang).
 /// - Authentication challenges are cancelled at once: a 401 with `WWW-Authenticate: Basic` otherwise hangs the task
 ///   forever on Swift 6.3.1 (#5456).
 /// - Every request has an idle deadline of its own, independent of URLSession's timers, kept by one periodic
@@ -21,12 +22,12 @@ import Synchronization
 ///   each of them (every 16 KiB that libcurl hands over, every head and completion) into an Operation for another
 ///   thread, which costs more CPU than the transfer itself, and queues them without limit when the consumer is
 ///   slower than the network (memory growing with the file). Run inline, a sink that blocks stops libcurl reading
-///   the socket, so memory stays bounded. Downloads (sinks that say `isBulk`) go through a second session of their
-///   own, so that a download held up by a slow disk never delays control requests.
+///   the socket, so memory stays bounded. Downloads (sinks that say `isBulk`) go through a session of their own, so
+///   that a download held up by a slow disk never delays control requests.
 /// - Nothing here calls `URLSessionTask.cancel()` or a challenge's completion handler from a delegate call or a
 ///   Swift concurrency thread: both block on the session's work queue (`workQueue.sync`), which deadlocks when
 ///   the delegate call runs on that queue, and holds a concurrency thread while a download's disk write finishes.
-///   They run on a Dispatch queue instead (`SessionDelegate.cancel`).
+///   They run on a Dispatch queue instead, exclusively of delegate calls (`SessionDelegate.cancel`).
 public final class URLSessionTransport: HTTPTransport {
     /// The process-wide transport.
     public static let shared = URLSessionTransport()
@@ -34,21 +35,31 @@ public final class URLSessionTransport: HTTPTransport {
     /// Most redirects followed for one request.
     public static let maxRedirects = 20
 
-    private let session: URLSession
-    private let delegate: SessionDelegate
-    private let bulkSession: URLSession
-    private let bulkDelegate: SessionDelegate
+    /// Control requests that may be sent twice (polls, status, downloads of error bodies): pooled connections.
+    private let control: Channel
+    /// Downloads (sinks that say `isBulk`).
+    private let bulk: Channel
+    /// Non-idempotent requests (submits): a pool of their own, which only ever holds connections that were used
+    /// for such a request and that the server did not close (each asks it to, `Connection: close`).
+    private let submits: Channel
+
+    /// A session, its delegate and its delegate queue: one connection pool (libcurl multi handle).
+    private struct Channel {
+        let session: URLSession
+        let delegate: SessionDelegate
+
+        init(name: String) {
+            let queue = CallerRunsOperationQueue()
+            queue.name = name
+            delegate = SessionDelegate(queue: queue)
+            session = URLSession(configuration: URLSessionTransport.configuration(), delegate: delegate, delegateQueue: queue)
+        }
+    }
 
     private init() {
-        delegate = SessionDelegate()
-        let queue = CallerRunsOperationQueue()
-        queue.name = "videogen.urlsession"
-        session = URLSession(configuration: URLSessionTransport.configuration(), delegate: delegate, delegateQueue: queue)
-        bulkDelegate = SessionDelegate()
-        let bulkQueue = CallerRunsOperationQueue()
-        bulkQueue.name = "videogen.urlsession.bulk"
-        bulkSession = URLSession(configuration: URLSessionTransport.configuration(), delegate: bulkDelegate,
-                                 delegateQueue: bulkQueue)
+        control = Channel(name: "videogen.urlsession")
+        bulk = Channel(name: "videogen.urlsession.bulk")
+        submits = Channel(name: "videogen.urlsession.submit")
         DebugEnvironment.warnIfHeadersWouldBeLogged()
     }
 
@@ -82,17 +93,21 @@ public final class URLSessionTransport: HTTPTransport {
         for header in request.headers {
             urlRequest.addValue(header.value, forHTTPHeaderField: header.name)
         }
-        if !URLSessionTransport.isIdempotent(request.method) {
+        let idempotent = URLSessionTransport.isIdempotent(request.method)
+        if !idempotent {
             // libcurl silently sends a request again on a fresh connection when a reused one dies before any
             // answer byte ("Connection died, retrying a fresh connect"), even after the whole body went out. For a
             // submit that is a second POST the service may run twice, and on this toolchain the re-sent request
             // has no body (corelibs cannot rewind it), so the task hangs until the watchdog. A non-idempotent
-            // request therefore never rides a reused connection: it asks for its own, which libcurl does not
+            // request therefore never rides a connection a poll left open (it has a pool of its own), and asks
+            // the server to close the connection after answering (which a server must do, and should say, so
+            // that libcurl drops it too): the next submit starts on a fresh connection, which libcurl does not
             // retry, and a reset is reported at once (as unknown_outcome by the submit logic).
             urlRequest.setValue("close", forHTTPHeaderField: "Connection")
         }
         let context = RequestContext(sink: sink, progressBytes: progressBytes)
-        let (session, delegate) = sink.isBulk ? (bulkSession, bulkDelegate) : (self.session, self.delegate)
+        let channel = sink.isBulk ? bulk : idempotent ? control : submits
+        let (session, delegate) = (channel.session, channel.delegate)
         let task = session.dataTask(with: urlRequest)
         delegate.register(context, for: task)
         defer { delegate.unregister(task) }
@@ -102,7 +117,7 @@ public final class URLSessionTransport: HTTPTransport {
             context.finish(error: VideoGenError(.timeout, progressBytes > 1
                 ? "the transfer from \(host) went slower than \(progressBytes) bytes in \(Int(timeout.rounded())) s"
                 : "no answer from \(host) for \(Int(timeout.rounded())) s"))
-            SessionDelegate.cancel(task)
+            delegate.cancel(task)
         }
         defer { IdleWatchdog.shared.unwatch(watch) }
 
@@ -118,179 +133,7 @@ public final class URLSessionTransport: HTTPTransport {
             }
         } onCancel: {
             context.finish(error: VideoGenError(.cancelled, "the request was cancelled"))
-            SessionDelegate.cancel(task)
-        }
-    }
-}
-
-/// The delegate queue of the download session: each delegate call runs at once on the thread that queues it
-/// (URLSession's network thread) instead of becoming an Operation for another thread. Calls are still one at a
-/// time and in order: one queued while another runs (from another thread, or from within a delegate call) waits
-/// in a list that the running thread works through before it returns.
-final class CallerRunsOperationQueue: OperationQueue, @unchecked Sendable {
-    // Unchecked: the only stored state is the Mutex.
-    private struct State {
-        var running = false
-        var queued: [@Sendable () -> Void] = []
-    }
-
-    private let state = Mutex(State())
-
-    override func addOperation(_ block: @escaping @Sendable () -> Void) {
-        let runNow = state.withLock { state -> Bool in
-            if state.running {
-                state.queued.append(block)
-                return false
-            }
-            state.running = true
-            return true
-        }
-        guard runNow else { return }
-        var next: (@Sendable () -> Void)? = block
-        while let current = next {
-            current()
-            next = state.withLock { state -> (@Sendable () -> Void)? in
-                if state.queued.isEmpty {
-                    state.running = false
-                    return nil
-                }
-                return state.queued.removeFirst()
-            }
-        }
-    }
-}
-
-/// Routes URLSession's delegate calls to the context of each request.
-final class SessionDelegate: NSObject, URLSessionDataDelegate, Sendable {
-    private let contexts = Mutex<[Int: RequestContext]>([:])
-
-    func register(_ context: RequestContext, for task: URLSessionTask) {
-        contexts.withLock { $0[task.taskIdentifier] = context }
-    }
-
-    func unregister(_ task: URLSessionTask) {
-        _ = contexts.withLock { $0.removeValue(forKey: task.taskIdentifier) }
-    }
-
-    private func context(_ task: URLSessionTask) -> RequestContext? {
-        contexts.withLock { $0[task.taskIdentifier] }
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        guard let context = context(dataTask), context.isActive, context.notedFailure == nil,
-              let http = response as? HTTPURLResponse else {
-            context(dataTask)?.noteFailure(VideoGenError(.protocolError, "the answer is not HTTP"))
-            completionHandler(.cancel)
-            return
-        }
-        var headers: [String: String] = [:]
-        for (name, value) in http.allHeaderFields {
-            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
-        }
-        let head = HTTPResponseHead(status: http.statusCode, headers: headers, url: http.url)
-        context.touch()
-        context.setHead(head)
-        do {
-            try context.sink.receive(head: head)
-            completionHandler(.allow)
-        } catch {
-            context.noteFailure(VideoGenError.wrap(error))
-            completionHandler(.cancel)
-            // corelibs ignores the disposition: stop the transfer for real.
-            SessionDelegate.cancel(dataTask)
-        }
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        guard let context = context(dataTask), context.isActive else { return }
-        context.touch(bytes: data.count)
-        do {
-            try context.sink.receive(data: data)
-        } catch {
-            context.noteFailure(VideoGenError.wrap(error))
-            SessionDelegate.cancel(dataTask)
-        }
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        guard let context = context(task) else { return }
-        context.finish(error: error.map { SessionDelegate.map($0, task: task) })
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
-        guard let context = context(task), let target = request.url else {
-            completionHandler(nil)
-            return
-        }
-        context.touch()
-        let source = response.url ?? task.currentRequest?.url ?? target
-        switch OriginPolicy.redirect(from: source, to: target, hops: context.countRedirect(),
-                                     maxHops: URLSessionTransport.maxRedirects) {
-        case .refuse(let error):
-            context.noteFailure(error)
-            completionHandler(nil)
-        case .follow(let stripCredentials):
-            var next = request
-            if stripCredentials {
-                for name in next.allHTTPHeaderFields?.keys.map({ $0 }) ?? []
-                where OriginPolicy.credentialHeaders.contains(name.lowercased()) {
-                    next.setValue(nil, forHTTPHeaderField: name)
-                }
-            }
-            completionHandler(next)
-        }
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
-                    completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
-        // corelibs verifies TLS peers inside libcurl and raises no server-trust challenge: every challenge that
-        // arrives here is an HTTP authentication request (401/407).
-        context(task)?.noteFailure(VideoGenError(.auth, "the service rejected the credentials and asked for \(challenge.protectionSpace.authenticationMethod == NSURLAuthenticationMethodHTTPBasic ? "HTTP Basic" : "other") authentication", httpStatus: 401))
-        // corelibs answers this disposition with task.cancel(), which must not run on the session's work queue.
-        let answer = UncheckedSendable(completionHandler)
-        SessionDelegate.cancellations.async { answer.value(.cancelAuthenticationChallenge, nil) }
-    }
-
-    /// Where tasks are cancelled: off the sessions' work queues and off Swift concurrency's threads. Concurrent, so
-    /// that a cancel waiting for the download session's queue never holds up one for the control session.
-    static let cancellations = DispatchQueue(label: "videogen.urlsession.cancel", attributes: .concurrent)
-
-    /// Cancels `task` soon, on `cancellations` (see the type's notes on `workQueue.sync`).
-    static func cancel(_ task: URLSessionTask) {
-        let task = UncheckedSendable(task)
-        cancellations.async { task.value.cancel() }
-    }
-
-    /// The library error a URLSession error means.
-    static func map(_ error: any Error, task: URLSessionTask) -> VideoGenError {
-        let nsError = error as NSError
-        guard nsError.domain == NSURLErrorDomain else {
-            return VideoGenError(.network, "transfer failed: \(Sanitize.text(nsError.localizedDescription, limit: 200))")
-        }
-        let host = task.originalRequest?.url?.host ?? "the service"
-        switch nsError.code {
-        case NSURLErrorCancelled:
-            return VideoGenError(.cancelled, "the request was cancelled")
-        case NSURLErrorTimedOut:
-            return VideoGenError(.timeout, "the request to \(host) timed out")
-        case NSURLErrorCannotConnectToHost, NSURLErrorCannotFindHost, NSURLErrorDNSLookupFailed,
-             NSURLErrorNotConnectedToInternet:
-            var failure = VideoGenError(.network, "cannot connect to \(host)")
-            failure.requestNotSent = task.countOfBytesSent == 0
-            return failure
-        case NSURLErrorSecureConnectionFailed, NSURLErrorServerCertificateUntrusted, NSURLErrorServerCertificateHasBadDate,
-             NSURLErrorServerCertificateNotYetValid, NSURLErrorServerCertificateHasUnknownRoot:
-            var failure = VideoGenError(.insecure, "the TLS connection to \(host) could not be verified")
-            failure.requestNotSent = true
-            return failure
-        case NSURLErrorHTTPTooManyRedirects, NSURLErrorRedirectToNonExistentLocation:
-            var failure = VideoGenError(.network, "bad redirect from \(host) (a loop, or too many hops)")
-            failure.isFinal = true
-            return failure
-        default:
-            return VideoGenError(.network, "the connection to \(host) failed (\(nsError.code))")
+            delegate.cancel(task)
         }
     }
 }

@@ -970,6 +970,18 @@ def test_chunked_body_and_keep_alive(emu):
     conn.close()
 
 
+def test_close_request_is_answered_with_close(emu):
+    # RFC 9112 §9.6: a request with "Connection: close" gets "Connection: close" back, then the server closes, so
+    # the client knows not to reuse the connection (libcurl re-sends a request whose reused connection died).
+    payload = json.dumps({"model": "m", "prompt": "close"}).encode()
+    request = (b"POST /v1/video/generations HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+               b"Content-Type: application/json\r\nContent-Length: " + str(len(payload)).encode() + b"\r\n"
+               b"Authorization: Bearer " + API_KEY.encode() + b"\r\n\r\n" + payload)
+    reply = _raw(emu, request)      # returns only once the server has closed
+    head = reply.split(b"\r\n\r\n")[0]
+    assert head.startswith(b"HTTP/1.1 200 ") and b"\r\nConnection: close" in head
+
+
 @pytest.mark.parametrize("chunks", [b"-5\r\nabc\r\n0\r\n\r\n", b"zz\r\n", b"\r\n"])
 def test_malformed_chunked_body(emu, chunks):
     request = (b"POST /v1/video/generations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"

@@ -447,6 +447,8 @@ def _run(site: Site, req: Request, authorization: str) -> Generator[Action, Any,
 
 
 def _finish(record: _Record, response: Response) -> Exchange:
+    if not keeps_alive(record.headers, True):
+        response.close = True       # RFC 9112 §9.6: answer a "close" request with "close", then close
     if response.logged:
         record.log(response.status)
     site = record.site
