@@ -127,7 +127,8 @@ typedef int (*vg_progress_fn)(vg_task *task, void *user_data);
  * @param received   bytes of the file written so far.
  * @param total      the file's full size in bytes, or -1 when the server did not say.
  * @param user_data  the pointer given to vg_task_download.
- * @return 0 to go on; non-zero to stop, and vg_task_download returns VG_E_ABORTED_BY_CALLBACK (no file is left).
+ * @return 0 to go on; non-zero to stop, and vg_task_download returns VG_E_ABORTED_BY_CALLBACK (the destination
+ *         is not written; a part file that can be continued stays, as for any failed download).
  */
 typedef int (*vg_transfer_fn)(vg_task *task, uint64_t received, int64_t total, void *user_data);
 
@@ -342,7 +343,11 @@ vg_code vg_task_wait(vg_task *task, double timeout_seconds, vg_progress_fn on_pr
  * the video in memory), checking its length, computing its SHA-256 (reported in the snapshot), then syncing and
  * renaming it into place: `path` never holds a partial file. The API key is sent only when the video is on the
  * configured origin. A "<path>.part" that a killed process left for the same task (noted in "<path>.part.resume")
- * is continued: its bytes are hashed again and only the rest is fetched (Range + If-Range).
+ * is continued: its bytes are hashed again and only the rest is fetched (Range + If-Range). A download that fails
+ * or is cancelled leaves "<path>.part" and "<path>.part.resume" in place when they can be continued (the part holds
+ * bytes and the server gave an ETag or Last-Modified), for the next download of the same task to the same path, in
+ * this process or another; otherwise (no validator, nothing received, bytes over the size limit, a failed write or
+ * sync) it removes them. A caller that gives up on a destination deletes both files.
  * @param task         a task in state VG_STATE_SUCCEEDED (else VG_E_NOT_READY).
  * @param path         the destination file (overwritten if it exists).
  * @param on_progress  optional byte-progress callback, called on this thread.

@@ -178,6 +178,13 @@ final class HashingWriter: @unchecked Sendable {
         return digest
     }
 
+    /// True once a write failed: the file may hold fewer bytes than were submitted before the failure.
+    var hasFailed: Bool {
+        lock()
+        defer { unlock() }
+        return failure != nil
+    }
+
     /// Bytes that went to the file with direct I/O.
     var bytesWrittenDirectly: Int64 {
         lock()

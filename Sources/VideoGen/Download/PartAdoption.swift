@@ -1,0 +1,51 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A part file an earlier process left with its `.resume` note, checked and opened to be continued.
+struct PartAdoption {
+    let descriptor: Int32
+    let length: Int64
+    let total: Int64?
+    let validator: String
+    let digest: SHA256
+
+    /// Nil (and nothing opened) unless the note names `key`, has a validator, and the part file is non-empty and
+    /// no longer than the declared total or the size cap.
+    init?(partPath: String, resumePath: String, key: String?, maxBytes: Int64?) {
+        guard let key, let data = FileManager.default.contents(atPath: resumePath), data.count <= 64 * 1024,
+              let note = try? JSONValue.parse(data), note["version"]?.intValue == 1, note["key"]?.stringValue == key,
+              let validator = note["validator"]?.stringValue, !validator.isEmpty else { return nil }
+        let total = note["total"]?.intValue
+        let descriptor = open(partPath, O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        let length = Int64(lseek(descriptor, 0, SEEK_END))
+        guard length > 0, total.map({ length <= $0 }) ?? true, maxBytes.map({ length <= $0 }) ?? true,
+              let digest = PartAdoption.hash(descriptor, length: length), Int64(lseek(descriptor, 0, SEEK_END)) == length else {
+            close(descriptor)
+            return nil
+        }
+        self.descriptor = descriptor
+        self.length = length
+        self.total = total
+        self.validator = validator
+        self.digest = digest
+    }
+
+    /// The SHA-256 state after the file's first `length` bytes.
+    private static func hash(_ descriptor: Int32, length: Int64) -> SHA256? {
+        var digest = SHA256()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var offset: Int64 = 0
+        while offset < length {
+            let count = pread(descriptor, buffer.baseAddress, min(buffer.count, Int(length - offset)), off_t(offset))
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            digest.update(bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            offset += Int64(count)
+        }
+        return digest
+    }
+}
