@@ -83,7 +83,8 @@ typedef enum vg_code {
     VG_E_IO = 23,               /**< A local file could not be read or written. */
     VG_E_UNKNOWN_OUTCOME = 24,  /**< A submit may or may not have reached the service; it was not retried. */
     VG_E_INTERNAL = 25,         /**< A bug in libvideogen; please report it. */
-    VG_E_BUSY = 26              /**< The task already has an operation in progress (see the asynchronous calls). */
+    VG_E_BUSY = 26              /**< The task already has an operation in progress (see the asynchronous calls), or
+                                     another download is writing the same destination (vg_task_download). */
 } vg_code;
 
 /** The one task-state vocabulary, whatever the provider calls its states. */
@@ -347,13 +348,15 @@ vg_code vg_task_wait(vg_task *task, double timeout_seconds, vg_progress_fn on_pr
  * or is cancelled leaves "<path>.part" and "<path>.part.resume" in place when they can be continued (the part holds
  * bytes and the server gave an ETag or Last-Modified), for the next download of the same task to the same path, in
  * this process or another; otherwise (no validator, nothing received, bytes over the size limit, a failed write or
- * sync) it removes them. A caller that gives up on a destination deletes both files.
+ * sync) it removes them. A caller that gives up on a destination deletes both files. Two downloads to the same path
+ * never run at once: while one (in this process or another) holds "<path>.part", another fails at once with
+ * VG_E_BUSY and leaves that file alone.
  * @param task         a task in state VG_STATE_SUCCEEDED (else VG_E_NOT_READY).
  * @param path         the destination file (overwritten if it exists).
  * @param on_progress  optional byte-progress callback, called on this thread.
  * @param user_data    passed to on_progress.
  * @param error        optional error details.
- * @return VG_OK, or an error code (VG_E_IO for local file errors).
+ * @return VG_OK, or an error code (VG_E_IO for local file errors, VG_E_BUSY while another download writes `path`).
  */
 vg_code vg_task_download(vg_task *task, const char *path, vg_transfer_fn on_progress, void *user_data,
                          vg_error **error);

@@ -56,9 +56,11 @@ final class FileSink: ResponseSink {
     /// A download's body: the transport may hand it over on its network thread, where blocking is flow control.
     var isBulk: Bool { true }
 
-    /// Opens `<path>.part`: empty, or, when `resumeKey` is given and `<path>.part.resume` says the part file was
-    /// written for the same key, continued where it ends (a download an earlier process did not finish; the bytes
-    /// on disk are hashed again and the next attempt asks for the rest with `Range` + `If-Range`).
+    /// Opens `<path>.part` under its lock (`PartLock`): empty, or, when `resumeKey` is given and
+    /// `<path>.part.resume` says the part file was written for the same key, continued where it ends (a download
+    /// that another process, or an earlier download in this one, did not finish; the bytes on disk are hashed again
+    /// and the next attempt asks for the rest with `Range` + `If-Range`).
+    /// - Throws: `.busy` while another download writes the same part file; `.io` when it cannot be opened or emptied.
     init(path: String, maxBytes: Int64?, resumeKey: String? = nil,
          onProgress: @escaping @Sendable (Int64, Int64?) -> Void) throws {
         partPath = path + ".part"
@@ -66,17 +68,20 @@ final class FileSink: ResponseSink {
         self.resumeKey = resumeKey
         self.maxBytes = maxBytes
         self.onProgress = onProgress
-        if let adopted = PartAdoption(partPath: partPath, resumePath: resumePath, key: resumeKey, maxBytes: maxBytes) {
-            state = Mutex(State(descriptor: adopted.descriptor, received: adopted.length, total: adopted.total,
+        let descriptor = try PartLock.acquire(partPath)
+        if let adopted = PartAdoption(descriptor: descriptor, resumePath: resumePath, key: resumeKey, maxBytes: maxBytes) {
+            state = Mutex(State(descriptor: descriptor, received: adopted.length, total: adopted.total,
                                 validator: adopted.validator))
-            writer = HashingWriter(descriptor: adopted.descriptor, path: partPath)
+            writer = HashingWriter(descriptor: descriptor, path: partPath)
             writer.adopt(prefix: adopted.digest, length: adopted.length)
             return
         }
         unlink(resumePath)
-        let descriptor = open(partPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw VideoGenError(.io, "cannot create '\(partPath)': \(String(cString: strerror(errno)))")
+        guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(partPath)
+            close(descriptor)
+            throw VideoGenError(.io, "cannot empty '\(partPath)': \(reason)")
         }
         state = Mutex(State(descriptor: descriptor))
         writer = HashingWriter(descriptor: descriptor, path: partPath)

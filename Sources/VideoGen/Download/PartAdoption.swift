@@ -3,30 +3,27 @@ import Foundation
 import Glibc
 #endif
 
-/// A part file an earlier process left with its `.resume` note, checked and opened to be continued.
+/// A part file an earlier download left with its `.resume` note (another process, or a download in this one that
+/// failed or was cancelled), checked to be continued.
 struct PartAdoption {
-    let descriptor: Int32
     let length: Int64
     let total: Int64?
     let validator: String
     let digest: SHA256
 
-    /// Nil (and nothing opened) unless the note names `key`, has a validator, and the part file is non-empty and
-    /// no longer than the declared total or the size cap.
-    init?(partPath: String, resumePath: String, key: String?, maxBytes: Int64?) {
+    /// Nil unless the note names `key`, has a validator, and the part file open at `descriptor` (locked by the
+    /// caller) is non-empty and no longer than the declared total or the size cap. On success the descriptor's
+    /// offset is at the end of the file, where the download goes on; otherwise it is anywhere.
+    init?(descriptor: Int32, resumePath: String, key: String?, maxBytes: Int64?) {
         guard let key, let data = FileManager.default.contents(atPath: resumePath), data.count <= 64 * 1024,
               let note = try? JSONValue.parse(data), note["version"]?.intValue == 1, note["key"]?.stringValue == key,
               let validator = note["validator"]?.stringValue, !validator.isEmpty else { return nil }
         let total = note["total"]?.intValue
-        let descriptor = open(partPath, O_RDWR | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
         let length = Int64(lseek(descriptor, 0, SEEK_END))
         guard length > 0, total.map({ length <= $0 }) ?? true, maxBytes.map({ length <= $0 }) ?? true,
               let digest = PartAdoption.hash(descriptor, length: length), Int64(lseek(descriptor, 0, SEEK_END)) == length else {
-            close(descriptor)
             return nil
         }
-        self.descriptor = descriptor
         self.length = length
         self.total = total
         self.validator = validator

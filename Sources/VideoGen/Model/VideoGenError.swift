@@ -58,7 +58,8 @@ public struct VideoGenError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let unknownOutcome = Code(rawValue: 24)
         /// A bug in videogen.
         public static let `internal` = Code(rawValue: 25)
-        /// The task already has an operation in progress.
+        /// The task already has an operation in progress, or another download (in this process or another) is
+        /// writing the same destination.
         public static let busy = Code(rawValue: 26)
 
         /// The highest code this version knows.
