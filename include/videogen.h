@@ -26,6 +26,8 @@
  *   time, except vg_task_cancel, which any thread may call at any time. Callbacks run only on the thread that
  *   called the function they were passed to (vg_task_wait, vg_task_download), never on a thread of the library's
  *   own; they must not call vg_task_free on the task they are reporting.
+ * - Memory: when a string for the caller cannot be allocated, a function that returns a vg_code returns VG_E_NOMEM,
+ *   and a getter returns its empty value ("" for those that never return NULL, NULL for the others).
  * - Secrets: the API key is read once at vg_client_create, is sent only to the configured origin, and never appears
  *   in an error message, a snapshot, a record or a log line.
  */
@@ -83,8 +85,9 @@ typedef enum vg_code {
     VG_E_IO = 23,               /**< A local file could not be read or written. */
     VG_E_UNKNOWN_OUTCOME = 24,  /**< A submit may or may not have reached the service; it was not retried. */
     VG_E_INTERNAL = 25,         /**< A bug in libvideogen; please report it. */
-    VG_E_BUSY = 26              /**< The task already has an operation in progress (see the asynchronous calls), or
+    VG_E_BUSY = 26,             /**< The task already has an operation in progress (see the asynchronous calls), or
                                      another download is writing the same destination (vg_task_download). */
+    VG_E_NOMEM = 27             /**< Memory for a result (a string returned to the caller) could not be allocated. */
 } vg_code;
 
 /** The one task-state vocabulary, whatever the provider calls its states. */
@@ -423,7 +426,7 @@ const char *vg_task_error_message(vg_task *task);
  * vg_client_resume accepts. It contains no secret.
  * @param task  the task.
  * @param out   receives a new string; free it with vg_string_free.
- * @return VG_OK, VG_E_INVALID_HANDLE or VG_E_INVALID_ARGUMENT (out is NULL).
+ * @return VG_OK, VG_E_INVALID_HANDLE, VG_E_INVALID_ARGUMENT (out is NULL) or VG_E_NOMEM.
  */
 vg_code vg_task_snapshot_json(vg_task *task, char **out);
 

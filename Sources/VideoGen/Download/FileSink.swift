@@ -60,7 +60,8 @@ final class FileSink: ResponseSink {
     /// `<path>.part.resume` says the part file was written for the same key, continued where it ends (a download
     /// that another process, or an earlier download in this one, did not finish; the bytes on disk are hashed again
     /// and the next attempt asks for the rest with `Range` + `If-Range`).
-    /// - Throws: `.busy` while another download writes the same part file; `.io` when it cannot be opened or emptied.
+    /// - Throws: `.busy` while another download writes the same part file; `.io` when it cannot be opened or emptied,
+    ///   or when `path` is a directory (refused before anything is fetched: the rename could only fail).
     init(path: String, maxBytes: Int64?, resumeKey: String? = nil,
          onProgress: @escaping @Sendable (Int64, Int64?) -> Void) throws {
         partPath = path + ".part"
@@ -68,6 +69,10 @@ final class FileSink: ResponseSink {
         self.resumeKey = resumeKey
         self.maxBytes = maxBytes
         self.onProgress = onProgress
+        var destination = stat()
+        if stat(path, &destination) == 0 && destination.st_mode & S_IFMT == S_IFDIR {
+            throw VideoGenError(.io, "cannot download to '\(path)': it is a directory")
+        }
         let descriptor = try PartLock.acquire(partPath)
         if let adopted = PartAdoption(descriptor: descriptor, resumePath: resumePath, key: resumeKey, maxBytes: maxBytes) {
             state = Mutex(State(descriptor: descriptor, received: adopted.length, total: adopted.total,
@@ -77,7 +82,7 @@ final class FileSink: ResponseSink {
             return
         }
         unlink(resumePath)
-        guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
+        guard FileSink.empty(descriptor, path: partPath) else {
             let reason = String(cString: strerror(errno))
             unlink(partPath)
             close(descriptor)
@@ -201,12 +206,12 @@ final class FileSink: ResponseSink {
         let (descriptor, received, digest) = try state.withLock { state in
             (state.descriptor, state.received, try writer.finish())
         }
-        guard fsync(descriptor) == 0 else {
+        guard FaultPoints.call(.partSync, path: partPath, failing: -1, { fsync(descriptor) }) == 0 else {
             let reason = String(cString: strerror(errno))
             state.withLock { $0.spoiled = true }
             throw VideoGenError(.io, "cannot sync '\(partPath)': \(reason)")
         }
-        guard rename(partPath, path) == 0 else {
+        guard FaultPoints.call(.partRename, path: partPath, failing: -1, { rename(partPath, path) }) == 0 else {
             throw VideoGenError(.io, "cannot move the download to '\(path)': \(String(cString: strerror(errno)))")
         }
         state.withLock { state in
@@ -217,9 +222,12 @@ final class FileSink: ResponseSink {
         unlink(resumePath)
         close(descriptor)
         let directory = (path as NSString).deletingLastPathComponent
-        let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        // Best effort: some file systems cannot sync a directory (EINVAL), and the file itself is complete.
+        let directoryDescriptor = FaultPoints.call(.directoryOpen, path: partPath, failing: -1) {
+            open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
         if directoryDescriptor >= 0 {
-            fsync(directoryDescriptor)
+            _ = FaultPoints.call(.directorySync, path: partPath, failing: -1) { fsync(directoryDescriptor) }
             close(directoryDescriptor)
         }
         return (received, digest.hexDigest())
@@ -262,14 +270,30 @@ final class FileSink: ResponseSink {
         }
         var fields: [String: JSONValue] = ["version": .int(1), "key": .string(resumeKey), "validator": .string(validator)]
         if let total { fields["total"] = .int(total) }
+        let bytes = JSONValue.object(fields).serialized()
         let temporary = resumePath + ".tmp"
-        if FileManager.default.createFile(atPath: temporary, contents: JSONValue.object(fields).serialized()),
-           rename(temporary, resumePath) == 0 {
-            return true
+        let descriptor = FaultPoints.call(.noteOpen, path: resumePath, failing: -1) {
+            open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
-        unlink(temporary)
+        if descriptor >= 0 {
+            let written = bytes.withUnsafeBytes { buffer in
+                FaultPoints.call(.noteWrite, path: resumePath, failing: -1) { write(descriptor, buffer.baseAddress, buffer.count) }
+            }
+            close(descriptor)
+            if written == bytes.count,
+               FaultPoints.call(.noteRename, path: resumePath, failing: -1, { rename(temporary, resumePath) }) == 0 {
+                return true
+            }
+            unlink(temporary)
+        }
         unlink(resumePath)
         return false
+    }
+
+    /// Empties the part file at `descriptor` and moves its offset back to the start.
+    private static func empty(_ descriptor: Int32, path: String) -> Bool {
+        FaultPoints.call(.partTruncate, path: path, failing: -1, { ftruncate(descriptor, 0) }) == 0
+            && FaultPoints.call(.partSeek, path: path, failing: -1, { lseek(descriptor, 0, SEEK_SET) }) == 0
     }
 
     /// A strong validator to resume against: the ETag unless weak, else Last-Modified.
@@ -278,10 +302,10 @@ final class FileSink: ResponseSink {
         return headers["last-modified"]
     }
 
-    /// Empties the part file and forgets its bytes.
+    /// Empties the part file and forgets its bytes (the file is already empty when none were received).
     private func truncate(_ state: inout State) throws {
         try writer.reset()
-        guard ftruncate(state.descriptor, 0) == 0, lseek(state.descriptor, 0, SEEK_SET) == 0 else {
+        guard state.received == 0 || FileSink.empty(state.descriptor, path: partPath) else {
             state.spoiled = true
             throw VideoGenError(.io, "cannot reset '\(partPath)': \(String(cString: strerror(errno)))")
         }

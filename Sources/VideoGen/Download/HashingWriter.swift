@@ -280,7 +280,7 @@ final class HashingWriter: @unchecked Sendable {
         var done = 0
         var directDone = 0
         while done < count {
-            let result = write(descriptor, start + done, count - done)
+            let result = FaultPoints.call(.partWrite, path: path, failing: -1) { write(descriptor, start + done, count - done) }
             if result < 0 {
                 if errno == EINTR { continue }
                 if errno == EINVAL, useDirect {

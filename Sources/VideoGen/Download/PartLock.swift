@@ -24,17 +24,19 @@ enum PartLock {
     /// - Throws: `.busy` while another download holds the part file; `.io` when it cannot be opened.
     static func acquire(_ partPath: String) throws -> Int32 {
         for _ in 0..<maxAttempts {
-            let descriptor = open(partPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            let descriptor = FaultPoints.call(.partOpen, path: partPath, failing: -1) {
+                open(partPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            }
             guard descriptor >= 0 else {
                 throw VideoGenError(.io, "cannot create '\(partPath)': \(String(cString: strerror(errno)))")
             }
-            let locked = flock(descriptor, LOCK_EX | LOCK_NB)
+            let locked = FaultPoints.call(.partLock, path: partPath, failing: -1) { flock(descriptor, LOCK_EX | LOCK_NB) }
             if locked != 0 && (errno == EWOULDBLOCK || errno == EAGAIN) {
                 close(descriptor)
                 throw VideoGenError(.busy, "another download is writing '\(partPath)' (in this process or another); try again when it has ended")
             }
             var opened = stat()
-            guard fstat(descriptor, &opened) == 0 else {
+            guard FaultPoints.call(.partStat, path: partPath, failing: -1, { fstat(descriptor, &opened) }) == 0 else {
                 let reason = String(cString: strerror(errno))
                 close(descriptor)
                 throw VideoGenError(.io, "cannot read the status of '\(partPath)': \(reason)")
