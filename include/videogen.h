@@ -26,6 +26,8 @@
  *   time, except vg_task_cancel, which any thread may call at any time. Callbacks run only on the thread that
  *   called the function they were passed to (vg_task_wait, vg_task_download), never on a thread of the library's
  *   own; they must not call vg_task_free on the task they are reporting.
+ * - Memory: when a string for the caller cannot be allocated, a function that returns a vg_code returns VG_E_NOMEM,
+ *   and a getter returns its empty value ("" for those that never return NULL, NULL for the others).
  * - Secrets: the API key is read once at vg_client_create, is sent only to the configured origin, and never appears
  *   in an error message, a snapshot, a record or a log line.
  */
@@ -83,7 +85,9 @@ typedef enum vg_code {
     VG_E_IO = 23,               /**< A local file could not be read or written. */
     VG_E_UNKNOWN_OUTCOME = 24,  /**< A submit may or may not have reached the service; it was not retried. */
     VG_E_INTERNAL = 25,         /**< A bug in libvideogen; please report it. */
-    VG_E_BUSY = 26              /**< The task already has an operation in progress (see the asynchronous calls). */
+    VG_E_BUSY = 26,             /**< The task already has an operation in progress (see the asynchronous calls), or
+                                     another download is writing the same destination (vg_task_download). */
+    VG_E_NOMEM = 27             /**< Memory for a result (a string returned to the caller) could not be allocated. */
 } vg_code;
 
 /** The one task-state vocabulary, whatever the provider calls its states. */
@@ -127,7 +131,8 @@ typedef int (*vg_progress_fn)(vg_task *task, void *user_data);
  * @param received   bytes of the file written so far.
  * @param total      the file's full size in bytes, or -1 when the server did not say.
  * @param user_data  the pointer given to vg_task_download.
- * @return 0 to go on; non-zero to stop, and vg_task_download returns VG_E_ABORTED_BY_CALLBACK (no file is left).
+ * @return 0 to go on; non-zero to stop, and vg_task_download returns VG_E_ABORTED_BY_CALLBACK (the destination
+ *         is not written; a part file that can be continued stays, as for any failed download).
  */
 typedef int (*vg_transfer_fn)(vg_task *task, uint64_t received, int64_t total, void *user_data);
 
@@ -342,13 +347,19 @@ vg_code vg_task_wait(vg_task *task, double timeout_seconds, vg_progress_fn on_pr
  * the video in memory), checking its length, computing its SHA-256 (reported in the snapshot), then syncing and
  * renaming it into place: `path` never holds a partial file. The API key is sent only when the video is on the
  * configured origin. A "<path>.part" that a killed process left for the same task (noted in "<path>.part.resume")
- * is continued: its bytes are hashed again and only the rest is fetched (Range + If-Range).
+ * is continued: its bytes are hashed again and only the rest is fetched (Range + If-Range). A download that fails
+ * or is cancelled leaves "<path>.part" and "<path>.part.resume" in place when they can be continued (the part holds
+ * bytes and the server gave an ETag or Last-Modified), for the next download of the same task to the same path, in
+ * this process or another; otherwise (no validator, nothing received, bytes over the size limit, a failed write or
+ * sync) it removes them. A caller that gives up on a destination deletes both files. Two downloads to the same path
+ * never run at once: while one (in this process or another) holds "<path>.part", another fails at once with
+ * VG_E_BUSY and leaves that file alone.
  * @param task         a task in state VG_STATE_SUCCEEDED (else VG_E_NOT_READY).
  * @param path         the destination file (overwritten if it exists).
  * @param on_progress  optional byte-progress callback, called on this thread.
  * @param user_data    passed to on_progress.
  * @param error        optional error details.
- * @return VG_OK, or an error code (VG_E_IO for local file errors).
+ * @return VG_OK, or an error code (VG_E_IO for local file errors, VG_E_BUSY while another download writes `path`).
  */
 vg_code vg_task_download(vg_task *task, const char *path, vg_transfer_fn on_progress, void *user_data,
                          vg_error **error);
@@ -415,7 +426,7 @@ const char *vg_task_error_message(vg_task *task);
  * vg_client_resume accepts. It contains no secret.
  * @param task  the task.
  * @param out   receives a new string; free it with vg_string_free.
- * @return VG_OK, VG_E_INVALID_HANDLE or VG_E_INVALID_ARGUMENT (out is NULL).
+ * @return VG_OK, VG_E_INVALID_HANDLE, VG_E_INVALID_ARGUMENT (out is NULL) or VG_E_NOMEM.
  */
 vg_code vg_task_snapshot_json(vg_task *task, char **out);
 

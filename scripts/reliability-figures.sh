@@ -1,9 +1,10 @@
 #!/bin/sh
 # Reproduces the measured figures of RELIABILITY.md: builds the tests, runs the fault suites
-# (Tests/VideoGenTests/FaultInjectionTests.swift, FaultRecoveryTests.swift, SoakTests.swift) against the Python
-# emulator and prints their FIGURE lines. Not part of `make test` (which runs the same suites once, with the
-# default trial counts). FaultRecoveryTests and SoakTests compile Tests/c/crash_download.c and Tests/c/cancel_soak.c
-# with `cc` against the debug libvideogen.so and run them as child processes.
+# (Tests/VideoGenTests/FaultInjectionTests.swift, FaultRecoveryTests.swift, SoakTests.swift, FaultPointTests.swift)
+# against the Python emulator and prints their FIGURE lines. Not part of `make test` (which runs the same suites
+# once, with the default trial counts). FaultRecoveryTests, SoakTests and FaultPointTests compile
+# Tests/c/crash_download.c, Tests/c/cancel_soak.c and Tests/c/fault_points.c with `cc` against the debug
+# libvideogen.so and run them as child processes.
 #
 #   scripts/reliability-figures.sh              # default trials (1 polled task, 3 commit-then-drop submits,
 #                                               # 20 kill -9 points, 2,000 soak cycles and 200 clients)
@@ -17,7 +18,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 status=0
 .build/debug/videogenPackageTests.xctest --testing-library swift-testing \
-    --filter 'FaultInjectionTests|FaultRecoveryTests|SoakTests' >"$out" 2>&1 || status=$?
+    --filter 'FaultInjectionTests|FaultRecoveryTests|SoakTests|FaultPointTests' >"$out" 2>&1 || status=$?
 grep '^FIGURE:' "$out" | sed 's/^FIGURE: //'
 tail -n 1 "$out"
 exit "$status"

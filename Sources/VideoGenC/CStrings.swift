@@ -4,22 +4,34 @@ import Glibc
 import VideoGen
 
 /// C strings the library hands out: static tables for codes and states, and caller-owned copies.
+///
+/// Allocation failures never abort: a string returned through `char **` makes its function return `VG_E_NOMEM`,
+/// a getter returns its documented empty value ("" or NULL), and a static table entry that cannot be allocated
+/// (once per process, at first use) is "". Per-call allocations are fault points (`FaultPoint.cAllocation`).
 enum CStrings {
     /// `vg_code_str` texts, allocated once and never freed (static for the caller).
     nonisolated(unsafe) static let codeTexts: [UnsafePointer<CChar>] = (0...Int(VideoGenError.Code.last)).map {
-        UnsafePointer(strdup(VideoGenError.Code(rawValue: Int32($0)).description)!)
+        permanent(VideoGenError.Code(rawValue: Int32($0)).description)
     }
-    nonisolated(unsafe) static let unknownCode = UnsafePointer(strdup("unknown error code")!)
-    nonisolated(unsafe) static let stateTexts: [UnsafePointer<CChar>] = TaskState.allCases.map {
-        UnsafePointer(strdup($0.rawValue)!)
-    }
-    nonisolated(unsafe) static let unknownState = UnsafePointer(strdup("unknown")!)
-    nonisolated(unsafe) static let empty = UnsafePointer(strdup("")!)
-    nonisolated(unsafe) static let version = UnsafePointer(strdup(VideoGenVersion.string)!)
+    nonisolated(unsafe) static let unknownCode = permanent("unknown error code")
+    nonisolated(unsafe) static let stateTexts: [UnsafePointer<CChar>] = TaskState.allCases.map { permanent($0.rawValue) }
+    nonisolated(unsafe) static let unknownState = permanent("unknown")
+    nonisolated(unsafe) static let empty = staticEmpty
+    nonisolated(unsafe) static let version = permanent(VideoGenVersion.string)
 
-    /// A malloc'ed copy the caller frees with `vg_string_free`.
+    /// "" in the program's static data: no allocation, never freed.
+    private static var staticEmpty: UnsafePointer<CChar> {
+        UnsafeRawPointer(("" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
+    }
+
+    /// A copy that lives as long as the process, or "" when it cannot be allocated.
+    private static func permanent(_ text: String) -> UnsafePointer<CChar> {
+        strdup(text).map { UnsafePointer($0) } ?? staticEmpty
+    }
+
+    /// A malloc'ed copy the caller frees with `vg_string_free`; nil when the allocation fails.
     static func owned(_ text: String) -> UnsafeMutablePointer<CChar>? {
-        strdup(text)
+        FaultPoints.call(.cAllocation, failing: nil) { strdup(text) }
     }
 
     /// The Swift string of a C argument, or nil for NULL.
@@ -33,12 +45,12 @@ enum CStrings {
 struct CStringCache {
     private var entries: [String: (text: String, pointer: UnsafeMutablePointer<CChar>)] = [:]
 
-    /// The cached C string for `key` showing `text`; nil when `text` is nil.
+    /// The cached C string for `key` showing `text`; nil when `text` is nil, or when it cannot be allocated.
     mutating func pointer(_ key: String, _ text: String?) -> UnsafePointer<CChar>? {
         guard let text else { return nil }
         if let entry = entries[key], entry.text == text { return UnsafePointer(entry.pointer) }
-        if let entry = entries[key] { free(entry.pointer) }
-        guard let copy = strdup(text) else { return nil }
+        if let entry = entries.removeValue(forKey: key) { free(entry.pointer) }
+        guard let copy = CStrings.owned(text) else { return nil }
         entries[key] = (text, copy)
         return UnsafePointer(copy)
     }

@@ -74,6 +74,7 @@ public func vg_task_download(_ task: OpaquePointer?, _ path: UnsafePointer<CChar
         if let onTransfer, let record = final.download, delivered.received != record.bytes || delivered.total != record.bytes {
             if let stop = box.runCallback({ onTransfer(record.bytes, record.bytes) }), stop != 0 {
                 unlink(path)
+                box.update(current)                 // the snapshot records no download whose file is gone
                 throw VideoGenError(.abortedByCallback, "a callback returned non-zero")
             }
         }
@@ -151,7 +152,7 @@ public func vg_task_snapshot_json(_ task: OpaquePointer?, _ out: UnsafeMutablePo
     guard let out else { return VG_E_INVALID_ARGUMENT }
     out.pointee = nil
     guard let box = taskBox(task) else { return VG_E_INVALID_HANDLE }
-    guard let text = CStrings.owned(box.snapshot.json.jsonText) else { return VG_E_INTERNAL }
+    guard let text = CStrings.owned(box.snapshot.json.jsonText) else { return VG_E_NOMEM }
     out.pointee = text
     return VG_OK
 }

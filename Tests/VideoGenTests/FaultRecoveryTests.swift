@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import VideoGen
 
@@ -172,8 +173,15 @@ struct FaultRecoveryTests {
             for i in 0..<6 {
                 #expect((try? Data(contentsOf: URL(fileURLWithPath: work + "/download-\(i).bin"))) == expectedBlob, "resumed download \(i)")
             }
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: work).filter { $0.hasSuffix(".part") }
-            #expect(leftovers.isEmpty)
+            // Cancelled downloads kept their parts (with notes); the restarts continued each from where it ended.
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: work).filter { $0.contains(".part") }
+            #expect(leftovers.isEmpty, "\(leftovers)")
+            let kept = (output.result("kept_parts") ?? []).compactMap(Int.init)
+            #expect(kept.count == 6)
+            let ranges = try await emulator.entries("GET") { $0.hasPrefix("/_emulator/blob/") }.compactMap { $0["range"]?.stringValue }
+            for size in kept where size > 0 {
+                #expect(ranges.contains("bytes=\(size)-"), "the restart continued the \(size)-byte part")
+            }
             // One POST per submit that was not cancelled (the 5 cancelled ones are stalled 20 s and log later, as
             // faulted); restarting from a record sends none.
             let submits = Int(output.result("submits")?.first ?? "") ?? -1
@@ -186,6 +194,55 @@ struct FaultRecoveryTests {
             let threads = (output.result("threads") ?? []).compactMap(Int.init)
             #expect(fds.count == 2 && fds[1] <= fds[0] + 2, "descriptors \(fds)")
             #expect(threads.count == 2 && threads[1] <= threads[0] + 4, "threads \(threads)")
+        }
+    }
+
+    @Test("a download cancelled mid-body keeps its part and note; the next download asks only for the rest and ends byte-exact")
+    func cancelledDownloadIsContinued() async throws {
+        let emulator = try EmulatorProcess()
+        let size = 4 << 20
+        let expected = try await emulator.blobBytes(size)
+        // The body stops after 1.5 MiB for 60 s: the cancel always comes mid-body, whatever the machine's speed.
+        try await emulator.setFaults([rule("stall-after:1572864:60", match: "/_emulator/blob/")])
+        var configuration = try emulator.configuration(.openai)
+        configuration.stallTimeout = 120
+        let client = VideoGenClient(configuration: configuration)
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/video.bin"
+            let received = Mutex<Int64>(0)
+            let running = Task {
+                try await client.download(emulator.blobTask(size), to: path) { bytes, _ in received.withLock { $0 = bytes } }
+            }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while received.withLock({ $0 }) < 1 << 20 && ContinuousClock.now < deadline {
+                try await Task.sleep(nanoseconds: 10_000_000)
+            }
+            #expect(received.withLock { $0 } >= 1 << 20, "1 MiB arrived before the stall")
+            let start = ContinuousClock.now
+            running.cancel()
+            let result = await running.result
+            let ack = seconds(since: start)
+            guard case .failure(let error as VideoGenError) = result else {
+                Issue.record("the download was not cancelled: \(result)")
+                return
+            }
+            #expect(error.code == .cancelled)
+            #expect(!FileManager.default.fileExists(atPath: path), "no final file")
+            let kept = (try? FileManager.default.attributesOfItem(atPath: path + ".part")[.size] as? Int) ?? 0
+            #expect(kept >= 1 << 20 && kept <= 1_572_864, "the part holds what arrived (\(kept) bytes)")
+            #expect(FileManager.default.fileExists(atPath: path + ".part.resume"))
+            #expect(expected.prefix(kept) == (try Data(contentsOf: URL(fileURLWithPath: path + ".part"))))
+
+            try await emulator.setFaults([])
+            let before = try await emulator.entries("GET") { $0.hasPrefix("/_emulator/blob/") }.count
+            let done = try await client.download(emulator.blobTask(size), to: path)
+            let gets = try await emulator.entries("GET") { $0.hasPrefix("/_emulator/blob/") }.dropFirst(before)
+            #expect(FileManager.default.contents(atPath: path) == expected)
+            #expect(done.download?.bytes == Int64(size))
+            #expect(gets.count == 1)
+            #expect(gets.first?["range"]?.stringValue == "bytes=\(kept)-" && gets.first?.status == 206, "only the rest was fetched")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["video.bin"])
+            figure("row19: download cancelled (Swift Task) after \(kept) of \(size) bytes: returned after \(String(format: "%.0f", ack * 1000)) ms, part and note kept; the next download sent Range: bytes=\(kept)- (206) and ended byte-exact")
         }
     }
 

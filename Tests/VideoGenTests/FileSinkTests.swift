@@ -48,8 +48,27 @@ struct FileSinkTests {
             #expect(sink.received == 0)
             let attributes = try FileManager.default.attributesOfItem(atPath: path + ".part")
             #expect((attributes[.size] as? NSNumber)?.intValue == 0)
-            sink.discard()
+            sink.abandon()
             #expect(!FileManager.default.fileExists(atPath: path + ".part"))
+        }
+    }
+
+    @Test("abandon keeps a part that holds bytes, has a validator and a note; bytes over the size cap are removed",
+          arguments: [false, true])
+    func abandonKeepsOrRemoves(_ overCap: Bool) throws {
+        try withPath { path throws in
+            let sink = try FileSink(path: path, maxBytes: overCap ? 8 : nil, resumeKey: "openai base t") { _, _ in }
+            try sink.receive(head: HTTPResponseHead(status: 200, headers: ["etag": "\"v1\""]))
+            try sink.receive(data: Data(repeating: 1, count: 6))
+            if overCap {
+                #expect(throws: VideoGenError.self) { try sink.receive(data: Data(repeating: 2, count: 6)) }
+            }
+            sink.abandon()
+            sink.abandon()
+            let kept = FileManager.default.fileExists(atPath: path + ".part")
+            #expect(kept == !overCap)
+            #expect(FileManager.default.fileExists(atPath: path + ".part.resume") == !overCap)
+            if kept { #expect(try Data(contentsOf: URL(fileURLWithPath: path + ".part")) == Data(repeating: 1, count: 6)) }
         }
     }
 

@@ -114,10 +114,12 @@ int files_equal(const char *a, const char *b)
 
 void remove_download(const char *path)
 {
-    char part[1024];
+    char part[1024], note[1100];
     snprintf(part, sizeof part, "%s.part", path);
+    snprintf(note, sizeof note, "%s.part.resume", path);
     unlink(path);
     unlink(part);
+    unlink(note);
 }
 
 int json_string_member(const char *json, const char *key, char *out, size_t size)

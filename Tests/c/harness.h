@@ -150,7 +150,7 @@ long file_size(const char *path);
 /** 1 when both files exist and have the same bytes. */
 int files_equal(const char *a, const char *b);
 
-/** Removes `path` and `path.part` if present. */
+/** Removes `path`, `path.part` and `path.part.resume` if present. */
 void remove_download(const char *path);
 
 /**

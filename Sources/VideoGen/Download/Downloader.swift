@@ -3,10 +3,11 @@ import Foundation
 /// Downloads a task's video: streamed to `<path>.part` beside the destination, length-checked, hashed, synced and
 /// renamed into place. A dropped transfer is retried and resumes where it stopped (`Range` + `If-Range`), also in
 /// another process: `<path>.part.resume` notes the task and the validator the part file was written for; a server
-/// that ignores the range, or a file that changed, restarts it from zero. An expired signed URL (403, 404 or 410
-/// from a host other than the service) is replaced by polling the task again, at most `maxURLRefreshes` times.
-/// The key goes only to the configured origin: a signed URL on another host gets no credentials, and a redirect
-/// that leaves the origin loses them.
+/// that ignores the range, or a file that changed, restarts it from zero. A download that fails or is cancelled
+/// leaves the part file and its note for the next download when they can be continued (`FileSink.abandon`). An
+/// expired signed URL (403, 404 or 410 from a host other than the service) is replaced by polling the task again,
+/// at most `maxURLRefreshes` times. The key goes only to the configured origin: a signed URL on another host gets
+/// no credentials, and a redirect that leaves the origin loses them.
 struct Downloader {
     /// Fresh URLs fetched per download before an expired URL is reported.
     static let maxURLRefreshes = 3
@@ -25,7 +26,7 @@ struct Downloader {
         let resumeKey = current.id.isEmpty ? nil : "\(current.dialect) \(current.baseURL) \(current.id)"
         let sink = try FileSink(path: path, maxBytes: configuration.maxDownloadBytes, resumeKey: resumeKey,
                                 onProgress: onProgress)
-        defer { sink.discard() }
+        defer { sink.abandon() }
         var retries = 0
         var refreshes = 0
         var lastRetried: VideoGenError?

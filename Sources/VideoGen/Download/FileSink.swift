@@ -10,6 +10,10 @@ import Synchronization
 /// the file into place so that the final path never holds a partial file. Error answers (non-2xx) are kept in
 /// memory (64 KiB at most) instead, to be read as an error body.
 ///
+/// A download that fails or is cancelled keeps its part file and note when another download can continue them
+/// (`abandon`): the part holds bytes, the server gave a validator, and the note for them was written. Bytes known
+/// to be bad (over the size cap, longer than the declared total, a failed write, sync or truncation) are removed.
+///
 /// Body bytes go through a `HashingWriter`: the transport thread copies them into its ring buffer, its own threads
 /// hash and write them. Everything that looks at the file (resuming, truncating, committing) drains it first.
 final class FileSink: ResponseSink {
@@ -26,12 +30,17 @@ final class FileSink: ResponseSink {
         var errorBody = Data()
         var reported: Int64 = -1
         var closed = false
+        /// `<path>.part.resume` names the current validator: another download can continue the part.
+        var noted = false
+        /// The part's bytes cannot be trusted (size cap, length, a failed sync or truncation): never continued.
+        var spoiled = false
 
         init(descriptor: Int32, received: Int64 = 0, total: Int64? = nil, validator: String? = nil) {
             self.descriptor = descriptor
             self.received = received
             self.total = total
             self.validator = validator
+            noted = validator != nil
         }
     }
 
@@ -47,9 +56,12 @@ final class FileSink: ResponseSink {
     /// A download's body: the transport may hand it over on its network thread, where blocking is flow control.
     var isBulk: Bool { true }
 
-    /// Opens `<path>.part`: empty, or, when `resumeKey` is given and `<path>.part.resume` says the part file was
-    /// written for the same key, continued where it ends (a download an earlier process did not finish; the bytes
-    /// on disk are hashed again and the next attempt asks for the rest with `Range` + `If-Range`).
+    /// Opens `<path>.part` under its lock (`PartLock`): empty, or, when `resumeKey` is given and
+    /// `<path>.part.resume` says the part file was written for the same key, continued where it ends (a download
+    /// that another process, or an earlier download in this one, did not finish; the bytes on disk are hashed again
+    /// and the next attempt asks for the rest with `Range` + `If-Range`).
+    /// - Throws: `.busy` while another download writes the same part file; `.io` when it cannot be opened or emptied,
+    ///   or when `path` is a directory (refused before anything is fetched: the rename could only fail).
     init(path: String, maxBytes: Int64?, resumeKey: String? = nil,
          onProgress: @escaping @Sendable (Int64, Int64?) -> Void) throws {
         partPath = path + ".part"
@@ -57,24 +69,31 @@ final class FileSink: ResponseSink {
         self.resumeKey = resumeKey
         self.maxBytes = maxBytes
         self.onProgress = onProgress
-        if let adopted = PartAdoption(partPath: partPath, resumePath: resumePath, key: resumeKey, maxBytes: maxBytes) {
-            state = Mutex(State(descriptor: adopted.descriptor, received: adopted.length, total: adopted.total,
+        var destination = stat()
+        if stat(path, &destination) == 0 && destination.st_mode & S_IFMT == S_IFDIR {
+            throw VideoGenError(.io, "cannot download to '\(path)': it is a directory")
+        }
+        let descriptor = try PartLock.acquire(partPath)
+        if let adopted = PartAdoption(descriptor: descriptor, resumePath: resumePath, key: resumeKey, maxBytes: maxBytes) {
+            state = Mutex(State(descriptor: descriptor, received: adopted.length, total: adopted.total,
                                 validator: adopted.validator))
-            writer = HashingWriter(descriptor: adopted.descriptor, path: partPath)
+            writer = HashingWriter(descriptor: descriptor, path: partPath)
             writer.adopt(prefix: adopted.digest, length: adopted.length)
             return
         }
         unlink(resumePath)
-        let descriptor = open(partPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw VideoGenError(.io, "cannot create '\(partPath)': \(String(cString: strerror(errno)))")
+        guard FileSink.empty(descriptor, path: partPath) else {
+            let reason = String(cString: strerror(errno))
+            unlink(partPath)
+            close(descriptor)
+            throw VideoGenError(.io, "cannot empty '\(partPath)': \(reason)")
         }
         state = Mutex(State(descriptor: descriptor))
         writer = HashingWriter(descriptor: descriptor, path: partPath)
     }
 
     deinit {
-        discard()
+        abandon()
     }
 
     /// The headers that resume the download where the part file ends, when the server gave a validator to
@@ -95,6 +114,7 @@ final class FileSink: ResponseSink {
 
     func receive(head: HTTPResponseHead) throws {
         let announce = try state.withLock { state -> (Int64, Int64?)? in
+            guard !state.closed else { return nil }
             state.status = head.status
             switch head.status {
             case 206:
@@ -114,9 +134,12 @@ final class FileSink: ResponseSink {
                 return nil
             }
             let validator = FileSink.validator(head.headers)
-            if validator != state.validator || head.status != 206 { saveResumeInfo(validator: validator, total: state.total) }
+            if validator != state.validator || head.status != 206 {
+                state.noted = saveResumeInfo(validator: validator, total: state.total)
+            }
             state.validator = validator
             if let total = state.total, let maxBytes, total > maxBytes {
+                state.spoiled = true
                 throw VideoGenError(.tooLarge, "the video is \(total) bytes, over the \(maxBytes)-byte download limit")
             }
             state.reported = state.received
@@ -133,6 +156,7 @@ final class FileSink: ResponseSink {
                 return nil
             }
             if let maxBytes, state.received + Int64(data.count) > maxBytes {
+                state.spoiled = true
                 throw VideoGenError(.tooLarge, "the video exceeds the \(maxBytes)-byte download limit")
             }
             try data.withUnsafeBytes { try writer.submit($0) }
@@ -163,89 +187,113 @@ final class FileSink: ResponseSink {
         }
     }
 
-    /// Checks the length against what the server declared; a short file stays in place for a resumed attempt.
+    /// Checks the length against what the server declared; a short file stays in place for a resumed attempt, a
+    /// longer one is spoiled.
     func checkComplete() throws {
-        let (received, total) = state.withLock { ($0.received, $0.total) }
+        let (received, total) = state.withLock { state in
+            if let total = state.total, state.received > total { state.spoiled = true }
+            return (state.received, state.total)
+        }
         if let total, total != received {
             throw VideoGenError(.network, "the download stopped after \(received) of \(total) bytes")
         }
     }
 
-    /// Syncs, closes and renames the file to `path`, then syncs the directory.
+    /// Syncs the file and renames it to `path`, then syncs the directory. A failure leaves the part to `abandon`.
     /// - Returns: the size and SHA-256 of the file.
     func commit(to path: String) throws -> (bytes: Int64, sha256: String) {
         try checkComplete()
         let (descriptor, received, digest) = try state.withLock { state in
-            let digest: SHA256
-            do {
-                digest = try writer.finish()
-            } catch {
-                state.closed = true
-                writer.close()
-                close(state.descriptor)
-                state.descriptor = -1
-                unlink(partPath)
-                throw error
-            }
-            state.closed = true
-            writer.close()
-            let result = (state.descriptor, state.received, digest)
-            state.descriptor = -1
-            return result
+            (state.descriptor, state.received, try writer.finish())
         }
-        guard fsync(descriptor) == 0 else {
+        guard FaultPoints.call(.partSync, path: partPath, failing: -1, { fsync(descriptor) }) == 0 else {
             let reason = String(cString: strerror(errno))
-            close(descriptor)
-            unlink(partPath)
+            state.withLock { $0.spoiled = true }
             throw VideoGenError(.io, "cannot sync '\(partPath)': \(reason)")
         }
-        close(descriptor)
-        unlink(resumePath)
-        guard rename(partPath, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(partPath)
-            throw VideoGenError(.io, "cannot move the download to '\(path)': \(reason)")
+        guard FaultPoints.call(.partRename, path: partPath, failing: -1, { rename(partPath, path) }) == 0 else {
+            throw VideoGenError(.io, "cannot move the download to '\(path)': \(String(cString: strerror(errno)))")
         }
+        state.withLock { state in
+            state.closed = true
+            writer.close()
+            state.descriptor = -1
+        }
+        unlink(resumePath)
+        close(descriptor)
         let directory = (path as NSString).deletingLastPathComponent
-        let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        // Best effort: some file systems cannot sync a directory (EINVAL), and the file itself is complete.
+        let directoryDescriptor = FaultPoints.call(.directoryOpen, path: partPath, failing: -1) {
+            open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
         if directoryDescriptor >= 0 {
-            fsync(directoryDescriptor)
+            _ = FaultPoints.call(.directorySync, path: partPath, failing: -1) { fsync(directoryDescriptor) }
             close(directoryDescriptor)
         }
         return (received, digest.hexDigest())
     }
 
-    /// Closes and removes the partial file; safe to call more than once.
-    func discard() {
-        let descriptor = state.withLock { state -> Int32 in
-            state.closed = true
-            writer.close()
+    /// Closes the part file of a download that did not complete. It stays, with its note, when another download
+    /// can continue it: the server gave a validator, the note for it was written, nothing spoiled the bytes (a
+    /// failed write, sync or truncation, the size cap), and after writing out what is still queued (the ring
+    /// buffer, at most 4 MiB) it holds bytes, no more than the declared total or the size cap. Otherwise both are
+    /// removed. Does nothing after `commit` succeeded; safe to call more than once.
+    func abandon() {
+        let (descriptor, keep) = state.withLock { state -> (Int32, Bool) in
             let descriptor = state.descriptor
+            let resumable = descriptor >= 0 && resumeKey != nil && state.validator != nil && state.noted && !state.spoiled
+            state.closed = true
             state.descriptor = -1
-            return descriptor
+            let written = resumable && (try? writer.drain()) != nil
+            writer.close()
+            guard written else { return (descriptor, false) }
+            var status = stat()
+            guard fstat(descriptor, &status) == 0 else { return (descriptor, false) }
+            let length = Int64(status.st_size)
+            let fits = length > 0 && (state.total.map { length <= $0 } ?? true) && (maxBytes.map { length <= $0 } ?? true)
+            return (descriptor, fits)
         }
-        if descriptor >= 0 {
-            close(descriptor)
+        guard descriptor >= 0 else { return }
+        if !keep {
             unlink(partPath)
             unlink(resumePath)
         }
+        close(descriptor)
     }
 
     /// Writes (or, without a validator to resume against, removes) `<path>.part.resume`, atomically.
-    private func saveResumeInfo(validator: String?, total: Int64?) {
+    /// - Returns: whether the note now names `validator`.
+    private func saveResumeInfo(validator: String?, total: Int64?) -> Bool {
         guard let resumeKey, let validator else {
             unlink(resumePath)
-            return
+            return false
         }
         var fields: [String: JSONValue] = ["version": .int(1), "key": .string(resumeKey), "validator": .string(validator)]
         if let total { fields["total"] = .int(total) }
+        let bytes = JSONValue.object(fields).serialized()
         let temporary = resumePath + ".tmp"
-        if FileManager.default.createFile(atPath: temporary, contents: JSONValue.object(fields).serialized()),
-           rename(temporary, resumePath) == 0 {
-            return
+        let descriptor = FaultPoints.call(.noteOpen, path: resumePath, failing: -1) {
+            open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
-        unlink(temporary)
+        if descriptor >= 0 {
+            let written = bytes.withUnsafeBytes { buffer in
+                FaultPoints.call(.noteWrite, path: resumePath, failing: -1) { write(descriptor, buffer.baseAddress, buffer.count) }
+            }
+            close(descriptor)
+            if written == bytes.count,
+               FaultPoints.call(.noteRename, path: resumePath, failing: -1, { rename(temporary, resumePath) }) == 0 {
+                return true
+            }
+            unlink(temporary)
+        }
         unlink(resumePath)
+        return false
+    }
+
+    /// Empties the part file at `descriptor` and moves its offset back to the start.
+    private static func empty(_ descriptor: Int32, path: String) -> Bool {
+        FaultPoints.call(.partTruncate, path: path, failing: -1, { ftruncate(descriptor, 0) }) == 0
+            && FaultPoints.call(.partSeek, path: path, failing: -1, { lseek(descriptor, 0, SEEK_SET) }) == 0
     }
 
     /// A strong validator to resume against: the ETag unless weak, else Last-Modified.
@@ -254,63 +302,18 @@ final class FileSink: ResponseSink {
         return headers["last-modified"]
     }
 
-    /// Empties the part file and forgets its bytes.
+    /// Empties the part file and forgets its bytes (the file is already empty when none were received).
     private func truncate(_ state: inout State) throws {
         try writer.reset()
-        guard ftruncate(state.descriptor, 0) == 0, lseek(state.descriptor, 0, SEEK_SET) == 0 else {
+        guard state.received == 0 || FileSink.empty(state.descriptor, path: partPath) else {
+            state.spoiled = true
             throw VideoGenError(.io, "cannot reset '\(partPath)': \(String(cString: strerror(errno)))")
         }
         state.received = 0
         state.reported = -1
         state.total = nil
         state.validator = nil
+        state.noted = false
         unlink(resumePath)
-    }
-}
-
-/// A part file an earlier process left with its `.resume` note, checked and opened to be continued.
-private struct PartAdoption {
-    let descriptor: Int32
-    let length: Int64
-    let total: Int64?
-    let validator: String
-    let digest: SHA256
-
-    /// Nil (and nothing opened) unless the note names `key`, has a validator, and the part file is non-empty and
-    /// no longer than the declared total or the size cap.
-    init?(partPath: String, resumePath: String, key: String?, maxBytes: Int64?) {
-        guard let key, let data = FileManager.default.contents(atPath: resumePath), data.count <= 64 * 1024,
-              let note = try? JSONValue.parse(data), note["version"]?.intValue == 1, note["key"]?.stringValue == key,
-              let validator = note["validator"]?.stringValue, !validator.isEmpty else { return nil }
-        let total = note["total"]?.intValue
-        let descriptor = open(partPath, O_RDWR | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        let length = Int64(lseek(descriptor, 0, SEEK_END))
-        guard length > 0, total.map({ length <= $0 }) ?? true, maxBytes.map({ length <= $0 }) ?? true,
-              let digest = PartAdoption.hash(descriptor, length: length), Int64(lseek(descriptor, 0, SEEK_END)) == length else {
-            close(descriptor)
-            return nil
-        }
-        self.descriptor = descriptor
-        self.length = length
-        self.total = total
-        self.validator = validator
-        self.digest = digest
-    }
-
-    /// The SHA-256 state after the file's first `length` bytes.
-    private static func hash(_ descriptor: Int32, length: Int64) -> SHA256? {
-        var digest = SHA256()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        var offset: Int64 = 0
-        while offset < length {
-            let count = pread(descriptor, buffer.baseAddress, min(buffer.count, Int(length - offset)), off_t(offset))
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return nil }
-            digest.update(bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            offset += Int64(count)
-        }
-        return digest
     }
 }

@@ -178,6 +178,13 @@ final class HashingWriter: @unchecked Sendable {
         return digest
     }
 
+    /// True once a write failed: the file may hold fewer bytes than were submitted before the failure.
+    var hasFailed: Bool {
+        lock()
+        defer { unlock() }
+        return failure != nil
+    }
+
     /// Bytes that went to the file with direct I/O.
     var bytesWrittenDirectly: Int64 {
         lock()
@@ -273,7 +280,7 @@ final class HashingWriter: @unchecked Sendable {
         var done = 0
         var directDone = 0
         while done < count {
-            let result = write(descriptor, start + done, count - done)
+            let result = FaultPoints.call(.partWrite, path: path, failing: -1) { write(descriptor, start + done, count - done) }
             if result < 0 {
                 if errno == EINTR { continue }
                 if errno == EINVAL, useDirect {

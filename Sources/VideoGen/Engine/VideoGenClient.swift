@@ -157,7 +157,13 @@ public final class VideoGenClient: Sendable {
         }
     }
 
-    /// Downloads a succeeded task's video to `path` (see `Downloader`).
+    /// Downloads a succeeded task's video to `path`, through `<path>.part`: `path` never holds a partial file.
+    /// A part file (and its note, `<path>.part.resume`) that an earlier download of the same task left, in this
+    /// process or another, is continued with `Range` + `If-Range`. A download that throws (or is cancelled) leaves
+    /// them in place when they can be continued (the part holds bytes and the server gave an ETag or
+    /// Last-Modified), and removes them otherwise (no validator, bytes over the size limit, a failed write or
+    /// sync); a caller that gives up on `path` deletes both. While another download, in this process or another,
+    /// writes `path`, this one throws `.busy` at once and leaves that download's files alone.
     /// - Parameter onProgress: bytes written so far and the total when known; called on a transport thread.
     /// - Returns: the snapshot with its `download` record (path, size, SHA-256).
     public func download(_ snapshot: TaskSnapshot, to path: String,

@@ -58,11 +58,14 @@ public struct VideoGenError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let unknownOutcome = Code(rawValue: 24)
         /// A bug in videogen.
         public static let `internal` = Code(rawValue: 25)
-        /// The task already has an operation in progress.
+        /// The task already has an operation in progress, or another download (in this process or another) is
+        /// writing the same destination.
         public static let busy = Code(rawValue: 26)
+        /// Memory for a result could not be allocated (C: a string returned to the caller).
+        public static let outOfMemory = Code(rawValue: 27)
 
         /// The highest code this version knows.
-        public static let last: Int32 = 26
+        public static let last: Int32 = 27
 
         /// A short stable description, identical to the C library's `vg_code_str`.
         public var description: String {
@@ -94,6 +97,7 @@ public struct VideoGenError: Error, Sendable, Hashable, CustomStringConvertible 
             case 24: return "unknown outcome"
             case 25: return "internal error"
             case 26: return "task busy"
+            case 27: return "out of memory"
             default: return "unknown error code"
             }
         }

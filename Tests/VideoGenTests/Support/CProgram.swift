@@ -37,10 +37,13 @@ struct CProgram: Sendable {
 
     /// Runs the program to its end (killed after `timeout` seconds); its exit status and its standard output
     /// and error, interleaved. The waiting happens on a thread of its own, not on Swift's cooperative pool.
-    func run(_ arguments: [String], timeout: Double) async throws -> (status: Int32, output: String) {
+    /// - Parameter environment: variables added to this process's environment for the program.
+    func run(_ arguments: [String], timeout: Double, environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
         let executable = executable
         return try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try CProgram.run(executable, arguments, timeout: timeout) }) }.start()
+            Thread {
+                continuation.resume(with: Result { try CProgram.run(executable, arguments, timeout: timeout, environment: environment) })
+            }.start()
         }
     }
 
@@ -56,12 +59,16 @@ struct CProgram: Sendable {
         try CProgram.launch(executable, arguments, outputPath: outputPath)
     }
 
-    /// Starts `executable` with stdout and stderr going to `outputPath`.
-    static func launch(_ executable: String, _ arguments: [String], outputPath: String) throws -> Process {
+    /// Starts `executable` with stdout and stderr going to `outputPath`, and `environment` added to this process's.
+    static func launch(_ executable: String, _ arguments: [String], outputPath: String,
+                       environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        }
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardOutput = handle
         process.standardError = handle
@@ -70,10 +77,11 @@ struct CProgram: Sendable {
         return process
     }
 
-    static func run(_ executable: String, _ arguments: [String], timeout: Double) throws -> (status: Int32, output: String) {
+    static func run(_ executable: String, _ arguments: [String], timeout: Double,
+                    environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("vg-cprogram-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let process = try launch(executable, arguments, outputPath: outputPath)
+        let process = try launch(executable, arguments, outputPath: outputPath, environment: environment)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         if process.isRunning {

@@ -60,6 +60,7 @@ class ErrorCode(enum.IntEnum):
     UNKNOWN_OUTCOME = 24
     INTERNAL = 25
     BUSY = 26
+    NOMEM = 27
 
     @classmethod
     def of(cls, value: int) -> ErrorCode | int:

@@ -261,7 +261,13 @@ class Task:
         Args:
             path: the destination file.
             on_progress: called on this thread with a :class:`Progress` (``kind == "download"``) as bytes arrive.
-                An exception it raises stops the download (no file is left) and is re-raised here.
+                An exception it raises stops the download (``path`` is not written) and is re-raised here.
+
+        A download that fails, is cancelled or is stopped keeps ``<path>.part`` and ``<path>.part.resume`` when
+        they can be continued (the server gave an ETag or Last-Modified): the next download of the same task to
+        the same path, in any process, fetches only the rest. Delete both files to give up on ``path``. While
+        another download (in any process) writes ``path``, this one raises :class:`VideoGenError` with code
+        ``BUSY`` at once.
 
         Returns the :class:`VideoFile` (path, size, SHA-256). Raises :class:`VideoGenError` with code
         ``NOT_READY`` before the task succeeded, or the download's error.
