@@ -109,7 +109,7 @@ struct OpenAIAdapterTests {
     func imageInputs() throws {
         let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4])
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vg-\(UUID().uuidString).png").path
-        FileManager.default.createFile(atPath: path, contents: png)
+        #expect(FileManager.default.createFile(atPath: path, contents: png))
         defer { try? FileManager.default.removeItem(atPath: path) }
         var request = VideoRequest(model: "m", prompt: "p")
         request.image = .file(path)
@@ -125,7 +125,7 @@ struct OpenAIAdapterTests {
     @Test("a file that is not an image is refused before anything is sent")
     func notAnImage() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vg-\(UUID().uuidString).txt").path
-        FileManager.default.createFile(atPath: path, contents: Data("hello".utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("hello".utf8)))
         defer { try? FileManager.default.removeItem(atPath: path) }
         var request = VideoRequest(model: "m", prompt: "p")
         request.image = .file(path)

@@ -8,7 +8,7 @@ import Foundation
 /// expired signed URL (403, 404 or 410 from a host other than the service) is replaced by polling the task again,
 /// at most `maxURLRefreshes` times. The key goes only to the configured origin: a signed URL on another host gets
 /// no credentials, and a redirect that leaves the origin loses them.
-struct Downloader {
+struct Downloader: Sendable {
     /// Fresh URLs fetched per download before an expired URL is reported.
     static let maxURLRefreshes = 3
 
@@ -19,7 +19,7 @@ struct Downloader {
     func download(_ snapshot: TaskSnapshot, to path: String,
                   onProgress: @escaping @Sendable (Int64, Int64?) -> Void) async throws -> DownloadRecord {
         guard !path.isEmpty else { throw VideoGenError(.invalidArgument, "the download path is empty") }
-        var current = snapshot
+        let current = snapshot
         _ = try videoURL(of: current)
         let configuration = executor.configuration
         // A part file another process left for the same task is continued, not started over.
@@ -27,6 +27,34 @@ struct Downloader {
         let sink = try FileSink(path: path, maxBytes: configuration.maxDownloadBytes, resumeKey: resumeKey,
                                 onProgress: onProgress)
         defer { sink.abandon() }
+        guard let limit = configuration.downloadTimeout else {
+            return try await transfer(current, to: path, sink: sink)
+        }
+        // The whole download (every attempt, backoff and URL refresh) within `download_timeout`: past it the
+        // transfer is cancelled and the part file kept for a later call, as for any failed download.
+        return try await withThrowingTaskGroup(of: DownloadRecord?.self) { group in
+            group.addTask { try await transfer(current, to: path, sink: sink) }
+            group.addTask {
+                try await Task.sleep(for: .seconds(limit))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let record = first else {
+                throw VideoGenError(.timeout, "the download did not finish within download_timeout (\(Downloader.format(limit)) s)")
+            }
+            return record
+        }
+    }
+
+    /// `seconds` as a short decimal ("0.5", "120").
+    static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.2g", seconds)
+    }
+
+    /// The attempts of one download into `sink`, until it is committed to `path` or fails for good.
+    private func transfer(_ snapshot: TaskSnapshot, to path: String, sink: FileSink) async throws -> DownloadRecord {
+        var current = snapshot
+        let configuration = executor.configuration
         var retries = 0
         var refreshes = 0
         var lastRetried: VideoGenError?

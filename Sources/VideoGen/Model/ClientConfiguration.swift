@@ -22,6 +22,9 @@ public struct ClientConfiguration: Sendable {
     public var stallTimeout: Double = 30
     /// A download slower than this many bytes per second over `stallTimeout` fails with `.timeout` (and resumes).
     public var minDownloadRate: Int64 = 2048
+    /// Deadline of one whole download (all its attempts, waits and URL refreshes), in seconds; nil for none. Past
+    /// it the download fails with `.timeout`, and its part file stays to be continued.
+    public var downloadTimeout: Double?
     /// Largest control-plane (JSON) response accepted, in bytes.
     public var maxResponseBytes: Int = 8 * 1024 * 1024
     /// Largest download accepted, in bytes; nil for no limit.
@@ -131,6 +134,7 @@ public struct ClientConfiguration: Sendable {
         waitTimeout = try reader.double("wait_timeout", in: 0.1...(30 * 86400)) ?? waitTimeout
         stallTimeout = try reader.double("stall_timeout", in: 0.1...3600) ?? stallTimeout
         minDownloadRate = try reader.int("min_download_rate", in: 0...(1 << 40)) ?? minDownloadRate
+        downloadTimeout = try reader.double("download_timeout", in: 0.1...(30 * 86400))
         maxResponseBytes = Int(try reader.int("max_response_bytes", in: 1024...(1 << 30)) ?? Int64(maxResponseBytes))
         maxDownloadBytes = try reader.int("max_download_bytes", in: 1...Int64.max)
         userAgent = try reader.string("user_agent") ?? userAgent
