@@ -271,7 +271,9 @@ void vg_client_free(vg_client *client);
  * @param error         optional error details.
  * @return VG_OK or an error code; VG_E_UNKNOWN_OUTCOME when the request may have reached the service. To re-send
  *         such a submit without risking a duplicate task on services that honour Idempotency-Key, give the request
- *         an "idempotency_key" of your own and send it again with the same key.
+ *         an "idempotency_key" of your own and send the same request again with the same key (the same request
+ *         always encodes to the same bytes, so services that check the body per key accept the copy). The record
+ *         of a task started with vg_client_submit_async (vg_task_snapshot_json) carries the key it was sent with.
  * Thread-safe (any number of submits at once on one client).
  */
 vg_code vg_client_submit(vg_client *client, const char *request_json, vg_task **out, vg_error **error);

@@ -93,6 +93,25 @@ struct OpenAIAdapterTests {
         #expect(wire.header("Authorization") == nil, "adapters never add credentials")
     }
 
+    @Test("the same request always encodes to the same bytes; another request gets another boundary, never in a part")
+    func deterministicMultipart() throws {
+        var request = VideoRequest(model: "sora-2", prompt: "a fox")
+        request.duration = 4
+        let first = try adapter.submitRequest(request, baseURL: base)
+        let again = try adapter.submitRequest(request, baseURL: base)
+        #expect(first.body == again.body && first.header("Content-Type") == again.header("Content-Type"),
+                "a submit re-sent with its Idempotency-Key must be the same request")
+        request.prompt = "a fox, at night"
+        let other = try adapter.submitRequest(request, baseURL: base)
+        let boundary = { (wire: HTTPRequest) in String(wire.header("Content-Type")!.split(separator: "=").last!) }
+        #expect(boundary(other) != boundary(first))
+        // A prompt that spells out the first form's boundary does not break the second form.
+        request.prompt = "--" + boundary(first)
+        let tricky = try adapter.submitRequest(request, baseURL: base)
+        let text = String(decoding: tricky.body ?? Data(), as: UTF8.self)
+        #expect(text.components(separatedBy: "--" + boundary(tricky)).count == 5, "3 parts and the closing delimiter, nothing else")
+    }
+
     @Test("unsupported fields are refused by name", arguments: [
         ("seed", #"{"model":"m","prompt":"p","seed":1}"#),
         ("negative_prompt", #"{"model":"m","prompt":"p","negative_prompt":"x"}"#),

@@ -66,9 +66,9 @@ public struct OpenAIVideosAdapter: ProviderAdapter {
             }
             form.add(name: name, value: value.stringValue ?? value.jsonText)
         }
+        let (contentType, body) = form.encoded()
         return HTTPRequest(method: "POST", url: endpoint(baseURL, "/v1/videos"),
-                           headers: [("Content-Type", form.contentType), ("Accept", "application/json")],
-                           body: form.encoded())
+                           headers: [("Content-Type", contentType), ("Accept", "application/json")], body: body)
     }
 
     /// The `size` form field: `size` or `width`x`height` as given; for Veo models an `aspect_ratio` of `16:9`
