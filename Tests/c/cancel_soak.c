@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <malloc.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -472,8 +473,14 @@ static void *soak_worker(void *argument) {
     return NULL;
 }
 
+/* Bytes malloc has handed out and not had back, in KiB (all arenas): a leak grows it, fragmentation does not. */
+static long heap_kib(void) {
+    struct mallinfo2 info = mallinfo2();
+    return (long)((info.uordblks + info.hblkhd) / 1024);
+}
+
 typedef struct {
-    long rss0, rss1, rss_peak;
+    long rss0, rss1, rss_peak, heap0, heap1;
     int fds0, fds1, fds_max, threads0, threads1, threads_max;
     double seconds;
 } soak_stats;
@@ -488,6 +495,7 @@ static soak_stats soak_phase(vg_client *client, const char *record, int warm, in
         int total = phase == 0 ? warm : cycles;
         if (phase == 1) {
             stats.rss0 = stats.rss_peak = rss_kib();
+            stats.heap0 = heap_kib();
             stats.fds0 = stats.fds_max = fd_count();
             stats.threads0 = stats.threads_max = thread_count();
         }
@@ -515,6 +523,7 @@ static soak_stats soak_phase(vg_client *client, const char *record, int warm, in
     }
     sleep_s(0.2);
     stats.rss1 = rss_kib();
+    stats.heap1 = heap_kib();
     stats.fds1 = fd_count();
     stats.threads1 = thread_count();
     return stats;
@@ -535,11 +544,14 @@ static int run_soak(int cycles, int clients) {
     int warm = cycles / 5 > 400 ? 400 : cycles / 5;
     soak_stats a = soak_phase(client, record, warm, cycles, &aborts);
     vg_client_free(client);
+    printf("RESULT cycles_heap_kib %ld %ld\n", a.heap0, a.heap1);
     printf("RESULT cycles_rss_kib %ld %ld %ld\nRESULT cycles_fds %d %d %d\nRESULT cycles_threads %d %d %d\n", a.rss0,
            a.rss1, a.rss_peak, a.fds0, a.fds1, a.fds_max, a.threads0, a.threads1, a.threads_max);
     printf("FIGURE: row20: %d poll cycles (+%d submits) on one client, %d threads, in %.1f s after %d warm-up cycles: "
-           "RSS %ld -> %ld KiB (%+ld KiB, peak %ld), descriptors %d -> %d (max %d), threads %d -> %d (max %d)\n",
-           cycles, (cycles + 9) / 10, SOAK_THREADS, a.seconds, warm, a.rss0, a.rss1, a.rss1 - a.rss0, a.rss_peak, a.fds0,
+           "RSS %ld -> %ld KiB (%+ld KiB, peak %ld), malloc in use %ld -> %ld KiB (%+ld), descriptors %d -> %d (max %d), "
+           "threads %d -> %d (max %d)\n",
+           cycles, (cycles + 9) / 10, SOAK_THREADS, a.seconds, warm, a.rss0, a.rss1, a.rss1 - a.rss0, a.rss_peak, a.heap0,
+           a.heap1, a.heap1 - a.heap0, a.fds0,
            a.fds1, a.fds_max, a.threads0, a.threads1, a.threads_max);
 
     /* A cycle of the second phase: create a client, resume the record, poll once, free both. */
