@@ -41,15 +41,23 @@ mkdir -p "$out/lib"
 
 passed=0
 failed=0
-flags=(-parse-as-library -swift-version 6 -O -g -sanitize=fuzzer,address)
+flags=(-parse-as-library -swift-version 6 -O -g -sanitize=fuzzer,address -package-name videogen)
 
 # ---- 1. The VideoGen module, instrumented, once (again when a source is newer than the library). ----
+# Its C helpers (Sources/CVideoGenNative) are compiled with clang into the same archive; a module map in
+# $out/lib/cnative lets swiftc import them as the package build does.
 sources=()
 while IFS= read -r file; do sources+=("$file"); done < <(find "$root/Sources/VideoGen" -name '*.swift' | sort)
+csources=()
+while IFS= read -r file; do csources+=("$file"); done < <(find "$root/Sources/CVideoGenNative" -name '*.c' | sort)
+mkdir -p "$out/lib/cnative"
+printf 'module CVideoGenNative {\n    umbrella "%s"\n    export *\n}\n' "$root/Sources/CVideoGenNative/include" \
+    > "$out/lib/cnative/module.modulemap"
+flags+=(-I "$out/lib/cnative")
 lib="$out/lib/libVideoGen.a"
 stale=1
-if [ -f "$lib" ] && [ -z "$(find "$root/Sources/VideoGen" -name '*.swift' -newer "$lib" | head -n 1)" ] \
-    && [ "$(printf '%s\n' "${sources[@]}" | md5sum)" = "$(cat "$out/lib/sources.md5" 2> /dev/null)" ]; then
+if [ -f "$lib" ] && [ -z "$(find "$root/Sources/VideoGen" "$root/Sources/CVideoGenNative" -newer "$lib" | head -n 1)" ] \
+    && [ "$(printf '%s\n' "${sources[@]}" "${csources[@]}" | md5sum)" = "$(cat "$out/lib/sources.md5" 2> /dev/null)" ]; then
     stale=0
 fi
 if [ "$stale" -eq 1 ]; then
@@ -58,8 +66,12 @@ if [ "$stale" -eq 1 ]; then
     rm -f "$lib"
     if (cd "$out/lib" && "$swiftc" "${flags[@]}" -module-name VideoGen -enable-testing \
         -emit-module -emit-module-path "$out/lib/VideoGen.swiftmodule" -emit-library -static -o "$lib" \
-        "${sources[@]}") > "$out/lib/build.log" 2>&1; then
-        printf '%s\n' "${sources[@]}" | md5sum > "$out/lib/sources.md5"
+        "${sources[@]}" && for c in "${csources[@]}"; do
+            clang -O1 -g -fsanitize=fuzzer-no-link,address -I "$root/Sources/CVideoGenNative/include" -c "$c" \
+                -o "$out/lib/$(basename "$c" .c).o" || exit 1
+            ar r "$lib" "$out/lib/$(basename "$c" .c).o" || exit 1
+        done) > "$out/lib/build.log" 2>&1; then
+        printf '%s\n' "${sources[@]}" "${csources[@]}" | md5sum > "$out/lib/sources.md5"
         echo "# library built in $((SECONDS - started)) s"
     else
         grep -v 'Cannot export local symbol' "$out/lib/build.log" | head -n 40
