@@ -29,6 +29,8 @@ class RetryOptions(TypedDict, total=False):
     base_delay: float
     max_delay: float
     max_retry_after: float
+    budget: int
+    """The client's retry budget in tokens (default 500; a retry costs 14, or 5 after a 429)."""
 
 
 class ClientOptions(TypedDict, total=False):
@@ -41,7 +43,11 @@ class ClientOptions(TypedDict, total=False):
     wait_timeout: float
     """Default deadline of a wait, seconds."""
     stall_timeout: float
-    """Seconds without a byte before a download fails."""
+    """Seconds without a byte before a download attempt fails (and resumes)."""
+    min_download_rate: int
+    """Bytes per second: a download slower than this over ``stall_timeout`` counts as stalled."""
+    download_timeout: float | None
+    """Seconds for a whole download (every attempt); past it a :class:`~videogen.TimeoutError`, the part file kept."""
     max_response_bytes: int
     """Cap on JSON answers."""
     max_download_bytes: int | None
