@@ -385,7 +385,7 @@ struct FaultInjectionTests {
                 var configuration = try emulator.configuration(.openai)
                 // A download's retries are counted per download (RetryPolicy.maxAttempts, default 4), not reset by
                 // progress: 5 drops need 6 attempts. A client per run: 5 retries after transient failures cost 70
-                // of the budget's 500 tokens and a success pays back 14, so one client would run dry in about 8 runs.
+                // of the budget's 500 tokens and a success pays back 14, so one client fails its 9th such download (measured).
                 configuration.retry.maxAttempts = resets + 1
                 let client = VideoGenClient(configuration: configuration)
                 let path = directory + "/run\(run).bin"
