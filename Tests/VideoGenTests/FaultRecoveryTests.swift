@@ -312,6 +312,7 @@ struct FaultRecoveryTests {
             let fullTime = seconds(since: start)
             #expect(full.status == 0, "\(full.output)")
             var random = SplitMix64(seed: 12)
+            let trialsStart = ContinuousClock.now
             var outcomes = (absent: 0, partPresent: 0, complete: 0, corrupt: 0)
             var completions = 0
             var resumed = 0
@@ -347,7 +348,7 @@ struct FaultRecoveryTests {
                 }
             }
             #expect(outcomes.corrupt == 0, "the final path never holds a partial or wrong file")
-            figure("row12: kill -9 at \(trials) random points (seed 12) of a 4 MiB download (8 MiB/s drip, \(String(format: "%.2f", fullTime)) s per run): final path absent \(outcomes.absent + outcomes.partPresent) times (\(outcomes.partPresent) with a .part left), byte-exact \(outcomes.complete), corrupt \(outcomes.corrupt); \(completions) downloads in new processes afterwards all byte-exact, \(resumed) of them continuing the part file left behind")
+            figure("row12: kill -9 at \(trials) random points (seed 12) of a 4 MiB download (8 MiB/s drip, \(String(format: "%.2f", fullTime)) s per run): final path absent \(outcomes.absent + outcomes.partPresent) times (\(outcomes.partPresent) with a .part left), byte-exact \(outcomes.complete), corrupt \(outcomes.corrupt); \(completions) downloads in new processes afterwards all byte-exact, \(resumed) of them continuing the part file left behind (\(String(format: "%.0f", seconds(since: trialsStart))) s)")
         }
     }
 }

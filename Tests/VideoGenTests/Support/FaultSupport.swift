@@ -21,6 +21,14 @@ extension EmulatorProcess {
         return configuration
     }
 
+    /// The installed rules' counters, in rule order: requests each rule matched (`seen`) and faulted (`fired`).
+    /// Unlike the request log (the newest 10,000 entries), they count every request.
+    func faultCounters() async throws -> [(seen: Int, fired: Int)] {
+        (try await control("/_emulator/faults")["faults"]?.arrayValue ?? []).map {
+            (Int($0["seen"]?.intValue ?? -1), Int($0["fired"]?.intValue ?? -1))
+        }
+    }
+
     /// Tasks the emulator has created.
     func taskCount() async throws -> Int64 {
         try await control("/_emulator/stats")["tasks"]?.intValue ?? -1
@@ -52,15 +60,16 @@ extension JSONValue {
     var status: Int64 { self["status"]?.intValue ?? -1 }
 }
 
-/// A fault rule.
+/// A fault rule (`skip`: the rule leaves the first `skip` matching requests alone).
 func rule(_ fault: String, match: String? = nil, method: String? = nil, origin: String? = nil, rate: Double? = nil,
-          count: Int64? = nil) -> JSONValue {
+          count: Int64? = nil, skip: Int64? = nil) -> JSONValue {
     var object: [String: JSONValue] = ["fault": .string(fault)]
     if let match { object["match"] = .string(match) }
     if let method { object["method"] = .string(method) }
     if let origin { object["origin"] = .string(origin) }
     if let rate { object["rate"] = .double(rate) }
     if let count { object["count"] = .int(count) }
+    if let skip { object["skip"] = .int(skip) }
     return .object(object)
 }
 
@@ -90,9 +99,38 @@ func seconds(since start: ContinuousClock.Instant) -> Double {
     return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
-/// Trials for the figures script (`VIDEOGEN_FAULT_TRIALS`, default `fallback`).
-func faultTrials(_ fallback: Int) -> Int {
-    ProcessInfo.processInfo.environment["VIDEOGEN_FAULT_TRIALS"].flatMap(Int.init).map { max(1, $0) } ?? fallback
+/// How many trials a test of one §7 row runs, and whether the count was asked for (`scaled`) or is the default.
+struct FaultTrials {
+    let count: Int
+    /// An environment variable set the count: the test also uses the reference's sizes where they differ from the
+    /// fast default (row 3: `Retry-After: 7` instead of 1; row 10: 200 MB instead of 8 MiB) and asserts the
+    /// reference's bounds where the default run asserts looser ones.
+    let scaled: Bool
+}
+
+/// Trials of §7 row `row` (scripts/reliability-figures.sh): `VIDEOGEN_FAULT_TRIALS_ROW<row>` if set, else
+/// `VIDEOGEN_FAULT_TRIALS` (a number for every row, or `reference` for each row's count in the reference), else
+/// `fallback`, the count of the default run (`make test`).
+func faultTrials(row: Int, default fallback: Int, reference: Int) -> FaultTrials {
+    let environment = ProcessInfo.processInfo.environment
+    for name in ["VIDEOGEN_FAULT_TRIALS_ROW\(row)", "VIDEOGEN_FAULT_TRIALS"] {
+        guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { continue }
+        if text.lowercased() == "reference" { return FaultTrials(count: reference, scaled: true) }
+        if let count = Int(text) { return FaultTrials(count: max(1, count), scaled: true) }
+    }
+    return FaultTrials(count: fallback, scaled: false)
+}
+
+/// The `p` quantile (0...1) of `values` (nearest rank); 0 for none.
+func quantile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    return sorted[min(sorted.count - 1, max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1))]
+}
+
+/// `value` with `decimals` decimals.
+func fixed(_ value: Double, _ decimals: Int = 3) -> String {
+    String(format: "%.\(decimals)f", value)
 }
 
 /// Prints a measured figure; `scripts/reliability-figures.sh` collects these lines.
