@@ -63,6 +63,7 @@ struct Downloader: Sendable {
             let url = try videoURL(of: current)
             var request = HTTPRequest(method: "GET", url: url, headers: [("Accept", "*/*")])
             request.headers += try sink.resumeHeaders()
+            let receivedBefore = sink.received
             let failure: VideoGenError
             do {
                 let progressBytes = max(1, Int64(Double(configuration.minDownloadRate) * configuration.stallTimeout))
@@ -91,6 +92,15 @@ struct Downloader: Sendable {
                 refreshes += 1
                 current = try await refresh(current)
                 continue
+            }
+            if sink.received > receivedBefore {
+                // The attempt moved the download forward before it failed: a partial success. It pays back the
+                // retry that led to it, and the attempts left start over, so a long download over a link that
+                // drops now and then is limited by its progress (and `download_timeout`), not by the number of
+                // drops; attempts that bring nothing still end it after `max_attempts`.
+                executor.budget.deposit(afterRetryOf: lastRetried)
+                lastRetried = nil
+                retries = 0
             }
             guard reported.isRetryable, retries + 1 < configuration.retry.maxAttempts,
                   (reported.retryAfter ?? 0) <= configuration.retry.maxRetryAfter,
