@@ -56,6 +56,7 @@ struct Downloader: Sendable {
         var current = snapshot
         let configuration = executor.configuration
         var retries = 0
+        var furthest = sink.resumableBytes
         var refreshes = 0
         var lastRetried: VideoGenError?
         while true {
@@ -63,7 +64,6 @@ struct Downloader: Sendable {
             let url = try videoURL(of: current)
             var request = HTTPRequest(method: "GET", url: url, headers: [("Accept", "*/*")])
             request.headers += try sink.resumeHeaders()
-            let receivedBefore = sink.received
             let failure: VideoGenError
             do {
                 let progressBytes = max(1, Int64(Double(configuration.minDownloadRate) * configuration.stallTimeout))
@@ -93,11 +93,13 @@ struct Downloader: Sendable {
                 current = try await refresh(current)
                 continue
             }
-            if sink.received > receivedBefore {
-                // The attempt moved the download forward before it failed: a partial success. It pays back the
-                // retry that led to it, and the attempts left start over, so a long download over a link that
-                // drops now and then is limited by its progress (and `download_timeout`), not by the number of
-                // drops; attempts that bring nothing still end it after `max_attempts`.
+            if sink.resumableBytes > furthest {
+                // The attempt moved the download forward, past any point reached before, in bytes the next attempt
+                // keeps: a partial success. It pays back the retry that led to it, and the attempts left start
+                // over, so a long download over a link that drops now and then is limited by its progress (and
+                // `download_timeout`), not by the number of drops; attempts that bring nothing new (or bytes that
+                // cannot be resumed, without a validator) still end it after `max_attempts`.
+                furthest = sink.resumableBytes
                 executor.budget.deposit(afterRetryOf: lastRetried)
                 lastRetried = nil
                 retries = 0

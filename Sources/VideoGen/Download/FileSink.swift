@@ -98,6 +98,9 @@ final class FileSink: ResponseSink {
 
     /// The headers that resume the download where the part file ends, when the server gave a validator to
     /// resume against; none (and the part emptied) otherwise.
+    /// Bytes of the part file a next attempt would keep (0 without a validator to resume against).
+    var resumableBytes: Int64 { state.withLock { $0.validator == nil ? 0 : $0.received } }
+
     func resumeHeaders() throws -> [(name: String, value: String)] {
         try state.withLock { state in
             state.status = 0
