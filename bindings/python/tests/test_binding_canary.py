@@ -75,7 +75,7 @@ SCENARIOS = textwrap.dedent(r'''
             once = client(stall_timeout=0.5, retry={"max_attempts": 1})
             emu.set_faults([{"fault": "stall:2", "match": "/content"}])
             attempt("stalled download", lambda: once.retrieve(done.id).download(os.path.join(out, "stalled.mp4")))
-            emu.set_faults([{"fault": "reset-after:1000", "match": "/content"}])
+            emu.set_faults([{"fault": "truncate:1000", "match": "/content"}])
             attempt("dropped download", lambda: once.retrieve(done.id).download(os.path.join(out, "dropped.mp4")))
             emu.set_faults([])
             attempt("unwritable path", lambda: done.download(os.path.join(out, "missing-dir", "v.mp4")))
