@@ -27,23 +27,11 @@
 #include <unistd.h>
 
 #include "videogen.h"
+#include "child_program.h"
 
 static const char *g_base;
 static const char *g_key;
 static char g_config[2048];
-static int g_failures;
-
-#define CHECK(cond, ...)                                                                                              \
-    do {                                                                                                              \
-        if (!(cond)) {                                                                                                \
-            g_failures++;                                                                                             \
-            printf("FAIL: line %d: %s: ", __LINE__, #cond);                                                           \
-            printf(__VA_ARGS__);                                                                                      \
-            printf("\n");                                                                                             \
-            fflush(stdout);                                                                                           \
-        }                                                                                                             \
-    } while (0)
-
 /* ---- clocks, counts ---- */
 
 static double now(void) {

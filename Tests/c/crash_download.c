@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "videogen.h"
+#include "child_program.h"
 
 int main(int argc, char **argv) {
     if (argc != 5) {
@@ -19,13 +20,7 @@ int main(int argc, char **argv) {
     }
     char config[2048];
     char record[2048];
-    snprintf(config, sizeof config,
-             "{\"dialect\":\"openai\",\"base_url\":\"%s\",\"api_key\":\"%s\",\"request_timeout\":10,\"stall_timeout\":10}",
-             argv[1], argv[2]);
-    snprintf(record, sizeof record,
-             "{\"record_version\":1,\"id\":\"blob\",\"dialect\":\"openai\",\"base_url\":\"%s\",\"state\":\"succeeded\","
-             "\"video_url\":\"%s\"}",
-             argv[1], argv[3]);
+    blob_job(config, sizeof config, record, sizeof record, argv[1], argv[2], argv[3]);
     vg_client *client = NULL;
     vg_task *task = NULL;
     vg_error *error = NULL;

@@ -19,18 +19,7 @@
 #include <unistd.h>
 
 #include "videogen.h"
-
-static int g_failures;
-
-#define CHECK(cond, ...)                                                                                              \
-    do {                                                                                                              \
-        if (!(cond)) {                                                                                                \
-            g_failures++;                                                                                             \
-            printf("FAIL: line %d: %s: ", __LINE__, #cond);                                                           \
-            printf(__VA_ARGS__);                                                                                      \
-            printf("\n");                                                                                             \
-        }                                                                                                             \
-    } while (0)
+#include "child_program.h"
 
 /* Descriptors of this process open on files under `directory` (the download's part file, note, directory). */
 static int descriptors_under(const char *directory) {
@@ -57,13 +46,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     char config[2048], record[2048], path_copy[2048];
-    snprintf(config, sizeof config,
-             "{\"dialect\":\"openai\",\"base_url\":\"%s\",\"api_key\":\"%s\",\"request_timeout\":10,\"stall_timeout\":10}",
-             argv[1], argv[2]);
-    snprintf(record, sizeof record,
-             "{\"record_version\":1,\"id\":\"blob\",\"dialect\":\"openai\",\"base_url\":\"%s\",\"state\":\"succeeded\","
-             "\"video_url\":\"%s\"}",
-             argv[1], argv[3]);
+    blob_job(config, sizeof config, record, sizeof record, argv[1], argv[2], argv[3]);
     snprintf(path_copy, sizeof path_copy, "%s", argv[4]);
     const char *directory = dirname(path_copy);
 

@@ -40,15 +40,10 @@ struct Downloader: Sendable {
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let record = first else {
-                throw VideoGenError(.timeout, "the download did not finish within download_timeout (\(Downloader.format(limit)) s)")
+                throw VideoGenError(.timeout, "the download did not finish within download_timeout (\(limit) s)")
             }
             return record
         }
-    }
-
-    /// `seconds` as a short decimal ("0.5", "120").
-    static func format(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.2g", seconds)
     }
 
     /// The attempts of one download into `sink`, until it is committed to `path` or fails for good.

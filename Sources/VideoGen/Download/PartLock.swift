@@ -4,8 +4,8 @@ import Glibc
 #endif
 
 /// Opens `<path>.part` for one download under an exclusive advisory lock (`flock`), so that two downloads to the
-/// same path, in one process or in two, never write the same file: the second is refused with `.busy` before it
-/// reads, truncates or removes anything.
+/// same path, in one process or in two, never write the same file: the second is refused with `.busy` (after a grace of
+/// `busyGraceMilliseconds`) before it reads, truncates or removes anything.
 ///
 /// The lock is on the part file itself, so no lock file is left behind. Locks belong to an open file description:
 /// a second `open` in the same process conflicts like one in another process, and a process that dies releases its
@@ -19,6 +19,8 @@ import Glibc
 enum PartLock {
     /// Attempts at opening a part file that was renamed or removed in the meantime before giving up.
     static let maxAttempts = 8
+    /// How long a held lock is waited for before the download is refused with `.busy`, in milliseconds.
+    static let busyGraceMilliseconds = 200
 
     /// The part file's descriptor (read-write, created if needed, contents untouched), locked.
     /// - Throws: `.busy` while another download holds the part file; `.io` when it cannot be opened.
@@ -30,7 +32,16 @@ enum PartLock {
             guard descriptor >= 0 else {
                 throw VideoGenError(.io, "cannot create '\(partPath)': \(String(cString: strerror(errno)))")
             }
-            let locked = FaultPoints.call(.partLock, path: partPath, failing: -1) { flock(descriptor, LOCK_EX | LOCK_NB) }
+            var locked = FaultPoints.call(.partLock, path: partPath, failing: -1) { flock(descriptor, LOCK_EX | LOCK_NB) }
+            var waited = 0
+            while locked != 0 && (errno == EWOULDBLOCK || errno == EAGAIN) && waited < busyGraceMilliseconds {
+                // A lock that outlives its download for a moment: a child process forked elsewhere in this
+                // program (any `posix_spawn`) shares the part file's open description until it execs, and the
+                // lock with it. A real concurrent download holds it far longer than this.
+                usleep(5_000)
+                waited += 5
+                locked = flock(descriptor, LOCK_EX | LOCK_NB)
+            }
             if locked != 0 && (errno == EWOULDBLOCK || errno == EAGAIN) {
                 close(descriptor)
                 throw VideoGenError(.busy, "another download is writing '\(partPath)' (in this process or another); try again when it has ended")
