@@ -18,7 +18,7 @@ let package = Package(
         // x86-64 SHA extensions when the processor has them (portable C otherwise), and the O_DIRECT switch.
         // DWARF 4 like the Swift code: Debian 12's valgrind 3.19 gives up on a library with several DWARF 5 units
         // (make check-sanitizers runs memcheck against the release library).
-        .target(name: "CVideoGenNative", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        .target(name: "CVideoGenNative", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("curl")]),
         // The Swift core: model, pure provider adapters, polling engine, transport.
         .target(name: "VideoGen", dependencies: ["CVideoGenNative"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Thin shims implementing include/videogen.h on top of the core.

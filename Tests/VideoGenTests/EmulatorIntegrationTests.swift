@@ -109,8 +109,8 @@ struct EmulatorIntegrationTests {
     func sizeCap() async throws {
         let emulator = try EmulatorProcess()
         let request = HTTPRequest(method: "GET", url: URL(string: emulator.baseURL + "/_emulator/blob/100000")!)
-        await expectError(.tooLarge) { _ = try await URLSessionTransport.shared.send(request, timeout: 10, maxBodyBytes: 1000) }
-        let response = try await URLSessionTransport.shared.send(request, timeout: 10, maxBodyBytes: 200_000)
+        await expectError(.tooLarge) { _ = try await CurlTransport.shared.send(request, timeout: 10, maxBodyBytes: 1000) }
+        let response = try await CurlTransport.shared.send(request, timeout: 10, maxBodyBytes: 200_000)
         #expect(response.body.count == 100_000)
     }
 

@@ -254,7 +254,7 @@ struct FaultRecoveryTests {
         let emulator = try EmulatorProcess()
         let size = 1 << 20
         let expected = try await emulator.blobBytes(size)
-        let head = try await URLSessionTransport.shared.send(
+        let head = try await CurlTransport.shared.send(
             HTTPRequest(method: "GET", url: URL(string: emulator.baseURL + "/_emulator/blob/\(size)")!,
                         headers: [("Range", "bytes=0-0")]), timeout: 30, maxBodyBytes: 1024)
         let etag = try #require(head.headers["etag"])

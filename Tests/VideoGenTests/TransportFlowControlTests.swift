@@ -107,7 +107,7 @@ struct TransportFlowControlTests {
         let size = 192 << 20
         let server = try BlobServer(size: size)
         let sink = SlowBulkSink(server: server)
-        let head = try await URLSessionTransport.shared.stream(HTTPRequest(method: "GET", url: server.url), timeout: 30,
+        let head = try await CurlTransport.shared.stream(HTTPRequest(method: "GET", url: server.url), timeout: 30,
                                                                progressBytes: 1, sink: sink)
         #expect(head.status == 200)
         #expect(sink.received == size)

@@ -25,6 +25,7 @@ struct RequestExecutor: Sendable {
         var request = request
         request.headers.removeAll { OriginPolicy.credentialHeaders.contains($0.name.lowercased()) }
         request.headers.append(("User-Agent", configuration.userAgent))
+        request.proxy = configuration.proxy
         if OriginPolicy.sameOrigin(request.url, configuration.baseURL) {
             request.headers.append(("Authorization", "Bearer \(configuration.apiKey.reveal())"))
         }

@@ -3,7 +3,7 @@ import Foundation
 /// The public Swift API: one service, one key, and the whole job: submit, poll, wait, download, resume.
 ///
 /// A client is cheap to share: it is `Sendable`, every method may run concurrently with any other, and all clients
-/// share one process-wide URLSession. Cancellation is Swift's: cancel the surrounding `Task` and the call throws
+/// share one process-wide libcurl transport (`CurlTransport`: two loop threads, one connection pool each). Cancellation is Swift's: cancel the surrounding `Task` and the call throws
 /// `VideoGenError` with code `.cancelled` promptly; the task keeps running on the service.
 public final class VideoGenClient: Sendable {
     /// The configuration the client was created with.
@@ -17,7 +17,7 @@ public final class VideoGenClient: Sendable {
 
     /// Creates a client.
     /// - Parameters:
-    ///   - transport: the HTTP transport; the process-wide URLSession transport by default.
+    ///   - transport: the HTTP transport; the process-wide libcurl transport (`CurlTransport.shared`) by default.
     ///   - random: uniform numbers in 0..<1 for jitter (tests pass a fixed source).
     public init(configuration: ClientConfiguration, transport: (any HTTPTransport)? = nil,
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
@@ -25,7 +25,7 @@ public final class VideoGenClient: Sendable {
         self.adapter = configuration.adapter
         self.random = random
         self.executor = RequestExecutor(configuration: configuration, adapter: configuration.adapter,
-                                        transport: transport ?? URLSessionTransport.shared, random: random,
+                                        transport: transport ?? CurlTransport.shared, random: random,
                                         sleep: { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) },
                                         budget: RetryBudget(capacity: configuration.retry.budget))
     }

@@ -35,6 +35,10 @@ public struct ClientConfiguration: Sendable {
     public var retry: RetryPolicy = RetryPolicy()
     /// The User-Agent header.
     public var userAgent: String = "videogen/\(VideoGenVersion.string)"
+    /// The proxy every request goes through (`http://`, `https://`, `socks5h://`, ... URL); `""` for none even when
+    /// the environment names one; nil (the default) for the environment's (`http_proxy`, `HTTPS_PROXY`,
+    /// `NO_PROXY`, ...).
+    public var proxy: String?
 
     /// Creates a configuration after checking the base URL's safety.
     public init(dialect: Dialect, baseURL: String, apiKey: APIKey, allowInsecureHTTP: Bool = false) throws {
@@ -142,6 +146,9 @@ public struct ClientConfiguration: Sendable {
               userAgent.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) else {
             throw VideoGenError(.invalidArgument, "configuration field 'user_agent' must be 1 to 256 printable ASCII characters")
         }
+        if let proxy = try reader.string("proxy") {
+            self.proxy = try ClientConfiguration.checkedProxy(proxy)
+        }
         if var pollReader = try reader.nested("poll") {
             poll = try PollPolicy(reading: &pollReader, defaults: poll)
             try pollReader.finish()
@@ -175,6 +182,7 @@ public struct ClientConfiguration: Sendable {
             throw VideoGenError(.insecure, "plain http to '\(host)' would send the API key in clear; use https or set allow_insecure_http")
         }
         var normalized = components
+        normalized.scheme = scheme
         var path = normalized.path
         while path.hasSuffix("/") { path.removeLast() }
         if path.hasSuffix("/v1") { path.removeLast(3) }
@@ -183,6 +191,24 @@ public struct ClientConfiguration: Sendable {
             throw VideoGenError(.invalidArgument, "base_url '\(text)' is not a valid URL")
         }
         return url
+    }
+}
+
+extension ClientConfiguration {
+    /// Schemes a `proxy` may have.
+    static let proxySchemes: Set<String> = ["http", "https", "socks4", "socks4a", "socks5", "socks5h"]
+
+    /// Checks a `proxy` setting: empty (no proxy), or an absolute URL of a proxy scheme with a host and nothing
+    /// after the port.
+    static func checkedProxy(_ text: String) throws -> String {
+        if text.isEmpty { return text }
+        guard text.count <= 2048, text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }),
+              let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              proxySchemes.contains(scheme), let host = components.host, !host.isEmpty,
+              components.path.isEmpty || components.path == "/", components.query == nil, components.fragment == nil else {
+            throw VideoGenError(.invalidArgument, "configuration field 'proxy' must be a proxy URL (\(proxySchemes.sorted().joined(separator: ", ")) with a host), or \"\" for none")
+        }
+        return text
     }
 }
 

@@ -10,6 +10,9 @@ public struct HTTPRequest: Sendable, Hashable {
     public var headers: [(name: String, value: String)]
     /// The body, if any.
     public var body: Data?
+    /// The proxy to send it through (`http://`, `https://`, `socks5h://` ...), or nil for the environment's
+    /// (`http_proxy`, `HTTPS_PROXY`, `NO_PROXY`, ...). Set by the client from its `proxy` setting.
+    public var proxy: String?
 
     /// Creates a request.
     public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data? = nil) {

@@ -38,14 +38,14 @@ extension ResponseSink {
     public var isBulk: Bool { false }
 }
 
-/// Moves HTTP requests. The URLSession implementation is the real one; tests substitute their own.
+/// Moves HTTP requests. `CurlTransport` is the real one; tests substitute their own.
 public protocol HTTPTransport: Sendable {
     /// Performs `request`, streaming the body into `sink`.
     /// - Parameters:
-    ///   - timeout: seconds without progress before the request fails with `.timeout`.
-    ///   - progressBytes: how many body bytes count as progress (1 for control requests; a download passes its
-    ///     minimum rate times `timeout`, so that a slow drip is caught like a stall). Connecting, headers and
-    ///     redirects always count.
+    ///   - timeout: for a control request (a sink that is not bulk), seconds for the whole request, redirects
+    ///     included, however the bytes arrive; for a download (a bulk sink), seconds without progress.
+    ///   - progressBytes: for a download, how many body bytes count as progress (its minimum rate times
+    ///     `timeout`, so that a slow drip is caught like a stall). Heads and redirects always count.
     /// - Returns: the response head once the whole body has been delivered.
     /// - Throws: `VideoGenError` (`.network`, `.timeout`, `.insecure`, `.auth`, `.cancelled`, or the sink's error).
     func stream(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink) async throws -> HTTPResponseHead

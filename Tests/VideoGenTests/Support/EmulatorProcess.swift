@@ -71,7 +71,7 @@ final class EmulatorProcess: @unchecked Sendable {
     func control(_ path: String, method: String = "GET", json: JSONValue? = nil) async throws -> JSONValue {
         let request = HTTPRequest(method: method, url: URL(string: baseURL + path)!,
                                   headers: json == nil ? [] : [("Content-Type", "application/json")], body: json?.serialized())
-        let response = try await URLSessionTransport.shared.send(request, timeout: 10, maxBodyBytes: 1 << 24)
+        let response = try await CurlTransport.shared.send(request, timeout: 10, maxBodyBytes: 1 << 24)
         return try response.json()
     }
 

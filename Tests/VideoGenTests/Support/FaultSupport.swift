@@ -37,7 +37,7 @@ extension EmulatorProcess {
     /// `n` bytes of the emulator's deterministic blob, fetched without faults.
     func blobBytes(_ n: Int) async throws -> Data {
         let request = HTTPRequest(method: "GET", url: URL(string: baseURL + "/_emulator/blob/\(n)")!)
-        return try await URLSessionTransport.shared.send(request, timeout: 30, maxBodyBytes: n + 1).body
+        return try await CurlTransport.shared.send(request, timeout: 30, maxBodyBytes: n + 1).body
     }
 
     /// Log entries of `method` requests whose path satisfies `path`.

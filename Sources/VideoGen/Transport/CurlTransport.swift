@@ -1,0 +1,107 @@
+import CVideoGenNative
+import FoundationEssentials
+
+/// The real transport: libcurl's multi interface, driven by our own loop threads (`CurlLoop`), with every policy
+/// in our code and none left to the HTTP stack.
+///
+/// - Redirects are followed here (`RedirectFollower`), not by libcurl: credentials only to the first request's
+///   origin, http(s) only, no downgrade, a hop limit, a submit re-sent with its body on 307/308 or not at all.
+/// - Bounds as bytes arrive: a sink that throws (the response cap, a download's size cap) aborts the transfer at
+///   once; an error answer's body is cut at 64 KiB, a redirect's at 16 KiB; a head at 64 KiB (`ResponseHeadParser`);
+///   control answers are decoded by libcurl chunk by chunk, so the cap applies to decoded bytes (no bomb gets
+///   through); downloads ask for identity and are never decoded, so their sizes are checked on the bytes written.
+/// - Time as deadlines: a control request (a sink that is not bulk) has `timeout` for the whole request, redirects
+///   included, however slowly the bytes drip; a download has `timeout` of idle time, where only `progressBytes`
+///   body bytes count as progress.
+/// - A connection cut at any byte is `.network` (with `requestNotSent` when nothing went out); never a crash.
+/// - Requests that must not be sent twice (any method but GET, HEAD, OPTIONS, PUT, DELETE) get a connection of their
+///   own, closed after the answer: libcurl re-sends a request whose reused connection dies before the answer, which
+///   for a submit would be a second task.
+/// - No cookies, caches or authentication challenges; TLS verification always on, with the system's CA store;
+///   HTTP/2 over TLS where the server offers it; proxies from the environment (`http_proxy`, `HTTPS_PROXY`,
+///   `NO_PROXY`, ...) or the client's `proxy` setting.
+///
+/// Two loops: control requests (polls, submits, small answers) and downloads, so that a download held up by a
+/// slow disk (its sink blocks: flow control) never delays a poll.
+public final class CurlTransport: HTTPTransport {
+    /// The process-wide transport.
+    public static let shared = CurlTransport()
+
+    private let control: CurlLoop
+    private let bulk: CurlLoop
+
+    private init() {
+        control = CurlLoop(name: "videogen.http", connectionsPerHost: 16)
+        bulk = CurlLoop(name: "videogen.dl", connectionsPerHost: 8)
+    }
+
+    /// Methods that may be sent twice without harm (RFC 9110 §9.2.2); only these reuse a pooled connection.
+    static func isIdempotent(_ method: String) -> Bool {
+        ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"].contains(method.uppercased())
+    }
+
+    public func stream(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink) async throws -> HTTPResponseHead {
+        let deadline = MonotonicTime.now &+ MonotonicTime.nanoseconds(timeout)
+        var follower = RedirectFollower(for: request)
+        var current = request
+        while true {
+            switch try await perform(current, timeout: timeout, progressBytes: progressBytes, sink: sink, deadline: deadline) {
+            case .response(let head):
+                return head
+            case .redirect(let head, let location):
+                current = try follower.next(after: current, status: head.status, location: location)
+            }
+        }
+    }
+
+    /// One hop.
+    private func perform(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink,
+                         deadline: UInt64) async throws -> CurlTransfer.Outcome {
+        let transfer = CurlTransfer(request: request, sink: sink, timeout: timeout, progressBytes: progressBytes, deadline: deadline)
+        let loop = transfer.isBulk ? bulk : control
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { continuation in
+                guard transfer.install(continuation) else {
+                    continuation.resume(throwing: VideoGenError(.cancelled, "the request was cancelled"))
+                    return
+                }
+                if Task.isCancelled {
+                    transfer.finish(.failure(VideoGenError(.cancelled, "the request was cancelled")))
+                } else {
+                    loop.start(transfer)
+                }
+            }
+        } onCancel: {
+            loop.cancel(transfer, with: VideoGenError(.cancelled, "the request was cancelled"))
+        }
+    }
+
+    /// The library error a failed transfer's CURLcode means.
+    static func error(code: Int32, host: String, nothingSent: Bool) -> VideoGenError {
+        let text = String(cString: videogen_curl_strerror(code))
+        switch code {
+        case 5, 6, 7:
+            // CURLE_COULDNT_RESOLVE_PROXY, _RESOLVE_HOST, _CONNECT: the request never left.
+            var error = VideoGenError(.network, code == 5 ? "cannot reach the proxy for \(host)" : "cannot connect to \(host)")
+            error.requestNotSent = true
+            return error
+        case 35, 51, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91, 98:
+            // TLS: handshake, peer verification, certificates, CA store, pinning.
+            var error = VideoGenError(.insecure, "the TLS connection to \(host) could not be verified (\(text))")
+            error.requestNotSent = nothingSent
+            return error
+        case 28:
+            return VideoGenError(.timeout, "the request to \(host) timed out")
+        case 27:
+            return VideoGenError(.outOfMemory, "out of memory while talking to \(host)")
+        case 61:
+            return VideoGenError(.protocolError, "\(host) sent a body in an encoding that cannot be decoded")
+        case 1, 3:
+            return VideoGenError(.insecure, "refusing a URL that is not http(s)")
+        default:
+            var error = VideoGenError(.network, "the connection to \(host) failed (\(text))")
+            error.requestNotSent = nothingSent
+            return error
+        }
+    }
+}
