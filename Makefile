@@ -6,14 +6,18 @@ LIBDIR := .build/release
 LIB := $(LIBDIR)/libvideogen.so
 PYSTAGE := .build/python-package
 
-.PHONY: all build demo test test-swift test-c test-python python-install clean
+.PHONY: all build deps demo test test-swift test-c test-python python-install clean
 
 all: build
 
 ## build: libvideogen.so (release) in .build/release/
 build: $(LIB)
 
-$(LIB): Package.swift include/videogen.h include/module.modulemap $(shell find Sources -name '*.swift' -o -name '*.map' -o -name '*.c' -o -name '*.h')
+## deps: installs libcurl's headers (Debian's libcurl4-openssl-dev) when they are missing, saying so
+deps:
+	@bash scripts/ensure-deps.sh
+
+$(LIB): Package.swift include/videogen.h include/module.modulemap $(shell find Sources -name '*.swift' -o -name '*.map' -o -name '*.c' -o -name '*.h') | deps
 	$(SWIFT) build -c release --product videogen
 
 ## demo: submit, wait with progress, download a real MP4, all against the loopback emulator
@@ -23,7 +27,7 @@ demo: build
 ## test: Swift unit and integration tests, the C suite against the built library, the Python tests
 test: test-swift test-c test-python
 
-test-swift:
+test-swift: deps
 	$(SWIFT) test
 
 test-c: build
