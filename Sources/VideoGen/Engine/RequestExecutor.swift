@@ -41,9 +41,11 @@ struct RequestExecutor: Sendable {
     }
 
     /// One attempt: the 2xx answer, or the error the answer or the failure means.
-    func attempt(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// - Parameter timeout: seconds for the whole request; `request_timeout` when nil (a wait passes what is left
+    ///   of its deadline when that is sooner, so the deadline also ends the poll in flight).
+    func attempt(_ request: HTTPRequest, timeout: Double? = nil) async throws -> HTTPResponse {
         do {
-            let response = try await transport.send(authorized(request), timeout: configuration.requestTimeout,
+            let response = try await transport.send(authorized(request), timeout: timeout ?? configuration.requestTimeout,
                                                     maxBodyBytes: configuration.maxResponseBytes)
             if response.isSuccess { return response }
             throw scrubbed(adapter.error(from: response))

@@ -108,8 +108,9 @@ public final class VideoGenClient: Sendable {
             let duration = start.duration(to: clock.now)
             return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         }
+        let deadline = timeout ?? configuration.waitTimeout
         var machine = PollingStateMachine(policy: configuration.poll, retry: configuration.retry,
-                                          deadline: timeout ?? configuration.waitTimeout, random: random)
+                                          deadline: deadline, random: random)
         var current = snapshot
         var reporter = UpdateReporter()
         reporter.report(&current, onUpdate)
@@ -123,7 +124,10 @@ public final class VideoGenClient: Sendable {
                     throw VideoGenError(.unsupported, "the \(configuration.dialect.rawValue) dialect has no status to poll")
                 }
                 do {
-                    let response = try await executor.attempt(request)
+                    // The wait's deadline bounds the poll in flight too: a service that does not answer cannot
+                    // hold the wait past it.
+                    let left = max(0.05, deadline - elapsed())
+                    let response = try await executor.attempt(request, timeout: min(configuration.requestTimeout, left))
                     executor.budget.deposit(afterRetryOf: lastRetried)
                     lastRetried = nil
                     current = try apply(response, to: current)

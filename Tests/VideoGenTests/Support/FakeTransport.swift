@@ -13,6 +13,7 @@ final class FakeTransport: HTTPTransport {
 
     private let script: Mutex<[Outcome]>
     private let sent = Mutex<[HTTPRequest]>([])
+    private let given = Mutex<[Double]>([])
 
     init(_ outcomes: [Outcome]) {
         script = Mutex(outcomes)
@@ -20,9 +21,12 @@ final class FakeTransport: HTTPTransport {
 
     /// The requests sent so far.
     var requests: [HTTPRequest] { sent.withLock { $0 } }
+    /// The timeout each request was given.
+    var timeouts: [Double] { given.withLock { $0 } }
 
     func stream(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink) async throws -> HTTPResponseHead {
         sent.withLock { $0.append(request) }
+        given.withLock { $0.append(timeout) }
         let outcome = script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
         switch outcome {
         case .respond(let response):
