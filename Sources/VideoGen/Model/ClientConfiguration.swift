@@ -14,7 +14,7 @@ public struct ClientConfiguration: Sendable {
     public var apiKey: APIKey
     /// Allow plain http to hosts other than loopback. Off by default: the key would cross the network in clear.
     public var allowInsecureHTTP: Bool = false
-    /// Timeout of one HTTP request, in seconds (also the idle timeout of a download).
+    /// Seconds for one whole control request (submit, poll, cancel), redirects included.
     public var requestTimeout: Double = 30
     /// Default deadline of a wait, in seconds.
     public var waitTimeout: Double = 900
