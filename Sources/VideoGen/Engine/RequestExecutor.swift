@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Sends one logical request through the transport: adds the headers the configured origin needs (the key only
 /// there), maps error answers through the adapter, scrubs the key from every message, and retries by the rules.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How a client talks to one service: dialect, where, with which key, and its timing rules.
 public struct ClientConfiguration: Sendable {
