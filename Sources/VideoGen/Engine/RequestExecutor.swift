@@ -26,6 +26,7 @@ struct RequestExecutor: Sendable {
         request.headers.removeAll { OriginPolicy.credentialHeaders.contains($0.name.lowercased()) }
         request.headers.append(("User-Agent", configuration.userAgent))
         request.proxy = configuration.proxy
+        request.caFile = configuration.caFile
         if OriginPolicy.sameOrigin(request.url, configuration.baseURL) {
             request.headers.append(("Authorization", "Bearer \(configuration.apiKey.reveal())"))
         }

@@ -54,6 +54,8 @@ class ClientOptions(TypedDict, total=False):
     """Cap on the video, bytes."""
     user_agent: str
     """The User-Agent header."""
+    ca_file: str
+    """A PEM file of CA certificates to verify servers with instead of the system's store (a private CA)."""
     proxy: str
     """A proxy URL (http, https, socks4(a), socks5(h)); ``""`` for none; left out: the environment's."""
     status_route: str
