@@ -13,7 +13,7 @@ Importing the package never loads the native library: it is found and loaded on 
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from ._loader import LibraryError  # noqa: E402
 from .client import Client  # noqa: E402
@@ -52,6 +52,6 @@ def library_path() -> str:
 
 
 def library_version() -> str:
-    """The native library's version string, e.g. ``"0.1.0"`` (loading it if needed)."""
+    """The native library's version string, e.g. ``"0.2.0"`` (loading it if needed)."""
     from ._native import version
     return version()
