@@ -36,12 +36,13 @@ from .progress import Progress, ProgressCallback  # noqa: E402
 from .state import State  # noqa: E402
 from .task import Task  # noqa: E402
 from .video_file import VideoFile  # noqa: E402
+from .video_page import VideoPage  # noqa: E402
 
 __all__ = [
     "AuthenticationError", "Client", "ContentPolicyError", "ErrorCode", "InvalidArgumentError", "LibraryError",
     "NetworkError", "NotFoundError", "PermissionDeniedError", "Progress", "ProgressCallback", "QuotaExceededError",
     "RateLimitError", "State", "Task", "TaskCancelledError", "TaskFailedError", "TimeoutError", "VideoFile",
-    "VideoGenError", "__version__", "library_path", "library_version",
+    "VideoGenError", "VideoPage", "__version__", "library_path", "library_version",
 ]
 
 
