@@ -237,7 +237,8 @@ void vg_error_free(vg_error *error);
 
 /**
  * Creates a client from a JSON configuration (schema in README.md), e.g.
- *   {"dialect": "openai", "base_url": "https://api.example.com", "api_key_env": "EXAMPLE_API_KEY"}
+ *   {"provider": "applerouter", "dialect": "openai", "api_key_env": "APPLEROUTER_KEY"}
+ * or {"dialect": "openai", "base_url": "https://gw.example.com", "api_key_env": "GATEWAY_KEY"}
  * The configuration is checked completely here: unknown keys, an unknown dialect, a relative or non-http(s) base
  * URL, plain http to a host other than loopback (unless "allow_insecure_http" is true) and a missing key are
  * refused. No network traffic happens here.
@@ -261,7 +262,7 @@ void vg_client_free(vg_client *client);
 
 /**
  * Submits a generation request (JSON, schema in README.md), e.g.
- *   {"model": "sora-2", "prompt": "a red fox in the snow", "duration": 4, "size": "1280x720"}
+ *   {"model": "veo-3.1", "prompt": "a red fox in the snow", "duration": 8, "aspect_ratio": "16:9"}
  * The request is validated before any network traffic: unknown fields, wrong types, a missing model or prompt, and
  * fields the client's dialect does not support are refused by name. Blocks for the submit round trip (with the
  * client's retry rules: a submit is retried only when it provably did not reach the service).

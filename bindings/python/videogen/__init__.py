@@ -1,11 +1,12 @@
-"""videogen: one client for video-generation services (OpenAI Videos, new-api style gateways, ...).
+"""videogen: one client for video-generation services (the /v1/videos shape, new-api style gateways, ...).
 
 A ctypes binding of ``libvideogen`` (a Swift core behind a stable C ABI) and the ``videogen`` command line::
 
     import videogen
 
-    with videogen.Client(dialect="openai", base_url="https://api.example.com", api_key_env="EXAMPLE_KEY") as client:
-        task = client.generate(model="sora-2", prompt="a red fox in the snow", output="fox.mp4", on_progress=print)
+    with videogen.Client(provider="applerouter", dialect="openai", api_key_env="APPLEROUTER_KEY") as client:
+        task = client.generate(model="veo-3.1", prompt="a red fox in the snow", aspect_ratio="16:9", output="fox.mp4",
+                               on_progress=print)
 
 Importing the package never loads the native library: it is found and loaded on first use (see
 :func:`library_path`), so the loopback emulator (``python -m videogen.emulator``) runs without it.

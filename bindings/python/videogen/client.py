@@ -34,9 +34,9 @@ class Client:
 
         import videogen
 
-        with videogen.Client(dialect="openai", base_url="https://api.example.com", api_key_env="EXAMPLE_KEY") as client:
-            task = client.generate(model="sora-2", prompt="a red fox in the snow", duration=4, output="fox.mp4",
-                                   on_progress=print)
+        with videogen.Client(provider="applerouter", dialect="openai", api_key_env="APPLEROUTER_KEY") as client:
+            task = client.generate(model="veo-3.1", prompt="a red fox in the snow", aspect_ratio="16:9",
+                                   output="fox.mp4", on_progress=print)
             print(task.file.path, task.file.sha256)
 
     Args:
