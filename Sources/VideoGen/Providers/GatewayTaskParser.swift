@@ -80,15 +80,8 @@ struct GatewayTaskParser: Sendable {
         // Old new-api rows kept the URL in fail_reason.
         if let failReason, VideoRequest.isHTTPURL(failReason) { return failReason }
         if task["object"]?.stringValue == "video", let id {
-            return URL(string: baseURL.absoluteString + "/v1/videos/\(GatewayTaskParser.pathSegment(id))/content")?.absoluteString
+            return PathSegment.url(baseURL, "/v1/videos/", id, "/content")?.absoluteString
         }
         return nil
-    }
-
-    /// Percent-encodes a task id for use as one path segment.
-    static func pathSegment(_ id: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "/?#")
-        return id.addingPercentEncoding(withAllowedCharacters: allowed) ?? id
     }
 }

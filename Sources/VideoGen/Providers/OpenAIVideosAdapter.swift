@@ -90,7 +90,7 @@ public struct OpenAIVideosAdapter: ProviderAdapter {
     }
 
     public func statusRequest(taskID: String, route: String?, baseURL: URL) -> HTTPRequest? {
-        jsonGet(baseURL, "/v1/videos/\(pathSegment(taskID))")
+        jsonGet(baseURL, "/v1/videos/", id: taskID)
     }
 
     public func parseStatus(_ response: HTTPResponse, taskID: String, baseURL: URL) throws -> StatusReport {
@@ -115,7 +115,7 @@ public struct OpenAIVideosAdapter: ProviderAdapter {
         report.createdAt = LooseNumber.unixTime(body["created_at"])
         report.expiresAt = LooseNumber.unixTime(body["expires_at"])
         if report.state == .succeeded, let id = report.id {
-            report.videoURL = endpoint(baseURL, "/v1/videos/\(pathSegment(id))/content").absoluteString
+            report.videoURL = PathSegment.url(baseURL, "/v1/videos/", id, "/content")?.absoluteString
         }
         if report.state.isTerminal && report.state != .succeeded {
             let failure = body["error"].map(ErrorMapping.extract) ?? ErrorFields()
