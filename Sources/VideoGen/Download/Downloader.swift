@@ -116,10 +116,10 @@ struct Downloader: Sendable {
         guard snapshot.state == .succeeded else {
             throw VideoGenError(.notReady, "the task is \(snapshot.state.rawValue); only a succeeded task has a video to download")
         }
+        if snapshot.videoURL?.contains("<redacted>") == true {
+            throw VideoGenError(.notReady, "the task's video URL contained the API key, which is never kept; ask the service for another URL")
+        }
         guard let text = snapshot.videoURL, let url = URL(string: text) else {
-            if snapshot.videoURL?.contains("<redacted>") == true {
-                throw VideoGenError(.notReady, "the task's video URL contained the API key, which is never kept; ask the service for another URL")
-            }
             throw VideoGenError(.notReady, "the task has no video URL")
         }
         try OriginPolicy.check(url, allowInsecureHTTP: executor.configuration.allowInsecureHTTP, purpose: "download")
