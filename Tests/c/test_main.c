@@ -116,6 +116,11 @@ const char *g_workdir = NULL;
     X(image_bytes_openai, 30)                                                                                         \
     X(image_bytes_unified, 30)                                                                                        \
     X(image_bytes_refusals, 30)                                                                                       \
+    X(download_refuses_planted_links, 30)                                                                             \
+    X(download_replaces_link_at_destination, 30)                                                                      \
+    X(download_refuses_fifo_destination, 30)                                                                          \
+    X(download_path_not_utf8, 30)                                                                                     \
+    X(input_not_utf8_refused, 30)                                                                                     \
     X(threads_hammer, 90)
 
 #define DECLARE_TEST(name, limit) void name(void);

@@ -104,6 +104,8 @@ async def _finish(task: Task, output: str, args: argparse.Namespace, display: Pr
     try:
         if not task.done:
             await task.wait_async(timeout=args.timeout, on_progress=display)
+        elif task.error is not None:
+            raise task.error        # ended unsuccessfully already (a chat reply without a video): say why
         if display is not None:
             display.finish()
         await task.download_async(output, on_progress=display)
