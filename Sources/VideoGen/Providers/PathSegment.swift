@@ -64,9 +64,32 @@ enum PathSegment {
         // The segment sits between the prefix's last "/" and the suffix's first one, and decodes to the id.
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         let index = (basePath + prefix).split(separator: "/", omittingEmptySubsequences: false).count - 1
-        guard index < segments.count, segments[index] == Substring(segment),
-              segments[index].removingPercentEncoding == id else { return nil }
+        guard index < segments.count, segments[index] == Substring(segment), decode(segment) == id else { return nil }
         return url
+    }
+
+    /// `segment` with its percent-escapes decoded, or nil when one is malformed or the bytes are not UTF-8.
+    private static func decode(_ segment: String) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = segment.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
     }
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
