@@ -58,17 +58,18 @@ enum PartLock {
                 close(descriptor)
                 throw VideoGenError(.io, "cannot read the status of '\(partPath)': \(reason)")
             }
+            guard DownloadPaths.names(partPath, opened) else {
+                // The download that held it renamed or removed the file we opened: open the one at the path now.
+                close(descriptor)
+                continue
+            }
             do {
                 try DownloadPaths.checkPartFile(opened, path: partPath)
             } catch {
                 close(descriptor)
                 throw error
             }
-            if DownloadPaths.names(partPath, opened) {
-                return descriptor
-            }
-            // The download that held it renamed or removed the file we opened: open the one at the path now.
-            close(descriptor)
+            return descriptor
         }
         throw VideoGenError(.busy, "'\(partPath)' keeps being replaced by other downloads")
     }
