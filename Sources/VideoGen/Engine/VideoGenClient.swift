@@ -59,6 +59,7 @@ public final class VideoGenClient: Sendable {
         let report: StatusReport
         do {
             report = try adapter.parseSubmit(response, baseURL: configuration.baseURL)
+            try checkAnsweredID(report.id)
         } catch let error as VideoGenError {
             throw executor.scrubbed(error)
         }
@@ -67,7 +68,7 @@ public final class VideoGenClient: Sendable {
         snapshot.idempotencyKey = prepared.idempotencyKey
         snapshot.model = prepared.model
         snapshot.route = adapter.route(of: prepared.request)
-        return snapshot.applying(report, at: now)
+        return kept(snapshot.applying(report, at: now))
     }
 
     /// Refreshes a task's status once, retrying transient failures by the retry policy.
@@ -85,7 +86,8 @@ public final class VideoGenClient: Sendable {
     private func apply(_ response: HTTPResponse, to snapshot: TaskSnapshot) throws -> TaskSnapshot {
         do {
             let report = try adapter.parseStatus(response, taskID: snapshot.id, baseURL: configuration.baseURL)
-            return snapshot.applying(report, at: now)
+            try checkAnsweredID(report.id)
+            return kept(snapshot.applying(report, at: now))
         } catch let error as VideoGenError {
             throw executor.scrubbed(error)
         }
@@ -201,7 +203,7 @@ public final class VideoGenClient: Sendable {
         }
         let snapshot = try TaskSnapshot(json: record)
         try checkOwnership(snapshot)
-        return snapshot
+        return kept(snapshot)
     }
 
     /// Submits, waits and downloads: the whole job.
@@ -230,6 +232,7 @@ public final class VideoGenClient: Sendable {
         guard !snapshot.id.isEmpty else {
             throw VideoGenError(.invalidArgument, "the task has no id")
         }
+        try checkRecordedID(snapshot.id)
     }
 }
 
