@@ -339,7 +339,7 @@ def _redirect_behaviour(arg: str, conn: Connection, request: Request) -> None:
     if where == "file":
         location = "file:///etc/passwd"
     elif where == "ftp":
-        location = f"ftp://127.0.0.1:{server.trap(request.seen.case)}/etc/passwd"
+        location = f"ftp://127.0.0.1:{server.trap(f'{request.seen.case}/{request.seen.kind}')}/etc/passwd"
     elif where.startswith("same"):
         location = _landing_url(request, "HTTP" if where.endswith("upper") else "http", "127.0.0.1", request.port)
     else:
@@ -436,22 +436,29 @@ class HostileServer:
                 self._start(self._accept_loop, sock, name)
             return sock.getsockname()[1]
 
-    def trap(self, case: str) -> int:
-        """The port of ``case``'s trap: a listener that only counts connections (see :meth:`trapped`)."""
+    def trap(self, key: str) -> int:
+        """The port of trap ``key`` (``<case>/<kind>``): a listener that only counts connections (see
+        :meth:`trapped`)."""
         with self._lock:
-            entry = self._traps.get(case)
+            entry = self._traps.get(key)
             if entry is None:
                 sock = socket.create_server(("127.0.0.1", 0), backlog=16)
                 entry = (sock, [])
-                self._traps[case] = entry
+                self._traps[key] = entry
                 self._start(self._trap_loop, sock, entry[1])
             return entry[0].getsockname()[1]
 
-    def trapped(self, case: str) -> int:
-        """How many connections reached ``case``'s trap."""
+    def trapped(self, key: str) -> int:
+        """How many connections reached trap ``key``."""
         with self._lock:
-            entry = self._traps.get(case)
+            entry = self._traps.get(key)
             return len(entry[1]) if entry else 0
+
+    def strays(self) -> list[Seen]:
+        """The requests that named no known case (e.g. a ``file:///etc/passwd`` location followed as a path)."""
+        with self._lock:
+            return [entry for entry in self._seen if entry.kind == "other" or entry.case.partition("-")[0]
+                    not in BEHAVIOURS]
 
     def seen(self, case: str) -> list[Seen]:
         """The requests of ``case`` that arrived so far, in order."""
