@@ -209,21 +209,23 @@ def test_one_operation_at_a_time_per_task(client):
     task = client.submit(model="emu-stuck", prompt="a fox")
     outcome: list[BaseException] = []
 
+    started = threading.Event()
+
     def wait() -> None:
         try:
-            task.wait(30)
+            task.wait(30, on_progress=lambda progress: progress.state is State.RUNNING and started.set())
         except BaseException as exc:  # noqa: BLE001
             outcome.append(exc)
 
     waiter = threading.Thread(target=wait)
     waiter.start()
-    time.sleep(0.3)
+    assert started.wait(20), "the wait saw the task running"  # an event, not a sleep: the wait is in progress
     with pytest.raises(videogen.VideoGenError) as caught:
         task.poll()
     assert caught.value.code == ErrorCode.BUSY
     assert task.state is State.RUNNING and task.record()["id"] == task.id  # the view stays readable
     task.cancel()
-    waiter.join(5)
+    waiter.join(15)  # a hang guard: without the cancel the wait lasts 30 s
     assert not waiter.is_alive() and [type(e) for e in outcome] == [videogen.TaskCancelledError]
 
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 import urllib.parse
 
 import pytest
@@ -398,13 +399,19 @@ def test_tasks_route_lists_every_task_with_its_completion_instant(make_emu):
     assert get(f"{emu.base_url}/_emulator/tasks", headers={}).json() == []
 
 
-def test_a_task_is_terminal_from_its_completes_at_on(make_emu):
-    emu = make_emu(task_seconds=0.3)
+def test_a_task_is_terminal_from_its_completes_at_on(make_emu, monkeypatch):
+    # A manual clock for the store (its monotonic and wall readings), so "just before" and "at" completes_at are
+    # exact instants, not sleeps that a loaded machine may overshoot. 0.25 s and the start are exact in binary.
+    from videogen.emulator import store
+    now = [1_764_547_200.0]
+    monkeypatch.setattr(store, "time", types.SimpleNamespace(monotonic=lambda: now[0], time=lambda: now[0]))
+    emu = make_emu(task_seconds=0.25)
     vid = post_json(f"{emu.base_url}/v1/videos", {"model": "sora-2", "prompt": "x"}).json()["id"]
     [task] = get(f"{emu.base_url}/_emulator/tasks", headers={}).json()
-    time.sleep(max(0.0, task["completes_at"] - time.time() - 0.1))
+    assert task["completes_at"] == now[0] + 0.25
+    now[0] = task["completes_at"] - 0.001
     assert get(f"{emu.base_url}/v1/videos/{vid}").json()["status"] != "completed"
-    time.sleep(max(0.0, task["completes_at"] - time.time() + 0.05))
+    now[0] = task["completes_at"]
     assert get(f"{emu.base_url}/v1/videos/{vid}").json()["status"] == "completed"
 
 
