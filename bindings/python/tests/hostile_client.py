@@ -7,7 +7,8 @@ or outlives a case's ``hard_limit`` costs only that case: it is reported as cras
 worker's stderr, and a new worker goes on with the next case. So a crash in the library is a test failure, never
 the death of the test runner.
 
-A case: ``name``, ``kind`` (``submit``, ``poll`` or ``download``), ``base_url``, ``config`` (client options),
+A case: ``name``, ``kind`` (``submit``, ``poll`` or ``download``; ``selftest-abort`` and ``selftest-hang`` test the
+runner itself), ``base_url``, ``config`` (client options),
 ``video_url`` (downloads), ``dest`` (download path), ``hard_limit`` (seconds), ``isolate`` (bool).
 
 A result: ``name``, ``code`` (the ``vg_code`` as an int, 0 for success, -1 for an exception that is not a
@@ -59,7 +60,11 @@ def run_case(case: dict) -> dict:
         result["phase"] = "call"
         started = time.monotonic()
         try:
-            if kind == "submit":
+            if kind == "selftest-abort":  # the runner's own test: a worker that dies by a signal
+                os.abort()
+            elif kind == "selftest-hang":  # ... and one that outlives its hard limit
+                time.sleep(3600)
+            elif kind == "submit":
                 task = client.submit(model="sora-2", prompt="a hostile server")
             elif kind == "poll":
                 task.poll()
@@ -120,7 +125,7 @@ def run(cases: list[dict], emit) -> None:
     os.close(handle)
     try:
         while pending:
-            batch = pending[:1] if pending[0].get("isolate") else [c for c in pending[:64] if not c.get("isolate")]
+            batch = pending[:1] if pending[0].get("isolate") else _leading_shared(pending, 64)
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:
@@ -158,6 +163,16 @@ def run(cases: list[dict], emit) -> None:
             os.unlink(err_path)
         except OSError:
             pass
+
+
+def _leading_shared(pending: list[dict], limit: int) -> list[dict]:
+    """The cases at the head of ``pending`` that may share a worker (up to the first isolated one)."""
+    batch: list[dict] = []
+    for case in pending[:limit]:
+        if case.get("isolate"):
+            break
+        batch.append(case)
+    return batch
 
 
 def _collect(fd: int, batch: list[dict], pid: int) -> tuple[list[dict], bool]:

@@ -80,3 +80,26 @@ def test_describe_names_a_crash():
     """A crashed worker is reported with its signal and the start of its stderr."""
     text = describe({"code": None, "crash": "SIGILL", "stderr": "Fatal error: Transfer completed\n"})
     assert text.startswith("CRASH (SIGILL) Fatal error: Transfer completed")
+
+
+def test_the_runner_survives_crashes_and_hangs(tmp_path):
+    """A worker that dies by a signal or hangs costs its own case only: the cases after it still run, in a new
+    worker. (So a crash of the library shows as a failed case, and the passes around it are real.)"""
+    import json
+    import subprocess
+    import sys
+
+    from hostile_support import CLIENT, PYTHON_DIR
+
+    with HostileServer() as server:
+        ok = Case("poll", "ok", ("OK",)).job(server, str(tmp_path))
+        cases = [dict(ok, name="abort", kind="selftest-abort"), dict(ok, name="first"),
+                 dict(ok, name="hang", kind="selftest-hang", hard_limit=1.0), dict(ok, name="second")]
+        done = subprocess.run([sys.executable, CLIENT], input=json.dumps({"cases": cases}), capture_output=True,
+                              text=True, timeout=120, env={**__import__("os").environ, "PYTHONPATH": PYTHON_DIR})
+    assert done.returncode == 0, done.stderr
+    results = {r["name"]: r for r in map(json.loads, done.stdout.splitlines())}
+    assert list(results) == ["abort", "first", "hang", "second"]
+    assert (results["abort"]["code_name"], results["abort"]["crash"]) == ("CRASH", "SIGABRT")
+    assert results["hang"]["code_name"] == "HUNG" and results["hang"]["hung"]
+    assert results["first"]["code_name"] == results["second"]["code_name"] == "OK"
