@@ -24,7 +24,11 @@ struct FaultInjectionTests {
         configuration.retry = RetryPolicy()
         fastPoll(&configuration)
         let client = VideoGenClient(configuration: configuration)
-        try await emulator.setFaults([rule("status:503", match: "/v1/videos/", method: "GET", rate: 0.2)], seed: 3)
+        // The first poll is a counted 503 (so a fault happens in every run, however few polls a loaded machine
+        // makes: 4 in 12 s happened inside the parallel `make test`); after it, a seeded 20 %. The seeded stream
+        // ("3:1") keeps the bound below for every number of draws from 1 to 20,000 (checked offline).
+        try await emulator.setFaults([rule("status:503", match: "/v1/videos/", method: "GET", count: 1),
+                                      rule("status:503", match: "/v1/videos/", method: "GET", rate: 0.2, skip: 1)], seed: 3)
         let start = ContinuousClock.now
         // One client for every task: a thousand tasks share its retry budget, and the emulator answers far fewer
         // polls per second than they ask for, so the wait's deadline grows with the count.
@@ -47,19 +51,24 @@ struct FaultInjectionTests {
         }
         let elapsed = seconds(since: start)
         // The rule's counters, not the request log: the log keeps only the newest 10,000 entries.
-        let counters = try #require(try await emulator.faultCounters().first)
-        let (polls, failed) = (counters.seen, counters.fired)
-        let amplification = Double(polls) / Double(polls - failed)
-        figure("row1: \(tasks) task(s), \(polls) poll requests, \(failed) injected 503 (\(fixed(100 * Double(failed) / Double(polls), 1)) %), \(failures.count) failures, amplification \(fixed(amplification))× (\(fixed(elapsed, 1)) s)")
+        let counters = try await emulator.faultCounters()
+        try #require(counters.count == 2)
+        let (first, seeded) = (counters[0], counters[1])
+        // The seeded rule's draws: every poll after the first (its `skip`).
+        let (polls, failed) = (max(0, seeded.seen - 1), seeded.fired)
+        let amplification = polls > failed ? Double(polls) / Double(polls - failed) : .infinity
+        figure("row1: \(tasks) task(s), \(seeded.seen) poll requests, \(first.fired) counted + \(failed) seeded injected 503 (\(fixed(100 * Double(failed) / Double(max(1, polls)), 1)) % of \(polls) draws), \(failures.count) failures, amplification of the seeded draws \(fixed(amplification))× (\(fixed(elapsed, 1)) s)")
         #expect(failures.isEmpty, "\(failures.prefix(5))")
-        #expect(failed > 0, "the fault fired")
+        #expect(first.fired == 1, "the counted fault fired")
         // Faults are drawn per request, so requests / successful requests is 1 / (1 - drawn rate) whatever the client
         // does: a seeded 20 % over a few dozen polls draws more than 23 % (1.3×) in about one run in four. The
         // behaviour under test is that no wait fails; the ratio is checked against the rate plus three standard
         // deviations of the binomial draw, which catches an injector firing more often than asked (from about
         // 1,500 polls on this bound is tighter than the reference's 1.3×, which is asserted as well when it applies).
-        let sigma = (0.2 * 0.8 / Double(polls)).squareRoot()
-        #expect(amplification <= 1 / (1 - (0.2 + 3 * sigma)))
+        // (Below 3 draws the 3σ band covers every outcome: the bound is then no constraint, rather than negative.)
+        let sigma = (0.2 * 0.8 / Double(max(1, polls))).squareRoot()
+        let upperRate = min(1, 0.2 + 3 * sigma)
+        #expect(upperRate >= 1 || amplification <= 1 / (1 - upperRate))
         if polls >= 1500 { #expect(amplification <= 1.3) }
     }
 
