@@ -19,15 +19,22 @@ public final class VideoGenClient: Sendable {
     /// - Parameters:
     ///   - transport: the HTTP transport; the process-wide libcurl transport (`CurlTransport.shared`) by default.
     ///   - random: uniform numbers in 0..<1 for jitter (tests pass a fixed source).
-    public init(configuration: ClientConfiguration, transport: (any HTTPTransport)? = nil,
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+    public convenience init(configuration: ClientConfiguration, transport: (any HTTPTransport)? = nil,
+                            random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+        self.init(configuration: configuration, transport: transport, random: random,
+                  sleep: { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) })
+    }
+
+    /// Creates a client whose every pause (a retry's backoff, a wait's next poll) goes through `sleep`, so that a
+    /// test can see the delays the schedule chose instead of measuring them on the wall clock.
+    init(configuration: ClientConfiguration, transport: (any HTTPTransport)?, random: @escaping @Sendable () -> Double,
+         sleep: @escaping @Sendable (Double) async throws -> Void) {
         self.configuration = configuration
         self.adapter = configuration.adapter
         self.random = random
         self.executor = RequestExecutor(configuration: configuration, adapter: configuration.adapter,
                                         transport: transport ?? CurlTransport.shared, random: random,
-                                        sleep: { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) },
-                                        budget: RetryBudget(capacity: configuration.retry.budget))
+                                        sleep: sleep, budget: RetryBudget(capacity: configuration.retry.budget))
     }
 
     /// Creates a client from a configuration JSON document (schema in README.md).
@@ -150,7 +157,7 @@ public final class VideoGenClient: Sendable {
                 }
             case .sleep(let seconds):
                 do {
-                    try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
+                    try await executor.sleep(seconds)
                 } catch {
                     throw VideoGenError(.cancelled, "the wait was cancelled")
                 }
