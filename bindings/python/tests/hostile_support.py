@@ -125,6 +125,16 @@ def run_lanes(server: HostileServer, directory: str, lanes: Iterable[list[Case]]
         thread.start()
     for thread in threads:
         thread.join()
+    record = os.environ.get("VIDEOGEN_HOSTILE_RESULTS")
+    if record:
+        # For the figures (scripts/hostile-figures.py): every result, one JSON line each, with its case's bounds.
+        cases = {case.name: case for lane in lanes for case in lane}
+        with lock, open(record, "a") as out:
+            for name, result in results.items():
+                case = cases.get(name)
+                limit = case.config.get("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES) if case else None
+                out.write(json.dumps({**result, "isolate": bool(case and case.isolate), "cap": limit,
+                                      "timeout": case.config.get("request_timeout") if case else None}) + "\n")
     assert not failures, failures
     missing = [case.name for lane in lanes for case in lane if case.name not in results]
     assert not missing, f"no result for {missing}"
