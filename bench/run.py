@@ -51,6 +51,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--hostile-json", default=str(REPO / "bench" / "hostile-results.json"),
                    help="the hostile-server suite's figures, shown when the file exists")
     p.add_argument("--emulator-server", default="asyncio", help="the emulator's server engine")
+    p.add_argument("--render-only", action="store_true",
+                   help="measure nothing: rewrite --markdown from the figures already in --json (after editing "
+                        "bench/findings.md or the report's wording)")
     p.add_argument("--markdown", default=str(REPO / "BENCHMARKS.md"))
     p.add_argument("--json", default=str(REPO / "bench" / "results.json"))
     return p.parse_args(argv)
@@ -58,6 +61,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render_only:
+        Path(args.markdown).write_text(render(json.loads(Path(args.json).read_text())))
+        print(f"bench: wrote {args.markdown} from {args.json}")
+        return 0
     chosen = {int(s) for s in args.scenarios.split(",") if s.strip()}
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))   # 1,000 connections per client need descriptors
