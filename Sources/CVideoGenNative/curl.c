@@ -104,6 +104,7 @@ int videogen_curl_easy_prepare(videogen_curl_easy *easy, const videogen_curl_req
     SET(CURLOPT_TCP_NODELAY, 1L);
     if (request->connect_timeout_ms > 0) SET(CURLOPT_CONNECTTIMEOUT_MS, request->connect_timeout_ms);
     if (request->proxy) SET(CURLOPT_PROXY, request->proxy);
+    if (request->ca_file) SET(CURLOPT_CAINFO, request->ca_file);
     if (request->decode_content) {
         SET(CURLOPT_ACCEPT_ENCODING, "");
     } else {
@@ -112,6 +113,10 @@ int videogen_curl_easy_prepare(videogen_curl_easy *easy, const videogen_curl_req
     if (request->fresh_connection) {
         SET(CURLOPT_FRESH_CONNECT, 1L);
         SET(CURLOPT_FORBID_REUSE, 1L);
+    } else {
+        /* Over TLS, wait for a connection being set up to say whether it multiplexes (HTTP/2) rather than open
+         * another one for each request started meanwhile. */
+        SET(CURLOPT_PIPEWAIT, 1L);
     }
     const char *method = request->method ? request->method : "GET";
     if (strcmp(method, "GET") == 0) {

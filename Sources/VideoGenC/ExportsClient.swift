@@ -1,5 +1,5 @@
 import CVideoGen
-import Foundation
+import FoundationEssentials
 import VideoGen
 
 // vg_client_create, vg_client_free, vg_client_submit, vg_client_resume.

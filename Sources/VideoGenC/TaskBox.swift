@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,12 +7,12 @@ import VideoGen
 /// The object behind a `vg_task` handle: the task as this process last saw it, the one operation running on it,
 /// the cancellation gate, and the event queue its asynchronous operations report to.
 ///
-/// `@unchecked Sendable` because every stored `var` is read and written only while holding `gate` (an NSCondition,
+/// `@unchecked Sendable` because every stored `var` is read and written only while holding `gate` (a `Condition`,
 /// which cancel also waits on while a callback runs on another thread).
 final class TaskBox: @unchecked Sendable {
     let client: VideoGenClient
     let events: ClientEventQueue
-    private let gate = NSCondition()
+    private let gate = Condition()
     private var view: TaskSnapshot
     private var transfer: (received: Int64, total: Int64?) = (0, nil)
     private var cancelled = false

@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import VideoGen
 
-/// The new dialects end to end against the loopback emulator, with the real URLSession transport: every answer
+/// The new dialects end to end against the loopback emulator, with the real libcurl transport: every answer
 /// shape, every image form, the scenarios, the provider error codes and the presets.
 @Suite("new dialects against the emulator", .serialized)
 struct EmulatorDialectTests {

@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import VideoGen
 
-/// The real URLSession transport against the loopback emulator: the whole job, and the Linux guards.
+/// The real libcurl transport against the loopback emulator: the whole job, and the transport's guards.
 @Suite("against the emulator", .serialized)
 struct EmulatorIntegrationTests {
     func temporaryPath(_ name: String) -> String {

@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import VideoGen
 
-/// The real client and URLSession transport against the emulator's injected faults (`faults.py`): the right error
+/// The real client and libcurl transport against the emulator's injected faults (`faults.py`): the right error
 /// or the right result, byte-exact files, no duplicate submits, no leaked key, bounded requests, honoured hints.
 /// Figures are printed as `FIGURE:` lines (see scripts/reliability-figures.sh and RELIABILITY.md).
 @Suite("fault injection against the emulator", .serialized)

@@ -187,7 +187,7 @@ struct FaultRecoveryTests {
             let submits = Int(output.result("submits")?.first ?? "") ?? -1
             let posts = try await emulator.entries("POST") { $0 == "/v1/videos" }.filter { $0["fault"] == nil }
             #expect(posts.count == submits - 5, "no duplicate submits")
-            // Descriptors and threads: back to the warm-up baseline. Slack: the process-wide URLSession may keep
+            // Descriptors and threads: back to the warm-up baseline. Slack: the process-wide transport may keep
             // up to 2 idle connections, and the cooperative pool and the library's pool may have grown by a few
             // threads under load (they do not shrink).
             let fds = (output.result("fds") ?? []).compactMap(Int.init)

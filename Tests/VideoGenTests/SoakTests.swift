@@ -25,9 +25,9 @@ struct SoakTests {
                 let rss = (output.result("\(phase)_rss_kib") ?? []).compactMap(Int.init)
                 let fds = (output.result("\(phase)_fds") ?? []).compactMap(Int.init)
                 let threads = (output.result("\(phase)_threads") ?? []).compactMap(Int.init)
-                // The reference's bound: RSS growth ≤ 10 MB after warm-up. Descriptors: the URLSession's idle
+                // The reference's bound: RSS growth ≤ 10 MB after warm-up. Descriptors: the transport's idle
                 // connections may differ by 2 between the ends. Threads: Dispatch's pool adds a worker while others
-                // block (URLSession's network thread, the watchdog, download writers), by a few to a dozen on a busy
+                // block (the transport's loop threads, download writers), by a few to a dozen on a busy
                 // machine (10 -> 15 seen in CI runs); a leak of one per cycle would add thousands.
                 #expect(rss.count == 3 && rss[1] - rss[0] <= 10_240, "\(phase): RSS \(rss) KiB")
                 #expect(fds.count == 3 && fds[1] <= fds[0] + 2, "\(phase): descriptors \(fds)")

@@ -229,7 +229,7 @@ static int run_cancel(const char *workdir) {
     char path[1024];
     int submits = 0;
 
-    /* Warm-up: one whole job, so the process-wide URLSession, the library's pool and Swift's cooperative pool
+    /* Warm-up: one whole job, so the process-wide transport, the library's pool and Swift's cooperative pool
      * exist before the baseline is taken. */
     vg_client *client = new_client();
     vg_task *task = NULL;

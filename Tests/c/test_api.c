@@ -882,7 +882,7 @@ static void *auth_job_run(void *p)
     return NULL;
 }
 
-/* A 401 with "WWW-Authenticate: Basic" once made URLSession wait forever for credentials. */
+/* A 401 with "WWW-Authenticate: Basic" once made URLSession wait forever for credentials; it is VG_E_AUTH at once. */
 void auth_basic_challenge(void)
 {
     size_t d;

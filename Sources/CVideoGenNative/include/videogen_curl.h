@@ -38,6 +38,8 @@ typedef struct videogen_curl_request {
     int fresh_connection;
     /** A proxy URL, or NULL for libcurl's environment variables (http_proxy, HTTPS_PROXY, NO_PROXY, ...). */
     const char *proxy;
+    /** A PEM file of CA certificates to verify servers with instead of the system's store, or NULL. */
+    const char *ca_file;
     /** Milliseconds to wait for a connection (TCP and TLS) before libcurl gives up; <= 0 for libcurl's default. */
     long connect_timeout_ms;
     videogen_curl_data_fn on_header;

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The `Content-Range` header of a 206 or 416 answer (RFC 9110 §14.4), parsed strictly: anything malformed,
 /// negative, reversed or absurd gives nil, never a crash.
@@ -12,9 +12,9 @@ public struct ContentRange: Sendable, Hashable {
 
     /// Parses `bytes first-last/total`, `bytes first-last/*` or `bytes */total`.
     public init?(_ text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         guard trimmed.count <= 100, trimmed.lowercased().hasPrefix("bytes ") else { return nil }
-        let spec = trimmed.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        let spec = trimmed.dropFirst(6).trimmingWhitespace()
         let halves = spec.split(separator: "/", omittingEmptySubsequences: false)
         guard halves.count == 2 else { return nil }
         if halves[1] == "*" {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Downloads a task's video: streamed to `<path>.part` beside the destination, length-checked, hashed, synced and
 /// renamed into place. A dropped transfer is retried and resumes where it stopped (`Range` + `If-Range`), also in

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -224,7 +224,7 @@ final class FileSink: ResponseSink {
         }
         unlink(resumePath)
         close(descriptor)
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? ""
         // Best effort: some file systems cannot sync a directory (EINVAL), and the file itself is complete.
         let directoryDescriptor = FaultPoints.call(.directoryOpen, path: partPath, failing: -1) {
             open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The poll schedule of a wait, as data: an interval growing geometrically to a ceiling, jittered downwards so that
 /// many tasks submitted together spread out, with a floor that server hints cannot go below.
@@ -89,7 +89,7 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// The wait before retry number `retry` (0 = first retry), with `unit` uniform in 0..<1 (full jitter).
     public func backoff(retry: Int, unit: Double) -> Double {
-        let ceiling = min(maxDelay, baseDelay * pow(2, Double(min(retry, 62))))
+        let ceiling = min(maxDelay, baseDelay * Double(sign: .plus, exponent: min(retry, 62), significand: 1))
         return ceiling * unit
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Sends one logical request through the transport: adds the headers the configured origin needs (the key only
 /// there), maps error answers through the adapter, scrubs the key from every message, and retries by the rules.
@@ -26,6 +26,7 @@ struct RequestExecutor: Sendable {
         request.headers.removeAll { OriginPolicy.credentialHeaders.contains($0.name.lowercased()) }
         request.headers.append(("User-Agent", configuration.userAgent))
         request.proxy = configuration.proxy
+        request.caFile = configuration.caFile
         if OriginPolicy.sameOrigin(request.url, configuration.baseURL) {
             request.headers.append(("Authorization", "Bearer \(configuration.apiKey.reveal())"))
         }

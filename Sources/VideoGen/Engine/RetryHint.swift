@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads the server's "wait this long" hints from response headers, defensively: garbage, negative, NaN and
 /// absurd values give nil or are clamped, never a crash.
@@ -30,7 +30,7 @@ public enum RetryHint {
 
     /// A non-negative finite decimal number, or nil. Accepts only digits, one dot and surrounding spaces.
     static func parseNumber(_ text: String) -> Double? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty, trimmed.count <= 32,
               trimmed.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
               trimmed.filter({ $0 == "." }).count <= 1,
@@ -42,7 +42,7 @@ public enum RetryHint {
     /// Foundation's DateFormatter stops the process on some non-ASCII input (found by fuzzing), so untrusted header
     /// text never reaches it.
     static func parseHTTPDate(_ text: String) -> Date? {
-        let bytes = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        let bytes = Array(text.trimmingWhitespace().utf8)
         guard bytes.count == 29, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }),
               bytes[3] == UInt8(ascii: ","), bytes[4] == UInt8(ascii: " "), bytes[7] == UInt8(ascii: " "),
               bytes[11] == UInt8(ascii: " "), bytes[16] == UInt8(ascii: " "), bytes[19] == UInt8(ascii: ":"),

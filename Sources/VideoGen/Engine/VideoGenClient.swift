@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The public Swift API: one service, one key, and the whole job: submit, poll, wait, download, resume.
 ///

@@ -27,7 +27,7 @@ public final class APIKey: Sendable, CustomStringConvertible, CustomDebugStringC
     func redact(_ text: String) -> String {
         let key = reveal()
         guard key.count >= 4, text.contains(key) else { return text }
-        return text.replacingOccurrences(of: key, with: "<redacted>")
+        return text.replacing(key, with: "<redacted>")
     }
 
     public var description: String { "<redacted>" }

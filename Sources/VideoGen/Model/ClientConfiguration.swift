@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How a client talks to one service: dialect, where, with which key, and its timing rules.
 public struct ClientConfiguration: Sendable {
@@ -14,7 +17,7 @@ public struct ClientConfiguration: Sendable {
     public var apiKey: APIKey
     /// Allow plain http to hosts other than loopback. Off by default: the key would cross the network in clear.
     public var allowInsecureHTTP: Bool = false
-    /// Timeout of one HTTP request, in seconds (also the idle timeout of a download).
+    /// Seconds for one whole control request (submit, poll, cancel), redirects included.
     public var requestTimeout: Double = 30
     /// Default deadline of a wait, in seconds.
     public var waitTimeout: Double = 900
@@ -39,6 +42,9 @@ public struct ClientConfiguration: Sendable {
     /// the environment names one; nil (the default) for the environment's (`http_proxy`, `HTTPS_PROXY`,
     /// `NO_PROXY`, ...).
     public var proxy: String?
+    /// A PEM file of CA certificates to verify servers with instead of the system's store (a gateway behind a
+    /// private CA); nil for the system's. Verification itself is never off.
+    public var caFile: String?
 
     /// Creates a configuration after checking the base URL's safety.
     public init(dialect: Dialect, baseURL: String, apiKey: APIKey, allowInsecureHTTP: Bool = false) throws {
@@ -148,6 +154,12 @@ public struct ClientConfiguration: Sendable {
         }
         if let proxy = try reader.string("proxy") {
             self.proxy = try ClientConfiguration.checkedProxy(proxy)
+        }
+        if let caFile = try reader.string("ca_file") {
+            guard !caFile.isEmpty, access(caFile, R_OK) == 0 else {
+                throw VideoGenError(.invalidArgument, "configuration field 'ca_file' must name a readable PEM file, not '\(Sanitize.text(caFile, limit: 200))'")
+            }
+            self.caFile = caFile
         }
         if var pollReader = try reader.nested("poll") {
             poll = try PollPolicy(reading: &pollReader, defaults: poll)

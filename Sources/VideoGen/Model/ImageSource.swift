@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A reference image for image-to-video: where it comes from, before any adapter turns it into wire form.
 public enum ImageSource: Sendable, Hashable {
@@ -40,20 +43,18 @@ public enum ImageSource: Sendable, Hashable {
         case .bytes(let data, let mimeType):
             // The bytes decide the type (a caller's label can be wrong); a label naming something other than an
             // image is a caller error worth reporting rather than sending.
-            let declared = mimeType.trimmingCharacters(in: .whitespaces).lowercased()
+            let declared = mimeType.trimmingWhitespace().lowercased()
             guard declared.isEmpty || declared.hasPrefix("image/") else {
                 throw VideoGenError(.invalidArgument, "\(field): the MIME type '\(Sanitize.text(mimeType, limit: 64))' is not an image type")
             }
             return try LoadedImage(checking: data, field: field)
         case .file(let path):
-            let attributes: [FileAttributeKey: Any]
-            do {
-                attributes = try FileManager.default.attributesOfItem(atPath: path)
-            } catch {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
                 throw VideoGenError(.io, "\(field): cannot read image file '\(path)'")
             }
-            if let size = attributes[.size] as? NSNumber, size.intValue > ImageSource.maxBytes {
-                throw VideoGenError(.tooLarge, "\(field): image file '\(path)' is \(size.intValue) bytes, over the \(ImageSource.maxBytes)-byte limit")
+            if info.st_size > ImageSource.maxBytes {
+                throw VideoGenError(.tooLarge, "\(field): image file '\(path)' is \(info.st_size) bytes, over the \(ImageSource.maxBytes)-byte limit")
             }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw VideoGenError(.io, "\(field): cannot read image file '\(path)'")

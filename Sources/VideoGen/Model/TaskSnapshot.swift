@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything known about one task at one moment, in the unified vocabulary. It is also the task's record: it holds
 /// no secret and can be saved and turned back into a live task (`VideoGenClient.resume`), in this process or another.

@@ -104,7 +104,7 @@ public struct VideoGenError: Error, Sendable, Hashable, CustomStringConvertible 
 
         /// The snake_case name used in snapshots ("rate_limited", ...).
         public var name: String {
-            description == "ok" ? "ok" : description.replacingOccurrences(of: " ", with: "_").lowercased()
+            description == "ok" ? "ok" : description.replacing(" ", with: "_").lowercased()
         }
 
         /// Parses `name` back into a code.

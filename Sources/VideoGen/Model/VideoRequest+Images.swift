@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension VideoRequest {
     /// The request fields that take a reference image.

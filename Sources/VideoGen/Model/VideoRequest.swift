@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One generation request in videogen's unified vocabulary; each provider adapter turns it into its own wire form
 /// and refuses, by name, the fields its dialect cannot carry.
@@ -156,7 +156,7 @@ public struct VideoRequest: Sendable, Hashable {
             throw VideoGenError(.invalidArgument, "request field 'images' must not be empty")
         }
         for (name, value) in [("mode", mode), ("external_task_id", externalTaskID)] {
-            if let value, value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if let value, value.trimmingWhitespaceAndNewlines().isEmpty {
                 throw VideoGenError(.invalidArgument, "request field '\(name)' must not be empty")
             }
         }

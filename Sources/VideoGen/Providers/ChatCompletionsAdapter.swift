@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Video through Chat Completions, as gateways serve video models on `POST /v1/chat/completions`.
 ///
@@ -105,7 +105,7 @@ public struct ChatCompletionsAdapter: ProviderAdapter {
         report.createdAt = LooseNumber.unixTime(body["created"])
         report.videoURL = link
         if link == nil {
-            let reply = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let reply = text.trimmingWhitespaceAndNewlines()
             let said = reply.isEmpty ? message["refusal"]?.textValue ?? "" : reply
             let quoted = said.isEmpty ? "an empty reply" : "the reply: \(Sanitize.text(said, limit: 400))"
             let code: VideoGenError.Code = finish == "content_filter" ? .contentPolicy : .taskFailed

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Finds the video link in an assistant message of a chat-completions reply, in the forms gateways use: a
 /// structured content part (`{"type": "video_url", "video_url": {"url": ...}}` and its variants), an HTML
@@ -32,7 +32,7 @@ enum ChatVideoLink {
         if let tagged = found.first(where: { $0.kind == .videoTag }) { return tagged.url }
         if let file = found.first(where: { hasVideoExtension($0.url) }) { return file.url }
         if let labelled = found.first(where: { $0.kind == .markdown && namesVideo($0.label) }) { return labelled.url }
-        let whole = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let whole = text.trimmingWhitespaceAndNewlines()
         if let only = found.first(where: { whole == $0.url || whole == "<\($0.url)>" || whole == $0.match }) {
             return only.url
         }
@@ -76,7 +76,7 @@ enum ChatVideoLink {
         var found: [Candidate] = []
         let tag = /<(?:video|source)\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']/.ignoresCase()
         for match in text.matches(of: tag) {
-            let url = String(match.output.1).trimmingCharacters(in: .whitespaces)
+            let url = String(match.output.1).trimmingWhitespace()
             if VideoRequest.isHTTPURL(url) { found.append(Candidate(url: url, label: nil, kind: .videoTag, match: String(match.output.0))) }
         }
         let markdown = /!?\[([^\]\n]*)\]\(\s*<?(https?:\/\/[^\s)>]+)>?(?:\s+"[^"\n]*")?\s*\)/.ignoresCase()

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The code and message an error body carries, each when present.
 public struct ErrorFields: Sendable, Hashable {
@@ -93,7 +93,7 @@ public enum ErrorMapping {
         // The service may forbid retrying an answer that would otherwise be retried (OpenAI's x-should-retry,
         // Stripe's Stripe-Should-Retry).
         let shouldRetry = response.headers["x-should-retry"] ?? response.headers["stripe-should-retry"]
-        if shouldRetry?.trimmingCharacters(in: .whitespaces).lowercased() == "false" { error.isFinal = true }
+        if shouldRetry?.trimmingWhitespace().lowercased() == "false" { error.isFinal = true }
         return error
     }
 

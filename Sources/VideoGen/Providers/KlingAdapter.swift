@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Kling's native video API as gateways pass it through under `/kling` (new-api's `/kling/v1/videos/...`).
 ///

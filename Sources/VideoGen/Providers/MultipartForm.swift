@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A multipart/form-data body (RFC 7578) built in memory: text fields and file parts.
 ///
@@ -58,7 +58,7 @@ struct MultipartForm {
 
     /// Escapes a name for a quoted header parameter: quotes, backslashes and line breaks cannot break out.
     private static func quote(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "%22")
-            .replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+        text.replacing("\\", with: "\\\\").replacing("\"", with: "%22")
+            .replacing("\r", with: "%0D").replacing("\n", with: "%0A")
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The OpenAI-compatible Videos API (`/v1/videos`), as OpenAI defined it and gateways copy it, Veo models included.
 ///
@@ -78,7 +78,7 @@ public struct OpenAIVideosAdapter: ProviderAdapter {
         guard OpenAIVideosAdapter.takesRatioSize(model: request.model) else {
             throw VideoGenError(.unsupported, "the openai dialect takes 'aspect_ratio' only for Veo models (sent as size \"16x9\"); give 'size' in pixels for '\(Sanitize.text(request.model, limit: 64))'")
         }
-        let ratioSize = ratio.replacingOccurrences(of: ":", with: "x")
+        let ratioSize = ratio.replacing(":", with: "x")
         if let size = request.effectiveSize, size != ratioSize {
             throw VideoGenError(.invalidArgument, "request field 'aspect_ratio' (\(ratio)) contradicts 'size' (\(size))")
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A provider dialect as a pure transformation: requests out, parsed answers in, no I/O.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Router One's video API (`api.router.one`).
 ///

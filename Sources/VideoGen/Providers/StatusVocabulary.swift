@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A synonym table from providers' status words to the unified `TaskState`, case-insensitive (spaces and hyphens
 /// fold to underscores). Each dialect has its own table, built on `common`; a word outside a dialect's table is a
@@ -80,8 +80,8 @@ public struct StatusVocabulary: Sendable {
     }
 
     private static func fold(_ word: String) -> String {
-        word.trimmingCharacters(in: .whitespaces).lowercased()
-            .replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+        word.trimmingWhitespace().lowercased()
+            .replacing(" ", with: "_").replacing("-", with: "_")
     }
 }
 
@@ -96,7 +96,7 @@ public enum LooseNumber {
         case .int(let integer): number = Double(integer)
         case .double(let float): number = (float > 0 && float < 1) ? float * 100 : float
         case .string(let text):
-            var trimmed = text.trimmingCharacters(in: .whitespaces)
+            var trimmed = text.trimmingWhitespace()
             if trimmed.hasSuffix("%") { trimmed.removeLast() }
             number = RetryHint.parseNumber(trimmed)
         default: number = nil

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The unified video-task API of new-api style gateways (`/v1/video/generations`).
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A reference image resolved for the wire: a URL the service fetches itself, or checked local bytes that the
 /// dialect encodes in its own way (a multipart upload, a `data:` URI, bare base64).

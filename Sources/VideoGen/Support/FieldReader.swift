@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads the members of a JSON object with strict types, naming the offending field in every error, and refuses
 /// members nobody read: videogen never drops a field silently.
@@ -38,7 +38,7 @@ struct FieldReader {
     }
 
     mutating func requiredString(_ key: String) throws -> String {
-        guard let text = try string(key), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard let text = try string(key), !text.trimmingWhitespaceAndNewlines().isEmpty else {
             throw VideoGenError(.invalidArgument, "\(context) field '\(key)' is required and must be a non-empty string")
         }
         return text

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A JSON document as a value: what provider bodies, requests and records are parsed into.
 ///
@@ -115,9 +115,6 @@ public enum JSONValue: Sendable, Hashable {
 
     static func describe(decodingError error: Error) -> String {
         if case DecodingError.dataCorrupted(let context) = error {
-            if let underlying = context.underlyingError as NSError? {
-                return underlying.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription
-            }
             return context.debugDescription
         }
         return "unreadable document"

@@ -31,12 +31,10 @@ final class CurlLoop: @unchecked Sendable {
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private var spare: [UnsafeMutableRawPointer] = []
 
-    /// Starts a loop thread named `name` with at most `connectionsPerHost` connections per host.
-    init(name: String, connectionsPerHost: Int) {
-        _ = videogen_curl_global_init()
-        guard let multi = videogen_curl_multi_new(connectionsPerHost) else {
-            fatalError("videogen: libcurl could not create a multi handle")
-        }
+    /// Starts a loop thread named `name` with at most `connectionsPerHost` connections per host; nil when libcurl
+    /// cannot be initialised or the thread cannot start (out of memory or threads).
+    init?(name: String, connectionsPerHost: Int) {
+        guard videogen_curl_global_init() == 0, let multi = videogen_curl_multi_new(connectionsPerHost) else { return nil }
         self.name = name
         self.multi = multi
         let retained = Unmanaged.passRetained(self).toOpaque()
@@ -46,7 +44,10 @@ final class CurlLoop: @unchecked Sendable {
             loop.run()
             return nil
         }, retained)
-        guard created == 0 else { fatalError("videogen: cannot start the transport thread (\(created))") }
+        guard created == 0 else {
+            Unmanaged<CurlLoop>.fromOpaque(retained).release()
+            return nil
+        }
         pthread_detach(thread)
     }
 

@@ -118,6 +118,7 @@ final class CurlTransfer: @unchecked Sendable {
             request.url.absoluteString.withCString { url in
                 request.method.uppercased().withCString { method in
                     withOptionalCString(proxy) { proxy in
+                      withOptionalCString(request.caFile) { caFile in
                         var spec = videogen_curl_request()
                         spec.url = url
                         spec.method = method
@@ -128,11 +129,13 @@ final class CurlTransfer: @unchecked Sendable {
                         spec.decode_content = isBulk ? 0 : 1
                         spec.fresh_connection = CurlTransport.isIdempotent(request.method) ? 0 : 1
                         spec.proxy = proxy
+                        spec.ca_file = caFile
                         spec.connect_timeout_ms = 0
                         spec.on_header = curlHeaderCallback
                         spec.on_body = curlBodyCallback
                         spec.context = context
                         return videogen_curl_easy_prepare(easy, &spec)
+                      }
                     }
                 }
             }

@@ -27,8 +27,9 @@ public final class CurlTransport: HTTPTransport {
     /// The process-wide transport.
     public static let shared = CurlTransport()
 
-    private let control: CurlLoop
-    private let bulk: CurlLoop
+    /// The loops; nil when one could not start (every request then fails with `.internal`, nothing crashes).
+    private let control: CurlLoop?
+    private let bulk: CurlLoop?
 
     private init() {
         control = CurlLoop(name: "videogen.http", connectionsPerHost: 16)
@@ -58,7 +59,9 @@ public final class CurlTransport: HTTPTransport {
     private func perform(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink,
                          deadline: UInt64) async throws -> CurlTransfer.Outcome {
         let transfer = CurlTransfer(request: request, sink: sink, timeout: timeout, progressBytes: progressBytes, deadline: deadline)
-        let loop = transfer.isBulk ? bulk : control
+        guard let loop = transfer.isBulk ? bulk : control else {
+            throw VideoGenError(.internal, "the HTTP transport could not start (libcurl could not be initialised, or no thread could be created)")
+        }
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
                 guard transfer.install(continuation) else {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An HTTP request as adapters build it: no credentials in it; the client adds them for the configured origin only.
 public struct HTTPRequest: Sendable, Hashable {
@@ -13,6 +13,9 @@ public struct HTTPRequest: Sendable, Hashable {
     /// The proxy to send it through (`http://`, `https://`, `socks5h://` ...), or nil for the environment's
     /// (`http_proxy`, `HTTPS_PROXY`, `NO_PROXY`, ...). Set by the client from its `proxy` setting.
     public var proxy: String?
+    /// A PEM file of CA certificates that verifies the server instead of the system's store (the client's
+    /// `ca_file` setting), or nil.
+    public var caFile: String?
 
     /// Creates a request.
     public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data? = nil) {
@@ -24,7 +27,7 @@ public struct HTTPRequest: Sendable, Hashable {
 
     /// The value of the first header named `name` (case-insensitive).
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
     public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {

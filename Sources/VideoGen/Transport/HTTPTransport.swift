@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The head of an HTTP response: status and headers (names lower-cased), and the URL it finally came from.
 public struct HTTPResponseHead: Sendable, Hashable {
@@ -18,7 +18,7 @@ public struct HTTPResponseHead: Sendable, Hashable {
 
     /// The declared body length, when the server gave a valid one.
     public var contentLength: Int64? {
-        headers["content-length"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }.flatMap { $0 >= 0 ? $0 : nil }
+        headers["content-length"].flatMap { Int64($0.trimmingWhitespace()) }.flatMap { $0 >= 0 ? $0 : nil }
     }
 }
 

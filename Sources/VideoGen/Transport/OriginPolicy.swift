@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Which hosts count as loopback, when two URLs share an origin, and which headers carry credentials.
 public enum OriginPolicy {
@@ -9,7 +9,9 @@ public enum OriginPolicy {
 
     /// True for `localhost`, 127.0.0.0/8 and ::1.
     public static func isLoopback(host: String) -> Bool {
-        let lower = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        var lower = Substring(host.lowercased())
+        while lower.first == "[" { lower.removeFirst() }
+        while lower.last == "]" { lower.removeLast() }
         if lower == "localhost" || lower.hasSuffix(".localhost") || lower == "::1" { return true }
         let octets = lower.split(separator: ".")
         return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }

@@ -63,7 +63,7 @@ struct RedirectFollower: Sendable {
 
     /// `location` resolved against `base`; nil when it is not a usable absolute URL.
     static func resolve(_ location: String, against base: URL) -> URL? {
-        let trimmed = location.trimmingCharacters(in: .whitespaces)
+        let trimmed = location.trimmingWhitespace()
         guard !trimmed.isEmpty, trimmed.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }),
               let url = URL(string: trimmed, relativeTo: base)?.absoluteURL, url.scheme != nil else { return nil }
         return url

@@ -39,7 +39,7 @@ class ClientOptions(TypedDict, total=False):
     allow_insecure_http: bool
     """Allow plain http to hosts other than loopback (the key would cross the network in clear)."""
     request_timeout: float
-    """Seconds without progress before one request fails."""
+    """Seconds for one whole request (submit, poll, cancel), redirects included."""
     wait_timeout: float
     """Default deadline of a wait, seconds."""
     stall_timeout: float
@@ -54,6 +54,10 @@ class ClientOptions(TypedDict, total=False):
     """Cap on the video, bytes."""
     user_agent: str
     """The User-Agent header."""
+    ca_file: str
+    """A PEM file of CA certificates to verify servers with instead of the system's store (a private CA)."""
+    proxy: str
+    """A proxy URL (http, https, socks4(a), socks5(h)); ``""`` for none; left out: the environment's."""
     status_route: str
     """``unified`` only: poll ``"generations"`` (``/v1/video/generations/{id}``) or ``"videos"``."""
     poll: PollOptions
