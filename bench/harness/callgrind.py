@@ -105,7 +105,7 @@ def demangle(names: list[str]) -> dict[str, str]:
 #: Layers, first match wins: (label, object pattern, name pattern). Patterns are regular expressions searched in the
 #: object's path and the demangled function name.
 LAYERS: list[tuple[str, str, str]] = [
-    ("JSON (decoding and encoding status bodies, snapshots)", r"libvideogen|libFoundation",
+    ("JSON code itself (JSONDecoder, JSONValue, FieldReader; self cost only)", r"libvideogen|libFoundation",
      r"JSON|FieldReader|Decod|Encod|Scanner"),
     ("libcurl (and its TLS, compression, IDN libraries)",
      r"libcurl|libssl|libcrypto|libnghttp2|libz\.|libbrotli|libzstd|libidn2|libpsl|libgnutls|libnettle", r""),
