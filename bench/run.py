@@ -47,7 +47,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--download-mib", type=int, default=1024, help="scenario 3: file size")
     p.add_argument("--repeats", type=int, default=5, help="scenario 3 runs per client (median reported)")
     p.add_argument("--leak-polls", type=int, default=10_000, help="scenario 5: polls under valgrind")
-    p.add_argument("--profile-tasks", type=int, default=200, help="scenario 6: tasks under callgrind")
+    p.add_argument("--profile-tasks", type=int, default=50, help="scenario 6: tasks under callgrind")
     p.add_argument("--hostile-json", default=str(REPO / "bench" / "hostile-results.json"),
                    help="the hostile-server suite's figures, shown when the file exists")
     p.add_argument("--emulator-server", default="asyncio", help="the emulator's server engine")
