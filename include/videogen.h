@@ -44,13 +44,13 @@ extern "C" {
 /** Major version: changes when the C ABI breaks. */
 #define VG_VERSION_MAJOR 0
 /** Minor version: changes when features are added compatibly. */
-#define VG_VERSION_MINOR 1
+#define VG_VERSION_MINOR 2
 /** Patch version: changes for fixes only. */
 #define VG_VERSION_PATCH 0
 /** The version as one number, (MAJOR << 16) | (MINOR << 8) | PATCH, comparable with vg_version_number(). */
 #define VG_VERSION_NUM ((VG_VERSION_MAJOR << 16) | (VG_VERSION_MINOR << 8) | VG_VERSION_PATCH)
 /** The version as text. */
-#define VG_VERSION_STRING "0.1.0"
+#define VG_VERSION_STRING "0.2.0"
 /**
  * ABI number of this header. A binding compares it with vg_abi_version() when it loads the library and refuses a
  * library whose number differs: the layout of a call (arguments, enums, callback types) may have changed.
@@ -168,7 +168,7 @@ typedef int (*vg_event_fn)(vg_task *task, vg_event_kind kind, vg_code code, cons
 unsigned int vg_version_number(void);
 
 /**
- * The library's version as static text, e.g. "0.1.0". Never NULL; do not free. Thread-safe.
+ * The library's version as static text, e.g. "0.2.0". Never NULL; do not free. Thread-safe.
  */
 const char *vg_version_string(void);
 
@@ -237,7 +237,8 @@ void vg_error_free(vg_error *error);
 
 /**
  * Creates a client from a JSON configuration (schema in README.md), e.g.
- *   {"dialect": "openai", "base_url": "https://api.example.com", "api_key_env": "EXAMPLE_API_KEY"}
+ *   {"provider": "applerouter", "dialect": "openai", "api_key_env": "APPLEROUTER_KEY"}
+ * or {"dialect": "openai", "base_url": "https://gw.example.com", "api_key_env": "GATEWAY_KEY"}
  * The configuration is checked completely here: unknown keys, an unknown dialect, a relative or non-http(s) base
  * URL, plain http to a host other than loopback (unless "allow_insecure_http" is true) and a missing key are
  * refused. No network traffic happens here.
@@ -261,7 +262,7 @@ void vg_client_free(vg_client *client);
 
 /**
  * Submits a generation request (JSON, schema in README.md), e.g.
- *   {"model": "sora-2", "prompt": "a red fox in the snow", "duration": 4, "size": "1280x720"}
+ *   {"model": "veo-3.1", "prompt": "a red fox in the snow", "duration": 8, "aspect_ratio": "16:9"}
  * The request is validated before any network traffic: unknown fields, wrong types, a missing model or prompt, and
  * fields the client's dialect does not support are refused by name. Blocks for the submit round trip (with the
  * client's retry rules: a submit is retried only when it provably did not reach the service).
@@ -510,6 +511,82 @@ vg_code vg_client_event_fd(vg_client *client, int *fd);
  */
 vg_code vg_client_dispatch(vg_client *client, double timeout_seconds, vg_event_fn on_event, void *user_data,
                            size_t *dispatched);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Videos kept by the service: list, delete, remix, other assets (since 0.2.0)
+ *
+ * Services of the openai dialect (the /v1/videos shape: new-api deployments, applerouter's Veo models, LiteLLM's
+ * proxy, ...) keep the videos they made: they list them, delete them, remix a finished one into a new task, and
+ * serve a thumbnail and a spritesheet beside each finished video. Other dialects return VG_E_UNSUPPORTED naming the
+ * operation, before any traffic. Each call blocks the calling thread for its request; the vg_task_* calls run as
+ * the task's one operation (VG_E_BUSY while another runs on it, VG_E_CANCELLED after vg_task_cancel).
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/**
+ * Lists the videos the service keeps, one page at a time (openai dialect: GET /v1/videos?after&limit&order).
+ * @param client         the client.
+ * @param query_json     the page wanted, or NULL for the service's defaults (OpenAI's: the 20 newest):
+ *                         {"after": "<last_id of the previous page>", "limit": 1-100, "order": "asc" | "desc"}
+ *                       Every member is optional; unknown members are refused by name.
+ * @param out_page_json  receives a new string, freed with vg_string_free; NULL on failure. The page:
+ *                         {"data": [record, ...], "first_id": "...", "last_id": "...", "has_more": true}
+ *                       Each record is a task snapshot of this client, in the service's order: vg_client_resume
+ *                       turns it into a task (to download, delete or remix it). While "has_more" is true, give
+ *                       "last_id" as "after" for the next page.
+ * @param error          optional error details.
+ * @return VG_OK; VG_E_INVALID_JSON or VG_E_INVALID_ARGUMENT for a bad query; VG_E_UNSUPPORTED for a dialect without
+ *         a list; VG_E_NOMEM; VG_E_INVALID_HANDLE; or the service's error (e.g. VG_E_BAD_REQUEST for a cursor it does
+ *         not know). The request is retried like a poll.
+ * Thread-safe.
+ */
+vg_code vg_client_list_tasks(vg_client *client, const char *query_json, char **out_page_json, vg_error **error);
+
+/**
+ * Deletes the task's video and its assets on the service (openai dialect: DELETE /v1/videos/{id}; OpenAI's shape
+ * deletes completed or failed videos only). The task handle stays valid and keeps its last snapshot; a later
+ * vg_task_poll returns VG_E_NOT_FOUND. A delete whose answer was lost is retried, and reports VG_E_NOT_FOUND when the
+ * lost attempt had already deleted the video (gone either way).
+ * @param task   the task.
+ * @param error  optional error details.
+ * @return VG_OK when the service confirmed the deletion; VG_E_UNSUPPORTED for a dialect without delete; VG_E_BUSY;
+ *         VG_E_CANCELLED; VG_E_INVALID_HANDLE; or the service's error (VG_E_NOT_FOUND, VG_E_BAD_REQUEST for a video
+ *         still being generated, ...).
+ */
+vg_code vg_task_delete_remote(vg_task *task, vg_error **error);
+
+/**
+ * Remakes the task's finished video with a new prompt (openai dialect: POST /v1/videos/{id}/remix with {"prompt"}).
+ * The service starts a new task (same model, size and length); follow and download it like any other. Its
+ * snapshot names the source as "remixed_from". Sent like a submit: with an Idempotency-Key, and retried only when it
+ * provably did not reach the service.
+ * @param task        the finished task to remix (it is not changed).
+ * @param remix_json  the remix (copied): {"prompt": "...", "extra": {...}, "idempotency_key": "..."}; "prompt" is
+ *                    required, "extra" members are sent verbatim beside it, "idempotency_key" as for
+ *                    vg_client_submit. Unknown members are refused by name.
+ * @param out         receives the new task, in its first reported state; set to NULL on failure. Free it with
+ *                    vg_task_free.
+ * @param error       optional error details.
+ * @return VG_OK; VG_E_INVALID_JSON or VG_E_INVALID_ARGUMENT for a bad remix; VG_E_UNSUPPORTED for a dialect without
+ *         remix; VG_E_UNKNOWN_OUTCOME when the remix may have reached the service; VG_E_BUSY; VG_E_CANCELLED;
+ *         VG_E_INVALID_HANDLE; or the service's error (VG_E_BAD_REQUEST for a source that is not completed, ...).
+ */
+vg_code vg_task_remix(vg_task *task, const char *remix_json, vg_task **out, vg_error **error);
+
+/**
+ * vg_task_download for one asset of the succeeded task: "video" (exactly vg_task_download), "thumbnail" or
+ * "spritesheet" (the stills the openai dialect serves: GET /v1/videos/{id}/content?variant=...). The asset is
+ * fetched like the video (through "<path>.part", resumable, length-checked, hashed, renamed into place) and the
+ * snapshot's "download" record names it ("variant": "thumbnail"); the task's video URL is unchanged.
+ * @param task         a task in state VG_STATE_SUCCEEDED (else VG_E_NOT_READY).
+ * @param variant      "video", "thumbnail" or "spritesheet" (else VG_E_INVALID_ARGUMENT).
+ * @param path         the destination file (overwritten if it exists).
+ * @param on_progress  optional byte-progress callback, called on this thread.
+ * @param user_data    passed to on_progress.
+ * @param error        optional error details.
+ * @return as vg_task_download; VG_E_UNSUPPORTED for a still on a dialect that serves none.
+ */
+vg_code vg_task_download_variant(vg_task *task, const char *variant, const char *path, vg_transfer_fn on_progress,
+                                 void *user_data, vg_error **error);
 
 #ifdef __cplusplus
 }

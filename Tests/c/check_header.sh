@@ -60,6 +60,10 @@ int header_check(void)
     vg_code (*create)(const char *, vg_client **, vg_error **) = vg_client_create;
     vg_code (*wait)(vg_task *, double, vg_progress_fn, void *, vg_error **) = vg_task_wait;
     vg_code (*download)(vg_task *, const char *, vg_transfer_fn, void *, vg_error **) = vg_task_download;
+    vg_code (*list)(vg_client *, const char *, char **, vg_error **) = vg_client_list_tasks;
+    vg_code (*remove_remote)(vg_task *, vg_error **) = vg_task_delete_remote;
+    vg_code (*remix)(vg_task *, const char *, vg_task **, vg_error **) = vg_task_remix;
+    vg_code (*variant)(vg_task *, const char *, const char *, vg_transfer_fn, void *, vg_error **) = vg_task_download_variant;
     (void)progress;
     (void)bytes;
     (void)client;
@@ -69,6 +73,10 @@ int header_check(void)
     (void)create;
     (void)wait;
     (void)download;
+    (void)list;
+    (void)remove_remote;
+    (void)remix;
+    (void)variant;
     return (int)code + (int)state + (int)flags + (int)text[0];
 }
 EOF

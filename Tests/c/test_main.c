@@ -116,6 +116,12 @@ const char *g_workdir = NULL;
     X(image_bytes_openai, 30)                                                                                         \
     X(image_bytes_unified, 30)                                                                                        \
     X(image_bytes_refusals, 30)                                                                                       \
+    X(videos_argument_checks, 20)                                                                                     \
+    X(videos_list_pages, 60)                                                                                          \
+    X(videos_delete, 30)                                                                                              \
+    X(videos_remix, 60)                                                                                               \
+    X(videos_download_variants, 30)                                                                                   \
+    X(videos_unsupported_dialects, 30)                                                                                \
     X(threads_hammer, 90)
 
 #define DECLARE_TEST(name, limit) void name(void);

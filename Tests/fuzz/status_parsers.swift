@@ -1,5 +1,5 @@
 // Fuzz target status_parsers: arbitrary bytes as the body of a 200 answer, read by parseSubmit and parseStatus of
-// every dialect adapter (Dialect.allCases). Thrown errors are the expected outcome for garbage; a crash, a trap
+// every dialect adapter (Dialect.allCases), and by the list, delete and remix parsers of those that have them. Thrown errors are the expected outcome for garbage; a crash, a trap
 // (overflow, out-of-range index, force unwrap) or a report with progress outside 0...100 is a finding.
 import Foundation
 @testable import VideoGen
@@ -18,6 +18,15 @@ public func fuzzStatusParsers(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
             if let progress = report.progress, !(0...100).contains(progress) {
                 fatalError("\(adapter.dialect): progress \(progress) outside 0...100")
             }
+        }
+        if let library = adapter as? any VideoLibraryAdapter {
+            let listed = (try? library.parseList(response, baseURL: baseURL))?.items ?? []
+            for report in listed + [try? library.parseRemix(response, baseURL: baseURL)].compactMap({ $0 }) {
+                if let progress = report.progress, !(0...100).contains(progress) {
+                    fatalError("\(adapter.dialect): progress \(progress) outside 0...100")
+                }
+            }
+            try? library.parseDelete(response, taskID: "task_fuzz")
         }
     }
     return 0

@@ -219,7 +219,7 @@ public final class VideoGenClient: Sendable {
 
     /// Refuses snapshots of another dialect or service: their ids mean nothing here, and following them could send
     /// the key to a host the user did not configure.
-    private func checkOwnership(_ snapshot: TaskSnapshot) throws {
+    func checkOwnership(_ snapshot: TaskSnapshot) throws {
         guard snapshot.dialect == configuration.dialect.rawValue else {
             throw VideoGenError(.invalidArgument, "the task belongs to the \(snapshot.dialect) dialect, this client speaks \(configuration.dialect.rawValue)")
         }

@@ -229,7 +229,7 @@ public enum VideoGenVersion {
     /// Major version.
     public static let major = 0
     /// Minor version.
-    public static let minor = 1
+    public static let minor = 2
     /// Patch version.
     public static let patch = 0
     /// The version as text.

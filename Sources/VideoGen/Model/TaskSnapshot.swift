@@ -39,6 +39,9 @@ public struct TaskSnapshot: Sendable, Hashable {
     public var idempotencyKey: String?
     /// The last completed download.
     public var download: DownloadRecord?
+    /// The task this one remakes, for a remix (`remixed_from_video_id` in the `openai` dialect); nil otherwise.
+    /// Written to the record only when set.
+    public var remixedFrom: String?
 
     /// A fresh snapshot for a task that has just been submitted or is about to be resumed.
     public init(id: String, dialect: String, baseURL: String, state: TaskState = .queued) {
@@ -63,6 +66,7 @@ public struct TaskSnapshot: Sendable, Hashable {
         next.model = report.model ?? model
         next.createdAt = report.createdAt ?? createdAt
         next.expiresAt = report.expiresAt ?? expiresAt
+        next.remixedFrom = report.remixedFrom ?? remixedFrom
         next.updatedAt = time
         if next.state == .succeeded && next.videoURL == nil {
             next.state = .failed
@@ -84,6 +88,8 @@ public struct DownloadRecord: Sendable, Hashable {
     public var bytes: Int64
     /// Lower-case hex SHA-256 of its content.
     public var sha256: String
+    /// The asset downloaded when it was not the video (`thumbnail`, `spritesheet`); nil for the video.
+    public var variant: ContentVariant? = nil
 }
 
 /// What one provider status answer says, before it is merged into a snapshot. Adapters produce it.
@@ -108,6 +114,8 @@ public struct StatusReport: Sendable, Hashable {
     public var createdAt: Double?
     /// Result expiry (Unix seconds) when reported.
     public var expiresAt: Double?
+    /// The source task of a remix, when reported.
+    public var remixedFrom: String?
 
     /// Creates a report in `state`.
     public init(state: TaskState) {
@@ -138,8 +146,12 @@ extension TaskSnapshot {
         set("idempotency_key", idempotencyKey.map(JSONValue.string))
         // Only when set: records of single-route dialects stay exactly as readers of earlier versions expect them.
         if let route { members["route"] = .string(route) }
+        if let remixedFrom { members["remixed_from"] = .string(remixedFrom) }
         set("download", download.map { record -> JSONValue in
-            ["path": .string(record.path), "bytes": .int(record.bytes), "sha256": .string(record.sha256)]
+            var members: [String: JSONValue] = ["path": .string(record.path), "bytes": .int(record.bytes),
+                                                "sha256": .string(record.sha256)]
+            if let variant = record.variant, variant != .video { members["variant"] = .string(variant.rawValue) }
+            return .object(members)
         })
         return .object(members)
     }
@@ -173,10 +185,12 @@ extension TaskSnapshot {
         expiresAt = try reader.double("expires_at", in: 0...1e12)
         idempotencyKey = try reader.string("idempotency_key")
         route = try reader.string("route")
+        remixedFrom = try reader.string("remixed_from")
         if var downloadReader = try reader.nested("download") {
             download = DownloadRecord(path: try downloadReader.requiredString("path"),
                                       bytes: try downloadReader.int("bytes", in: 0...Int64.max) ?? 0,
-                                      sha256: try downloadReader.requiredString("sha256"))
+                                      sha256: try downloadReader.requiredString("sha256"),
+                                      variant: try downloadReader.string("variant").map(ContentVariant.init(name:)))
             try downloadReader.finish()
         }
         try reader.finish()

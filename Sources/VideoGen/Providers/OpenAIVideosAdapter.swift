@@ -7,8 +7,9 @@ import FoundationEssentials
 /// the URL string for a URL, as gateways accept). Gateways serving Veo models (`veo-3.1`, `-fast`, `-landscape`,
 /// `-fl` variants) take the size as a ratio (`16x9`, `9x16`): for those models `aspect_ratio` is accepted and sent
 /// that way. Status is the Video object: `queued`, `in_progress`, `completed`, `failed`, integer `progress`,
-/// `error {code, message}`. The video is served by `GET /v1/videos/{id}/content` on the same origin. There is no
-/// cancel operation.
+/// `error {code, message}` and, for a remix, `remixed_from_video_id`. The video is served by
+/// `GET /v1/videos/{id}/content` on the same origin. There is no cancel operation. List, delete, remix and the
+/// thumbnail and spritesheet assets are in `OpenAIVideosAdapter+Library.swift`.
 public struct OpenAIVideosAdapter: ProviderAdapter {
     /// Creates the adapter.
     public init() {}
@@ -114,6 +115,7 @@ public struct OpenAIVideosAdapter: ProviderAdapter {
         report.model = body["model"]?.stringValue
         report.createdAt = LooseNumber.unixTime(body["created_at"])
         report.expiresAt = LooseNumber.unixTime(body["expires_at"])
+        report.remixedFrom = body["remixed_from_video_id"]?.textValue
         if report.state == .succeeded, let id = report.id {
             report.videoURL = endpoint(baseURL, "/v1/videos/\(pathSegment(id))/content").absoluteString
         }

@@ -62,6 +62,10 @@ public final class CurlTransport: HTTPTransport {
         guard let loop = transfer.isBulk ? bulk : control else {
             throw VideoGenError(.internal, "the HTTP transport could not start (libcurl could not be initialised, or no thread could be created)")
         }
+        // Whatever the outcome, take the transfer's lock once after resuming: the loop thread wrote the sink before it
+        // released that lock in `finish`, so the caller reads the sink after an edge every thread checker sees (the
+        // runtime's resume-before-suspend fast path is an atomic inside the uninstrumented concurrency runtime).
+        defer { transfer.settle() }
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
                 guard transfer.install(continuation) else {

@@ -21,8 +21,8 @@ import pytest
 from conftest import API_KEY, AUTH, PNG, call, get, post_form, post_json, wait_until
 from videogen.emulator import Emulator
 
-SAMPLE = (Path(__file__).resolve().parents[1] / "videogen" / "emulator" / "assets"
-          / "sample.mp4").read_bytes()
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "videogen" / "emulator" / "assets"
+SAMPLE = (SAMPLE_DIR / "sample.mp4").read_bytes()
 VIDEO_KEYS = {"id", "object", "created_at", "completed_at", "expires_at", "model", "progress",
               "prompt", "remixed_from_video_id", "seconds", "size", "status", "error"}
 PYTHON_DIR = str(Path(__file__).resolve().parents[1])
@@ -396,7 +396,8 @@ def test_content_variants(make_emu):
     assert get(f"{emu.base_url}/v1/videos/{vid}/content?variant=video").body == SAMPLE
     for variant in ("thumbnail", "spritesheet"):
         reply = get(f"{emu.base_url}/v1/videos/{vid}/content?variant={variant}")
-        assert_openai_error(reply, 400, "unsupported_value", "variant")
+        assert reply.status == 200 and reply.headers["Content-Type"] == "image/jpeg"
+        assert reply.body == (Path(SAMPLE_DIR) / f"{variant}.jpg").read_bytes()
     assert_openai_error(get(f"{emu.base_url}/v1/videos/{vid}/content?variant=gif"), 400,
                         "invalid_value", "variant")
 
@@ -889,9 +890,9 @@ def test_unknown_routes_and_methods(emu):
     reply = get(f"{emu.base_url}/nope", headers={})
     assert_openai_error(reply, 404, "unknown_url")
     assert_openai_error(get(f"{emu.base_url}/v1/nope"), 404, "unknown_url")
-    reply = call("DELETE", f"{emu.base_url}/v1/videos/video_x", headers=AUTH)
+    reply = call("PATCH", f"{emu.base_url}/v1/videos/video_x", headers=AUTH)
     assert_openai_error(reply, 405, "method_not_allowed")
-    assert reply.headers["Allow"] == "GET"
+    assert reply.headers["Allow"] == "DELETE, GET"
     reply = call("BREW", f"{emu.base_url}/_emulator/health")
     assert reply.status == 501 and "error" in reply.json()
 

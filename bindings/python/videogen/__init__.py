@@ -1,11 +1,12 @@
-"""videogen: one client for video-generation services (OpenAI Videos, new-api style gateways, ...).
+"""videogen: one client for video-generation services (the /v1/videos shape, new-api style gateways, ...).
 
 A ctypes binding of ``libvideogen`` (a Swift core behind a stable C ABI) and the ``videogen`` command line::
 
     import videogen
 
-    with videogen.Client(dialect="openai", base_url="https://api.example.com", api_key_env="EXAMPLE_KEY") as client:
-        task = client.generate(model="sora-2", prompt="a red fox in the snow", output="fox.mp4", on_progress=print)
+    with videogen.Client(provider="applerouter", dialect="openai", api_key_env="APPLEROUTER_KEY") as client:
+        task = client.generate(model="veo-3.1", prompt="a red fox in the snow", aspect_ratio="16:9", output="fox.mp4",
+                               on_progress=print)
 
 Importing the package never loads the native library: it is found and loaded on first use (see
 :func:`library_path`), so the loopback emulator (``python -m videogen.emulator``) runs without it.
@@ -13,7 +14,7 @@ Importing the package never loads the native library: it is found and loaded on 
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from ._loader import LibraryError  # noqa: E402
 from .client import Client  # noqa: E402
@@ -36,12 +37,13 @@ from .progress import Progress, ProgressCallback  # noqa: E402
 from .state import State  # noqa: E402
 from .task import Task  # noqa: E402
 from .video_file import VideoFile  # noqa: E402
+from .video_page import VideoPage  # noqa: E402
 
 __all__ = [
     "AuthenticationError", "Client", "ContentPolicyError", "ErrorCode", "InvalidArgumentError", "LibraryError",
     "NetworkError", "NotFoundError", "PermissionDeniedError", "Progress", "ProgressCallback", "QuotaExceededError",
     "RateLimitError", "State", "Task", "TaskCancelledError", "TaskFailedError", "TimeoutError", "VideoFile",
-    "VideoGenError", "__version__", "library_path", "library_version",
+    "VideoGenError", "VideoPage", "__version__", "library_path", "library_version",
 ]
 
 
@@ -52,6 +54,6 @@ def library_path() -> str:
 
 
 def library_version() -> str:
-    """The native library's version string, e.g. ``"0.1.0"`` (loading it if needed)."""
+    """The native library's version string, e.g. ``"0.2.0"`` (loading it if needed)."""
     from ._native import version
     return version()

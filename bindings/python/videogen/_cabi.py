@@ -94,6 +94,11 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "vg_task_download_async": (code, [handle, c_char_p, handle_out]),
     "vg_client_event_fd": (code, [handle, POINTER(c_int)]),
     "vg_client_dispatch": (code, [handle, c_double, EVENT_FN, c_void_p, POINTER(c_size_t)]),
+    # Videos kept by the service: list, delete, remix, other assets (0.2.0)
+    "vg_client_list_tasks": (code, [handle, c_char_p, POINTER(c_void_p), handle_out]),
+    "vg_task_delete_remote": (code, [handle, handle_out]),
+    "vg_task_remix": (code, [handle, c_char_p, handle_out, handle_out]),
+    "vg_task_download_variant": (code, [handle, c_char_p, c_char_p, TRANSFER_FN, c_void_p, handle_out]),
 }
 
 #: Functions a library may lack and still load (added to ABI 1 after it first shipped).
@@ -102,6 +107,7 @@ OPTIONAL = frozenset({
     "vg_task_bytes_received", "vg_task_bytes_total",
     "vg_client_submit_async", "vg_task_wait_async", "vg_task_download_async",
     "vg_client_event_fd", "vg_client_dispatch",
+    "vg_client_list_tasks", "vg_task_delete_remote", "vg_task_remix", "vg_task_download_variant",
 })
 
 

@@ -44,6 +44,14 @@ class Library:
         return not (self.missing & {"vg_client_dispatch", "vg_client_event_fd", "vg_client_submit_async",
                                     "vg_task_wait_async", "vg_task_download_async"})
 
+    def require(self, name: str) -> None:
+        """Raise :class:`~videogen.VideoGenError` (``UNSUPPORTED``) when the library lacks the function ``name``
+        (a library older than the binding)."""
+        if name in self.missing:
+            from .errors import ErrorCode, VideoGenError
+            raise VideoGenError(f"the loaded libvideogen ({self.path}) predates {name} (added in 0.2.0): "
+                                "update the library", code=ErrorCode.UNSUPPORTED)
+
 
 def candidates() -> list[Path]:
     """The paths tried, in order (only the ``VIDEOGEN_LIBRARY`` one when that variable is set)."""

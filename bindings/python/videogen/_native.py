@@ -59,7 +59,7 @@ def take_string(lib: ctypes.CDLL, pointer: ctypes.c_void_p) -> str:
 
 
 def version() -> str:
-    """The loaded library's version string, e.g. ``"0.1.0"``."""
+    """The loaded library's version string, e.g. ``"0.2.0"``."""
     from ._loader import lib
     return str(lib().vg_version_string().decode())
 

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import threading
 import weakref
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Unpack
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from . import _cabi, _loader
-from ._native import check, new_handle
+from ._native import check, new_handle, take_string
 from .config import ClientOptions, config_document
 from .errors import InvalidArgumentError, VideoGenError
 from .progress import ProgressCallback
 from .request import RequestFields, dumps, inline_images, request_document, split_images
 from .task import Task
+from .video_page import VideoPage
 
 if TYPE_CHECKING:
     from ._events import EventPump
@@ -32,9 +34,9 @@ class Client:
 
         import videogen
 
-        with videogen.Client(dialect="openai", base_url="https://api.example.com", api_key_env="EXAMPLE_KEY") as client:
-            task = client.generate(model="sora-2", prompt="a red fox in the snow", duration=4, output="fox.mp4",
-                                   on_progress=print)
+        with videogen.Client(provider="applerouter", dialect="openai", api_key_env="APPLEROUTER_KEY") as client:
+            task = client.generate(model="veo-3.1", prompt="a red fox in the snow", aspect_ratio="16:9",
+                                   output="fox.mp4", on_progress=print)
             print(task.file.path, task.file.sha256)
 
     Args:
@@ -201,6 +203,43 @@ class Client:
             exc.task = task
             raise
         return task
+
+    # -- the videos the service keeps --------------------------------------------------------------------------------
+
+    def list_tasks(self, *, after: str | None = None, limit: int | None = None,
+                   order: Literal["asc", "desc"] | None = None) -> VideoPage:
+        """One page of the videos the service keeps (``openai`` dialect: ``GET /v1/videos``), as records of this
+        client (:meth:`resume` one for a :class:`Task`).
+
+        Args:
+            after: the ``last_id`` of the previous page: this page starts after that video.
+            limit: at most this many videos, 1 to 100 (default: the service's, 20 on OpenAI's shape).
+            order: ``"asc"`` (oldest first) or ``"desc"`` (newest first, the service's default).
+
+        Raises :class:`VideoGenError` with code ``UNSUPPORTED`` for dialects without a list,
+        :class:`InvalidArgumentError` for a bad argument, or the service's error.
+        """
+        handle = self._require_handle()
+        _loader.library().require("vg_client_list_tasks")
+        query = {name: value for name, value in (("after", after), ("limit", limit), ("order", order))
+                 if value is not None}
+        out = ctypes.c_void_p()
+        error = ctypes.c_void_p()
+        code = self._lib.vg_client_list_tasks(handle, dumps(query), ctypes.byref(out), ctypes.byref(error))
+        check(self._lib, code, error)
+        return VideoPage.from_document(json.loads(take_string(self._lib, out)))
+
+    def iter_tasks(self, *, order: Literal["asc", "desc"] | None = None, page_size: int | None = None,
+                   after: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every video the service keeps, page after page (see :meth:`list_tasks`), as records. Each page is
+        fetched when the previous one is used up."""
+        cursor = after
+        while True:
+            page = self.list_tasks(after=cursor, limit=page_size, order=order)
+            yield from page.records
+            if not page.has_more or not page.last_id:
+                return
+            cursor = page.last_id
 
     # -- asyncio ---------------------------------------------------------------------------------------------------
 

@@ -10,10 +10,10 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import _cabi
+from . import _cabi, _loader
 from ._callbacks import CallbackBridge
 from ._interrupt import cancel_on_interrupt
-from ._native import check, error_from_handle, take_string
+from ._native import check, error_from_handle, new_handle, take_string
 from .errors import ErrorCode, VideoGenError, error_for
 from .progress import Progress, ProgressCallback
 from .state import State
@@ -177,6 +177,11 @@ class Task:
         return self._snapshot.get("provider_status") or None
 
     @property
+    def remixed_from(self) -> str | None:
+        """The id of the task this one remixes (:meth:`remix`), else ``None``."""
+        return self._snapshot.get("remixed_from") or None
+
+    @property
     def error(self) -> VideoGenError | None:
         """Why the task ended unsuccessfully (the exception :meth:`wait` raises for it), else ``None``."""
         return self._error
@@ -254,7 +259,8 @@ class Task:
         finally:
             self._lock.release()
 
-    def download(self, path: str | os.PathLike[str], on_progress: ProgressCallback | None = None) -> VideoFile:
+    def download(self, path: str | os.PathLike[str], on_progress: ProgressCallback | None = None, *,
+                 variant: Literal["video", "thumbnail", "spritesheet"] = "video") -> VideoFile:
         """Download the succeeded task's video to ``path`` (overwritten), streaming through ``<path>.part``:
         ``path`` never holds a partial file.
 
@@ -262,6 +268,9 @@ class Task:
             path: the destination file.
             on_progress: called on this thread with a :class:`Progress` (``kind == "download"``) as bytes arrive.
                 An exception it raises stops the download (``path`` is not written) and is re-raised here.
+            variant: ``"video"``, or another asset of the finished video that the ``openai`` dialect serves:
+                ``"thumbnail"`` or ``"spritesheet"`` (images; :class:`VideoGenError` with code ``UNSUPPORTED`` on
+                other dialects). The returned :class:`VideoFile` names the variant.
 
         A download that fails, is cancelled or is stopped keeps ``<path>.part`` and ``<path>.part.resume`` when
         they can be continued (the server gave an ETag or Last-Modified): the next download of the same task to
@@ -272,13 +281,19 @@ class Task:
         Returns the :class:`VideoFile` (path, size, SHA-256). Raises :class:`VideoGenError` with code
         ``NOT_READY`` before the task succeeded, or the download's error.
         """
+        if variant != "video":
+            _loader.library().require("vg_task_download_variant")
         handle = self._begin()
         try:
             bridge = CallbackBridge(self, on_progress)
             error = ctypes.c_void_p()
             with cancel_on_interrupt(self._cancel_locally):
-                code = self._lib.vg_task_download(handle, os.fsencode(path), bridge.transfer_fn, None,
-                                                  ctypes.byref(error))
+                if variant == "video":
+                    code = self._lib.vg_task_download(handle, os.fsencode(path), bridge.transfer_fn, None,
+                                                      ctypes.byref(error))
+                else:
+                    code = self._lib.vg_task_download_variant(handle, str(variant).encode(), os.fsencode(path),
+                                                              bridge.transfer_fn, None, ctypes.byref(error))
             self._refresh()
             if bridge.exception is not None:
                 self._lib.vg_error_free(error)
@@ -287,6 +302,55 @@ class Task:
             return self._downloaded()
         finally:
             self._lock.release()
+
+    def delete_remote(self) -> None:
+        """Delete the task's video and its assets on the service (``openai`` dialect: ``DELETE /v1/videos/{id}``;
+        OpenAI's shape deletes completed or failed videos only). The task keeps its last snapshot; a later
+        :meth:`poll` raises :class:`NotFoundError`.
+
+        Raises :class:`VideoGenError` with code ``UNSUPPORTED`` for dialects without delete, or the service's error
+        (:class:`NotFoundError`; code ``BAD_REQUEST`` for a video still being generated, ...).
+        """
+        _loader.library().require("vg_task_delete_remote")
+        handle = self._begin()
+        try:
+            error = ctypes.c_void_p()
+            self._raise_for(self._lib.vg_task_delete_remote(handle, ctypes.byref(error)), error)
+        finally:
+            self._lock.release()
+
+    def remix(self, prompt: str, *, extra: dict[str, Any] | None = None,
+              idempotency_key: str | None = None) -> Task:
+        """Remake the finished video with a new prompt (``openai`` dialect: ``POST /v1/videos/{id}/remix``): the
+        service starts a new task (same model, size and length), returned in its first reported state; wait for
+        and download it like any other. Its :attr:`remixed_from` is this task's id.
+
+        Args:
+            prompt: what the remix should show.
+            extra: provider fields sent verbatim beside the prompt.
+            idempotency_key: the request's Idempotency-Key (default: a fresh one), to re-send a remix whose outcome
+                is unknown (code ``UNKNOWN_OUTCOME``) without making a second task.
+
+        Raises :class:`VideoGenError` with code ``UNSUPPORTED`` for dialects without remix,
+        :class:`InvalidArgumentError` for a bad argument, or the service's error (code ``BAD_REQUEST`` for a
+        source that is not completed, ...).
+        """
+        _loader.library().require("vg_task_remix")
+        document: dict[str, Any] = {"prompt": prompt}
+        if extra is not None:
+            document["extra"] = extra
+        if idempotency_key is not None:
+            document["idempotency_key"] = idempotency_key
+        handle = self._begin()
+        try:
+            out = ctypes.c_void_p()
+            error = ctypes.c_void_p()
+            code = self._lib.vg_task_remix(handle, json.dumps(document).encode("utf-8"), ctypes.byref(out),
+                                           ctypes.byref(error))
+            self._raise_for(code, error)
+        finally:
+            self._lock.release()
+        return Task(self._client, new_handle(out))
 
     def cancel(self, remote: bool = False) -> None:
         """Stop the operation in progress on this task (it raises :class:`TaskCancelledError` promptly) and any

@@ -1,4 +1,4 @@
-"""The ``videogen`` command line: ``videogen generate|status|download|resume|emulator``.
+"""The ``videogen`` command line: ``videogen generate|status|download|resume|list|delete|remix|emulator``.
 
 Run ``videogen --help`` (or ``python -m videogen --help``) for the options; :func:`main` is the entry point.
 """
@@ -52,9 +52,14 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     try:
         if args.command == "status":
             return commands.status(args, stdout, stderr)
+        elif args.command == "delete":
+            return commands.delete(args, stdout, stderr)
+        elif args.command == "list":
+            commands.list_videos(args, stdout, stderr)
         else:
             # asyncio.run turns Ctrl-C into the cancellation of the command, which then raises Interrupted.
-            runner = {"generate": commands.generate, "download": commands.download, "resume": commands.resume}
+            runner = {"generate": commands.generate, "download": commands.download, "resume": commands.resume,
+                      "remix": commands.remix}
             asyncio.run(runner[args.command](args, stdout, stderr))
     except commands.Interrupted as exc:
         return _interrupted(exc, args, stdout, stderr)

@@ -1,4 +1,5 @@
-"""The subcommands of ``videogen``: generate, status, download, resume (``emulator`` is delegated)."""
+"""The subcommands of ``videogen``: generate, status, download, resume, list, delete, remix (``emulator`` is
+delegated)."""
 
 from __future__ import annotations
 
@@ -100,13 +101,18 @@ def print_result(task: Task, args: argparse.Namespace, stdout: TextIO) -> None:
 
 async def _finish(task: Task, output: str, args: argparse.Namespace, display: ProgressDisplay | None,
                   record_file: str | None = None) -> None:
-    """Wait for the task (unless it is done), then download its video; keep ``record_file`` current."""
+    """Wait for the task (unless it is done), then download its video (or ``args.variant``); keep ``record_file``
+    current."""
     try:
         if not task.done:
             await task.wait_async(timeout=args.timeout, on_progress=display)
         if display is not None:
             display.finish()
-        await task.download_async(output, on_progress=display)
+        variant = getattr(args, "variant", "video")
+        if variant == "video":
+            await task.download_async(output, on_progress=display)
+        else:  # the stills are small: a blocking call
+            task.download(output, on_progress=display, variant=variant)
     finally:
         if display is not None:
             display.finish()
@@ -209,3 +215,80 @@ def status_line(task: Task) -> str:
     if task.error is not None:
         line += f"\t{task.error.message}"
     return line
+
+
+def id_record(task_id: str) -> dict[str, Any]:
+    """A record naming only a task id: the client's dialect and base URL (a preset's too) fill in the rest."""
+    return {"record_version": 1, "id": task_id, "state": "queued"}
+
+
+def list_videos(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> None:
+    """``videogen list``: one line (or JSON record) per video of the page, or of every page with ``--all``; when
+    more pages follow, says on stderr how to ask for the next one."""
+    with make_client(args, stderr) as client:
+        after = args.after
+        while True:
+            page = client.list_tasks(after=after, limit=args.limit, order=args.order)
+            for record in page.records:
+                print(json.dumps(record) if args.json else record_line(record), file=stdout)
+            if not page.has_more or not page.last_id:
+                return
+            if not args.all:
+                print(f"videogen: more videos follow: --after {page.last_id} (or --all)", file=stderr)
+                return
+            after = page.last_id
+
+
+def record_line(record: Mapping[str, Any]) -> str:
+    """``ID<TAB>state[<TAB>NN%][<TAB>model][<TAB>remix of ID]`` for a listed video."""
+    line = f"{record.get('id')}\t{record.get('state')}"
+    if isinstance(record.get("progress"), int):
+        line += f"\t{record['progress']}%"
+    if record.get("model"):
+        line += f"\t{record['model']}"
+    if record.get("remixed_from"):
+        line += f"\tremix of {record['remixed_from']}"
+    return line
+
+
+def delete(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``videogen delete TASK_ID ...``: delete each video, printing its id; a failure gets an error line on
+    stderr and the others are still tried. Returns the exit status."""
+    from .failures import ExitStatus, describe, exit_status
+
+    result = ExitStatus.OK
+    with make_client(args, stderr) as client:
+        for task_id in args.task_ids:
+            try:
+                if not task_id:
+                    raise InvalidArgumentError("a task id must not be empty")
+                with client.resume(id_record(task_id)) as task:
+                    task.delete_remote()
+                print(task_id, file=stdout)
+            except VideoGenError as exc:
+                print(f"videogen: error: {task_id}: {describe(exc)}", file=stderr)
+                result = exit_status(exc)
+    return result
+
+
+async def remix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> None:
+    """``videogen remix TASK_ID -p PROMPT``: start the remix and print its id, or with ``--output`` wait for it
+    and download its video (printing the path)."""
+    with make_client(args, stderr) as client:
+        if not args.task_id:
+            raise UsageError("the task id must not be empty")
+        with client.resume(id_record(args.task_id)) as source:
+            task = source.remix(args.prompt)
+        if args.record:
+            write_json_file(args.record, task.record())
+        if args.output is None:
+            print(json.dumps(task.record(), indent=2) if args.json else task.id, file=stdout)
+            return
+        display = _display(args, stderr)
+        if display is not None:
+            print(f"task {task.id}", file=stderr)
+        try:
+            await _finish(task, args.output, args, display, args.record)
+        except asyncio.CancelledError:
+            raise Interrupted(task) from None
+        print_result(task, args, stdout)

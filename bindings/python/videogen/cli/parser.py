@@ -108,6 +108,38 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument("--timeout", metavar="S", type=positive_float)
     _output(download)
 
+    download.add_argument("--variant", choices=("video", "thumbnail", "spritesheet"), default="video",
+                          help="what to download: the video (default), or the thumbnail or spritesheet image that "
+                               "the openai dialect serves")
+
+    listing = commands.add_parser("list", help="list the videos the service keeps (openai dialect)",
+                                  description="List the videos the service keeps, one line each (id, state, "
+                                              "progress, model), newest first unless --order asc. The openai "
+                                              "dialect only (GET /v1/videos).")
+    _connection(listing, "--dialect and --base-url (or a provider preset that sets them)")
+    listing.add_argument("--after", metavar="ID", help="start after this video (the last id of the previous page)")
+    listing.add_argument("--limit", metavar="N", type=int, help="videos per page, 1 to 100 (default: the service's)")
+    listing.add_argument("--order", choices=("asc", "desc"), help="oldest (asc) or newest (desc) first")
+    listing.add_argument("--all", action="store_true", help="follow the pages to the end")
+    listing.add_argument("--json", action="store_true", help="print each video's record as one JSON line")
+
+    delete = commands.add_parser("delete", help="delete videos on the service (openai dialect)",
+                                 description="Delete finished videos and their assets on the service "
+                                             "(DELETE /v1/videos/{id}); prints the id of each one deleted.")
+    _connection(delete, "--dialect and --base-url (or a provider preset that sets them)")
+    delete.add_argument("task_ids", metavar="TASK_ID", nargs="+")
+
+    remix = commands.add_parser("remix", help="remake a finished video with a new prompt (openai dialect)",
+                                description="Remix a finished video (POST /v1/videos/{id}/remix): prints the new "
+                                            "task's id, or with --output waits for it and downloads its video.")
+    _connection(remix, "--dialect and --base-url (or a provider preset that sets them)")
+    remix.add_argument("task_id", metavar="TASK_ID", help="the finished video to remix")
+    remix.add_argument("--prompt", "-p", required=True, help="what the remix should show")
+    remix.add_argument("--output", "-o", metavar="FILE", help="wait for the remix and save its video here")
+    remix.add_argument("--timeout", metavar="S", type=positive_float)
+    remix.add_argument("--record", metavar="FILE", help="keep the new task's record in FILE")
+    _output(remix)
+
     resume = commands.add_parser("resume", help="resume a task from its record: wait, then download",
                                  description="Go on with a task from its saved record (as printed on Ctrl-C or "
                                              "kept by --record): wait for it and download its video.")

@@ -83,6 +83,7 @@ class Emulator:
         self.etags = EtagCounter()
         self.started_wall = time.time()
         self.sample = media.load_sample(self.started_wall)
+        self.variants = media.load_variants(self.started_wall)   # thumbnail and spritesheet JPEGs
         self._engine: AsyncioEngine | ThreadedEngine | None = None
         self._lock = threading.Lock()
         self.stopping = threading.Event()   # set by stop(): routes that hold a request open give up

@@ -19,6 +19,9 @@ from .messages import Request, Response
 
 CHUNK = 64 * 1024
 SAMPLE_PATH = Path(__file__).with_name("assets") / "sample.mp4"
+#: The other assets of a completed video (``GET /v1/videos/{id}/content?variant=...``): JPEGs of the sample's frames.
+VARIANT_PATHS = {"thumbnail": SAMPLE_PATH.with_name("thumbnail.jpg"),
+                 "spritesheet": SAMPLE_PATH.with_name("spritesheet.jpg")}
 
 # Blob content: byte i is PATTERN[i % PERIOD]. The period is prime, so it never
 # lines up with power-of-two chunk sizes and misplaced resume offsets show up.
@@ -87,6 +90,11 @@ def blob_source(size: int, modified: float) -> MediaSource:
 def load_sample(modified: float) -> MediaSource:
     """The bundled ``assets/sample.mp4`` as a ``video/mp4`` source."""
     return bytes_source(SAMPLE_PATH.read_bytes(), "video/mp4", modified)
+
+
+def load_variants(modified: float) -> dict[str, MediaSource]:
+    """The bundled ``thumbnail.jpg`` and ``spritesheet.jpg`` as ``image/jpeg`` sources, by variant name."""
+    return {name: bytes_source(path.read_bytes(), "image/jpeg", modified) for name, path in VARIANT_PATHS.items()}
 
 
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)

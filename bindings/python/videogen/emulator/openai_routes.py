@@ -1,4 +1,10 @@
-"""The OpenAI-compatible Videos dialect: ``/v1/videos`` create, retrieve, content."""
+"""The OpenAI-compatible Videos dialect: ``/v1/videos`` create, retrieve, list, delete, remix, content.
+
+The shapes are those of openai-python's ``resources/videos.py`` and ``types/video*.py``: the list page
+``{object: "list", data, first_id, last_id, has_more}`` with ``after`` / ``limit`` / ``order``, the delete answer
+``{id, object: "video.deleted", deleted: true}``, the remix body ``{prompt}`` answered by a new Video with
+``remixed_from_video_id``, and the content variants ``video`` (MP4), ``thumbnail`` and ``spritesheet`` (JPEG).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,16 @@ from typing import Any
 from . import media, multipart, shapes
 from .errors import openai_error, openai_fail
 from .inputs import image_kind, is_http_url, is_image_reference
-from .messages import Request, Response, json_response
+from .messages import HttpError, Request, Response, json_response
 from .store import new_video_id, scenario_for
 
 KNOWN_FIELDS = ("prompt", "model", "seconds", "size", "input_reference", "watermark", "user")
 SIZE = re.compile(r"^(\d{1,5})x(\d{1,5})$")
 VARIANTS = ("video", "thumbnail", "spritesheet")
 VEO_SIZES = ("16x9", "9x16")   # gateways serving Veo on /v1/videos take the size as a ratio
+LIST_PARAMS = ("after", "limit", "order")
+LIST_DEFAULT_LIMIT = 20
+LIST_MAX_LIMIT = 100
 
 
 def _json_kind(value: Any) -> str:
@@ -155,16 +164,18 @@ def get_video(emu, req: Request, video_id: str) -> Response:
 
 
 def get_content(emu, req: Request, video_id: str) -> Response:
-    """``GET /v1/videos/{id}/content``: MP4 bytes (Range-aware), 302 to the CDN, or an error."""
+    """``GET /v1/videos/{id}/content[?variant=video|thumbnail|spritesheet]``: the MP4 (Range-aware, or 302 to the
+    CDN in the ``redirect`` scenario), the thumbnail or spritesheet JPEG, or an error."""
     task = emu.store.get(video_id)
     if task is None:
         return _not_found(video_id)
     variant = req.query.get("variant", "video")
-    if variant != "video":
-        known = variant in VARIANTS
-        return openai_error(400, f"Variant {variant!r} is not supported by the emulator"
-                            + ("." if known else f"; expected one of {', '.join(VARIANTS)}."),
-                            param="variant", code="unsupported_value" if known else "invalid_value")
+    if variant not in VARIANTS:
+        return openai_error(400, f"Invalid value for 'variant': expected one of {', '.join(VARIANTS)}, "
+                            f"but got {variant!r}.", param="variant", code="invalid_value")
+    if variant != "video" and task.dialect != "openai":
+        return openai_error(400, f"Variant {variant!r} is only served for /v1/videos tasks.",
+                            param="variant", code="unsupported_value")
     state = task.state()
     status = shapes.OPENAI_STATUS[state.phase]
     if task.dialect == "unified" and state.phase != "completed":
@@ -176,14 +187,114 @@ def get_content(emu, req: Request, video_id: str) -> Response:
     if not state.has_video:
         return openai_error(404, f"Video is not available (status: {status}).",
                             code="video_not_available")
+    if variant != "video":
+        return media.serve(req, emu.variants[variant])
     if task.scenario == "redirect":
         location = shapes.result_url(emu, task, state)
         return json_response(302, {"redirect": location}, {"Location": location})
     return media.serve(req, emu.sample)
 
 
+def _openai_task(emu, video_id: str):
+    """The ``/v1/videos`` task with this id (tasks of the other dialects are not found here)."""
+    task = emu.store.get(video_id)
+    if task is None or task.dialect != "openai":
+        raise HttpError(_not_found(video_id))
+    return task
+
+
+def _query_int(req: Request, name: str, default: int, low: int, high: int) -> int:
+    text = req.query.get(name)
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise openai_fail(400, f"Invalid value for '{name}': expected an integer between {low} and {high}, "
+                          f"but got {text!r}.", param=name, code="invalid_value")
+    return int(text)
+
+
+def list_videos(emu, req: Request) -> Response:
+    """``GET /v1/videos?after=ID&limit=N&order=asc|desc``: a cursor page of this dialect's videos by creation
+    time (newest first by default; ``limit`` 1-100, default 20). ``after`` names the last video of the previous
+    page (a deleted one still works as a cursor); an unknown one is refused."""
+    for name in req.query:
+        if name not in LIST_PARAMS:
+            raise openai_fail(400, f"Unrecognized query parameter supplied: {name}", param=name,
+                              code="unknown_parameter")
+    limit = _query_int(req, "limit", LIST_DEFAULT_LIMIT, 1, LIST_MAX_LIMIT)
+    order = req.query.get("order", "desc")
+    if order not in ("asc", "desc"):
+        raise openai_fail(400, f"Invalid value for 'order': expected 'asc' or 'desc', but got {order!r}.",
+                          param="order", code="invalid_value")
+    videos = sorted((t for t in emu.store.all() if t.dialect == "openai"), key=lambda t: t.row_id,
+                    reverse=order == "desc")
+    after = req.query.get("after")
+    if after is not None:
+        row = emu.store.row_of(after)
+        if row is None:
+            raise openai_fail(400, f"Invalid value for 'after': no video with id {after!r}.", param="after",
+                              code="invalid_value")
+        videos = [t for t in videos if (t.row_id > row if order == "asc" else t.row_id < row)]
+    page = videos[:limit]
+    data = [shapes.video_object(t, t.state()) for t in page]
+    return json_response(200, {"object": "list", "data": data,
+                               "first_id": page[0].id if page else None,
+                               "last_id": page[-1].id if page else None,
+                               "has_more": len(videos) > limit})
+
+
+def _refuse_unfinished(task, state, action: str) -> None:
+    """OpenAI deletes and remixes only finished videos (remix: completed ones with a video)."""
+    status = shapes.OPENAI_STATUS[state.phase]
+    if not state.terminal or (action == "remix" and not state.has_video):
+        raise openai_fail(400, f"Video '{task.id}' cannot be {'deleted' if action == 'delete' else 'remixed'} "
+                          f"while its status is {status}" + (
+                              "; only completed or failed videos can be deleted." if action == "delete"
+                              else "; only completed videos can be remixed."),
+                          code="invalid_video_status")
+
+
+def delete_video(emu, req: Request, video_id: str) -> Response:
+    """``DELETE /v1/videos/{id}``: deletes a completed or failed video; polling it afterwards gives 404."""
+    task = _openai_task(emu, video_id)
+    _refuse_unfinished(task, task.state(), "delete")
+    emu.store.delete(task.id)
+    return json_response(200, {"id": task.id, "object": "video.deleted", "deleted": True})
+
+
+def remix_video(emu, req: Request, video_id: str) -> Response:
+    """``POST /v1/videos/{id}/remix`` with JSON ``{prompt}``: a new queued video of the same model, size and
+    length, whose ``remixed_from_video_id`` names the source (which must be completed)."""
+    source = _openai_task(emu, video_id)
+    if req.content_type != "application/json":
+        raise openai_fail(400, f"Unsupported Content-Type {req.content_type or '(none)'!r}; the remix body is "
+                          "application/json.", code="unsupported_content_type")
+    fields = _read_fields(req)
+    for name in fields:
+        if name != "prompt":
+            raise openai_fail(400, f"Unrecognized request argument supplied: {name}", param=name,
+                              code="unknown_parameter")
+    prompt = _string_field(fields, "prompt", "")
+    if not prompt.strip():
+        raise openai_fail(400, "Missing required parameter: 'prompt'.", param="prompt",
+                          code="missing_required_parameter")
+    _refuse_unfinished(source, source.state(), "remix")
+    try:
+        scenario = scenario_for(source.model, req.header("X-Emulator-Scenario"))
+    except ValueError as exc:
+        raise openai_fail(400, str(exc), code="invalid_scenario")
+    task = emu.store.create(
+        id_=new_video_id(), dialect="openai", model=source.model, prompt=prompt, scenario=scenario,
+        duration=emu.settings.task_duration(), seconds=source.seconds, size=source.size,
+        width=source.width, height=source.height, extra=dict(source.extra), remixed_from=source.id)
+    return json_response(200, shapes.video_object(task, task.submitted_state()))
+
+
 ROUTES = [
     ("POST", re.compile(r"^/v1/videos$"), create_video),
+    ("GET", re.compile(r"^/v1/videos$"), list_videos),
     ("GET", re.compile(r"^/v1/videos/(?P<video_id>[^/]+)$"), get_video),
+    ("DELETE", re.compile(r"^/v1/videos/(?P<video_id>[^/]+)$"), delete_video),
     ("GET", re.compile(r"^/v1/videos/(?P<video_id>[^/]+)/content$"), get_content),
+    ("POST", re.compile(r"^/v1/videos/(?P<video_id>[^/]+)/remix$"), remix_video),
 ]

@@ -129,6 +129,7 @@ class Task:
     fps: int = 24
     seed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    remixed_from: str | None = None   # the source video of a remix (openai dialect)
 
     def state(self, now: float | None = None) -> TaskState:
         """Compute the state at monotonic time ``now`` (default: now)."""
@@ -174,6 +175,7 @@ class TaskStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._tasks: dict[str, Task] = {}
+        self._deleted: dict[str, int] = {}   # id -> row_id of deleted tasks, so list cursors naming them still work
         self._next_row = 1
 
     def create(self, *, id_: str, **fields: Any) -> Task:
@@ -196,6 +198,20 @@ class TaskStore:
         with self._lock:
             return next((t for t in self._tasks.values() if predicate(t)), None)
 
+    def delete(self, task_id: str) -> Task | None:
+        """Remove and return the task with this id (None if there is none); its id stays a valid list cursor."""
+        with self._lock:
+            task = self._tasks.pop(task_id, None)
+            if task is not None:
+                self._deleted[task.id] = task.row_id
+            return task
+
+    def row_of(self, task_id: str) -> int | None:
+        """The creation rank of a task, live or deleted (for list cursors), or None for an unknown id."""
+        with self._lock:
+            task = self._tasks.get(task_id)
+            return task.row_id if task is not None else self._deleted.get(task_id)
+
     def all(self) -> list[Task]:
         """Every task, in creation order."""
         with self._lock:
@@ -205,6 +221,7 @@ class TaskStore:
         """Forget every task."""
         with self._lock:
             self._tasks.clear()
+            self._deleted.clear()
 
     def __len__(self) -> int:
         with self._lock:
