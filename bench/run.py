@@ -59,10 +59,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def read_hostile(results: dict[str, Any], hostile: Path) -> None:
+    """The hostile-server suite's figures into `results["hostile"]`, when its file exists."""
+    if not hostile.exists():
+        return
+    try:
+        results["hostile"] = json.loads(hostile.read_text())
+        results["hostile"]["file"] = str(hostile.relative_to(REPO)) if hostile.is_relative_to(REPO) else str(hostile)
+    except (OSError, ValueError, TypeError) as exc:
+        results["hostile"] = {"error": f"{hostile}: {exc}"}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.render_only:
-        Path(args.markdown).write_text(render(json.loads(Path(args.json).read_text())))
+        results = json.loads(Path(args.json).read_text())
+        read_hostile(results, Path(args.hostile_json))
+        Path(args.markdown).write_text(render(results))
         print(f"bench: wrote {args.markdown} from {args.json}")
         return 0
     chosen = {int(s) for s in args.scenarios.split(",") if s.strip()}
@@ -102,13 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         download.cleanup(ctx)
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     results["load"]["end"] = machine.load()
-    hostile = Path(args.hostile_json)
-    if hostile.exists():
-        try:
-            results["hostile"] = json.loads(hostile.read_text())
-            results["hostile"]["file"] = str(hostile.relative_to(REPO)) if hostile.is_relative_to(REPO) else str(hostile)
-        except (OSError, ValueError) as exc:
-            results["hostile"] = {"error": f"{hostile}: {exc}"}
+    read_hostile(results, Path(args.hostile_json))
     save()
     Path(args.markdown).write_text(render(results))
     print(f"bench: wrote {args.markdown} and {args.json}")
