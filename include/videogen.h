@@ -16,7 +16,9 @@
  * - Error details: functions that can fail take a last parameter `vg_error **error`. It may be NULL when the caller
  *   only wants the code. Otherwise *error is set to NULL on success and to a new vg_error on failure; the caller
  *   owns it and frees it with vg_error_free. There is no thread-local "last error".
- * - Strings: input strings are UTF-8, NUL-terminated, and copied; the caller keeps ownership. Strings returned
+ * - Strings: input strings are UTF-8, NUL-terminated, and copied; the caller keeps ownership. Input that is not
+ *   valid UTF-8 is refused with VG_E_INVALID_ARGUMENT naming the argument (or the JSON field), never repaired with
+ *   U+FFFD: a prompt, a model or a path is used exactly as given or not at all. Strings returned
  *   through a `char **` out-parameter belong to the caller and are freed with vg_string_free. `const char *`
  *   results of getters belong to the handle and stay valid until the next call that takes that handle, or until
  *   the handle is freed.
@@ -356,9 +358,14 @@ vg_code vg_task_wait(vg_task *task, double timeout_seconds, vg_progress_fn on_pr
  * this process or another; otherwise (no validator, nothing received, bytes over the size limit, a failed write or
  * sync) it removes them. A caller that gives up on a destination deletes both files. Two downloads to the same path
  * never run at once: while one (in this process or another) holds "<path>.part", another fails at once with
- * VG_E_BUSY and leaves that file alone.
+ * VG_E_BUSY and leaves that file alone. "<path>.part", "<path>.part.resume" and "<path>.part.resume.tmp" are never
+ * opened through a symbolic link: an existing link (planted in a shared directory) fails with VG_E_IO naming it and
+ * its target is not touched; a part file that is not a regular file of the calling user with one link is refused
+ * the same way.
  * @param task         a task in state VG_STATE_SUCCEEDED (else VG_E_NOT_READY).
- * @param path         the destination file (overwritten if it exists).
+ * @param path         the destination file: absent, a regular file (replaced) or a symbolic link (the link is
+ *                     replaced, not its target); a directory, FIFO, device or socket is refused with VG_E_IO. UTF-8
+ *                     (other bytes: VG_E_INVALID_ARGUMENT).
  * @param on_progress  optional byte-progress callback, called on this thread.
  * @param user_data    passed to on_progress.
  * @param error        optional error details.

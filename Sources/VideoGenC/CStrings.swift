@@ -1,3 +1,4 @@
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,9 +35,18 @@ enum CStrings {
         FaultPoints.call(.cAllocation, failing: nil) { strdup(text) }
     }
 
-    /// The Swift string of a C argument, or nil for NULL.
-    static func read(_ pointer: UnsafePointer<CChar>?) -> String? {
-        pointer.map { String(cString: $0) }
+    /// The Swift string of a C argument, or nil for NULL. Bytes that are not UTF-8 are refused, never repaired.
+    /// - Throws: `.invalidArgument` naming `name` when the bytes are not valid UTF-8.
+    static func read(_ pointer: UnsafePointer<CChar>?, name: String) throws -> String? {
+        guard let pointer else { return nil }
+        return try InputText.decode(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)), name: name)
+    }
+
+    /// The JSON document of a C argument, or nil for NULL; a string that is not UTF-8 is refused naming its field.
+    /// - Parameter document: what it is ("request", "configuration", "record"), for messages.
+    static func json(_ pointer: UnsafePointer<CChar>?, document: String) throws -> JSONValue? {
+        guard let pointer else { return nil }
+        return try InputText.json(Data(bytes: pointer, count: strlen(pointer)), document: document)
     }
 }
 

@@ -11,8 +11,17 @@ func clientBox(_ handle: OpaquePointer?) throws -> ClientBox {
     return box
 }
 
+/// The JSON document argument `name` (`document` names it in messages); NULL and non-UTF-8 text are refused.
+func requiredJSON(_ pointer: UnsafePointer<CChar>?, _ name: String, document: String) throws -> JSONValue {
+    guard let value = try CStrings.json(pointer, document: document) else {
+        throw VideoGenError(.invalidArgument, "\(name) is NULL")
+    }
+    return value
+}
+
+/// The text argument `name`; NULL and non-UTF-8 text are refused naming it.
 func requiredText(_ pointer: UnsafePointer<CChar>?, _ name: String) throws -> String {
-    guard let text = CStrings.read(pointer) else {
+    guard let text = try CStrings.read(pointer, name: name) else {
         throw VideoGenError(.invalidArgument, "\(name) is NULL")
     }
     return text
@@ -27,7 +36,7 @@ func requiredOut(_ out: UnsafeMutablePointer<OpaquePointer?>?) throws -> UnsafeM
 /// The client and the parsed request every submit entry point starts from.
 func submitInputs(_ client: OpaquePointer?, _ requestJSON: UnsafePointer<CChar>?) throws -> (ClientBox, VideoRequest) {
     let box = try clientBox(client)
-    let request = try VideoRequest(json: JSONValue.parse(try requiredText(requestJSON, "request_json")))
+    let request = try VideoRequest(json: try requiredJSON(requestJSON, "request_json", document: "request"))
     return (box, request)
 }
 
@@ -48,7 +57,7 @@ public func vg_client_create(_ config_json: UnsafePointer<CChar>?, _ out: Unsafe
                              _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
     guarded(error) {
         let out = try requiredOut(out)
-        let configuration = try ClientConfiguration(json: JSONValue.parse(try requiredText(config_json, "config_json")))
+        let configuration = try ClientConfiguration(json: try requiredJSON(config_json, "config_json", document: "configuration"))
         out.pointee = HandleTable.shared.insert(ClientBox(VideoGenClient(configuration: configuration)), kind: .client)
     }
 }
@@ -78,7 +87,7 @@ public func vg_client_resume(_ client: OpaquePointer?, _ record_json: UnsafePoin
     guarded(error) {
         let out = try requiredOut(out)
         let box = try clientBox(client)
-        out.pointee = insertTask(box, try box.client.resume(record: JSONValue.parse(try requiredText(record_json, "record_json"))))
+        out.pointee = insertTask(box, try box.client.resume(record: try requiredJSON(record_json, "record_json", document: "record")))
     }
 }
 
@@ -94,7 +103,7 @@ public func vg_client_submit_images(_ client: OpaquePointer?, _ request_json: Un
         guard count == 0 || images != nil else { throw VideoGenError(.invalidArgument, "images is NULL") }
         for index in 0..<count {
             let image = images![index]
-            guard let field = CStrings.read(image.field) else {
+            guard let field = try CStrings.read(image.field, name: "images[\(index)].field") else {
                 throw VideoGenError(.invalidArgument, "images[\(index)].field is NULL")
             }
             guard let data = image.data, image.size > 0 else {
@@ -103,7 +112,7 @@ public func vg_client_submit_images(_ client: OpaquePointer?, _ request_json: Un
             guard image.size <= ImageSource.maxBytes else {
                 throw VideoGenError(.tooLarge, "images[\(index)] is \(image.size) bytes, over the \(ImageSource.maxBytes)-byte limit")
             }
-            let mime = CStrings.read(image.mime_type) ?? ""
+            let mime = try CStrings.read(image.mime_type, name: "images[\(index)].mime_type") ?? ""
             guard mime.isEmpty || mime.lowercased().hasPrefix("image/") else {
                 throw VideoGenError(.invalidArgument, "images[\(index)].mime_type must be an image/ type")
             }

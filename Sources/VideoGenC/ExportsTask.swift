@@ -49,7 +49,7 @@ public func vg_task_download(_ task: OpaquePointer?, _ path: UnsafePointer<CChar
                              _ user_data: UnsafeMutableRawPointer?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
     guarded(error) {
         let box = try requiredTask(task)
-        guard let path = CStrings.read(path), !path.isEmpty else {
+        guard let path = try CStrings.read(path, name: "path"), !path.isEmpty else {
             throw VideoGenError(.invalidArgument, "path is NULL or empty")
         }
         let client = box.client

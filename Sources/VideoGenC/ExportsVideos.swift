@@ -17,7 +17,7 @@ public func vg_client_list_tasks(_ client: OpaquePointer?, _ query_json: UnsafeP
         guard let out_page_json else { throw VideoGenError(.invalidArgument, "out_page_json is NULL") }
         out_page_json.pointee = nil
         let box = try clientBox(client)
-        let query = try CStrings.read(query_json).map { try VideoListQuery(json: JSONValue.parse($0)) } ?? VideoListQuery()
+        let query = try CStrings.json(query_json, document: "query").map { try VideoListQuery(json: $0) } ?? VideoListQuery()
         let swiftClient = box.client
         let page = try CallerThreadRunner.block { try await swiftClient.list(query) }.get()
         guard let text = CStrings.owned(page.json.jsonText) else {
@@ -47,7 +47,7 @@ public func vg_task_remix(_ task: OpaquePointer?, _ remix_json: UnsafePointer<CC
     guarded(error) {
         let out = try requiredOut(out)
         let box = try requiredTask(task)
-        let remix = try RemixRequest(json: JSONValue.parse(try requiredText(remix_json, "remix_json")))
+        let remix = try RemixRequest(json: requiredJSON(remix_json, "remix_json", document: "remix"))
         let client = box.client
         let current = box.snapshot
         let created = try CallerThreadRunner.run(box) { (_: EventChannel<TaskSnapshot>) in
@@ -72,7 +72,7 @@ public func vg_task_download_variant(_ task: OpaquePointer?, _ variant: UnsafePo
     if asset == .video { return vg_task_download(task, path, on_progress, user_data, error) }
     return guarded(error) {
         let box = try requiredTask(task)
-        guard let path = CStrings.read(path), !path.isEmpty else {
+        guard let path = try CStrings.read(path, name: "path"), !path.isEmpty else {
             throw VideoGenError(.invalidArgument, "path is NULL or empty")
         }
         let client = box.client

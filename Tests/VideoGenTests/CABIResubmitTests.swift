@@ -51,11 +51,14 @@ struct CABIResubmitTests {
         let emulator = try EmulatorProcess()
         let client = try client(emulator)
         defer { vg_client_free(client) }
-        // The POST reaches the service, which commits it after a 1 s stall; the caller gives up before that.
-        try await emulator.setFaults([rule("stall:1", method: "POST", count: 1)])
+        // The POST reaches the service, which holds it 3 s and then commits it; the caller gives up before that.
+        // The order comes from counted events, not sleeps: the cancel waits for the rule to have fired (the POST
+        // arrived), and the check for the commit waits for the task to exist.
+        try await emulator.setFaults([rule("stall:3", method: "POST", count: 1)])
         var task: OpaquePointer?
         #expect(vg_client_submit_async(client, #"{"model":"sora-2","prompt":"a fox"}"#, &task, nil) == VG_OK)
-        try await Task.sleep(for: .milliseconds(200))
+        let arrived = try await eventually(within: 30) { try await emulator.faultCounters().first?.fired == 1 }
+        #expect(arrived, "the POST reached the service")
         #expect(vg_task_cancel(task, Int32(VG_CANCEL_LOCAL.rawValue), nil) == VG_OK)
         var json: UnsafeMutablePointer<CChar>?
         #expect(vg_task_snapshot_json(task, &json) == VG_OK)
@@ -64,7 +67,7 @@ struct CABIResubmitTests {
         vg_task_free(task)
         let key = try #require(record["idempotency_key"]?.stringValue, "the record keeps the key: \(record)")
         #expect(record["id"]?.stringValue == "")
-        try await Task.sleep(for: .seconds(1.2))
+        try await eventually(within: 30) { try await emulator.taskCount() >= 1 }
         #expect(try await emulator.taskCount() == 1, "the stalled POST was committed after all")
         let (code, _, id) = submit(client, #"{"model":"sora-2","prompt":"a fox","idempotency_key":"\#(key)"}"#)
         #expect(code == VG_OK && !id.isEmpty)

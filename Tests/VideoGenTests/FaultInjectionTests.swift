@@ -24,7 +24,11 @@ struct FaultInjectionTests {
         configuration.retry = RetryPolicy()
         fastPoll(&configuration)
         let client = VideoGenClient(configuration: configuration)
-        try await emulator.setFaults([rule("status:503", match: "/v1/videos/", method: "GET", rate: 0.2)], seed: 3)
+        // The first poll is a counted 503 (so a fault happens in every run, however few polls a loaded machine
+        // makes: 4 in 12 s happened inside the parallel `make test`); after it, a seeded 20 %. The seeded stream
+        // ("3:1") keeps the bound below for every number of draws from 1 to 20,000 (checked offline).
+        try await emulator.setFaults([rule("status:503", match: "/v1/videos/", method: "GET", count: 1),
+                                      rule("status:503", match: "/v1/videos/", method: "GET", rate: 0.2, skip: 1)], seed: 3)
         let start = ContinuousClock.now
         // One client for every task: a thousand tasks share its retry budget, and the emulator answers far fewer
         // polls per second than they ask for, so the wait's deadline grows with the count.
@@ -47,19 +51,24 @@ struct FaultInjectionTests {
         }
         let elapsed = seconds(since: start)
         // The rule's counters, not the request log: the log keeps only the newest 10,000 entries.
-        let counters = try #require(try await emulator.faultCounters().first)
-        let (polls, failed) = (counters.seen, counters.fired)
-        let amplification = Double(polls) / Double(polls - failed)
-        figure("row1: \(tasks) task(s), \(polls) poll requests, \(failed) injected 503 (\(fixed(100 * Double(failed) / Double(polls), 1)) %), \(failures.count) failures, amplification \(fixed(amplification))× (\(fixed(elapsed, 1)) s)")
+        let counters = try await emulator.faultCounters()
+        try #require(counters.count == 2)
+        let (first, seeded) = (counters[0], counters[1])
+        // The seeded rule's draws: every poll after the first (its `skip`).
+        let (polls, failed) = (max(0, seeded.seen - 1), seeded.fired)
+        let amplification = polls > failed ? Double(polls) / Double(polls - failed) : .infinity
+        figure("row1: \(tasks) task(s), \(seeded.seen) poll requests, \(first.fired) counted + \(failed) seeded injected 503 (\(fixed(100 * Double(failed) / Double(max(1, polls)), 1)) % of \(polls) draws), \(failures.count) failures, amplification of the seeded draws \(fixed(amplification))× (\(fixed(elapsed, 1)) s)")
         #expect(failures.isEmpty, "\(failures.prefix(5))")
-        #expect(failed > 0, "the fault fired")
+        #expect(first.fired == 1, "the counted fault fired")
         // Faults are drawn per request, so requests / successful requests is 1 / (1 - drawn rate) whatever the client
         // does: a seeded 20 % over a few dozen polls draws more than 23 % (1.3×) in about one run in four. The
         // behaviour under test is that no wait fails; the ratio is checked against the rate plus three standard
         // deviations of the binomial draw, which catches an injector firing more often than asked (from about
         // 1,500 polls on this bound is tighter than the reference's 1.3×, which is asserted as well when it applies).
-        let sigma = (0.2 * 0.8 / Double(polls)).squareRoot()
-        #expect(amplification <= 1 / (1 - (0.2 + 3 * sigma)))
+        // (Below 3 draws the 3σ band covers every outcome: the bound is then no constraint, rather than negative.)
+        let sigma = (0.2 * 0.8 / Double(max(1, polls))).squareRoot()
+        let upperRate = min(1, 0.2 + 3 * sigma)
+        #expect(upperRate >= 1 || amplification <= 1 / (1 - upperRate))
         if polls >= 1500 { #expect(amplification <= 1.3) }
     }
 
@@ -69,13 +78,20 @@ struct FaultInjectionTests {
         var configuration = try emulator.configuration(.unified)
         fastPoll(&configuration)
         let client = VideoGenClient(configuration: configuration)
-        try await emulator.setFaults([rule("status:502", match: "/v1/video/generations/", method: "GET", rate: 0.15),
-                                      rule("reset", match: "/v1/video/generations/", method: "GET", rate: 0.15)], seed: 1)
+        // The first four polls are counted faults (502, 502, reset, reset), so both kinds happen in every run
+        // whatever the number of polls; after them, a seeded 15 % of each keeps failing polls mixed in.
+        let path = "/v1/video/generations/"
+        try await emulator.setFaults([rule("status:502", match: path, method: "GET", count: 2),
+                                      rule("reset", match: path, method: "GET", count: 2, skip: 2),
+                                      rule("status:502", match: path, method: "GET", rate: 0.15, skip: 4),
+                                      rule("reset", match: path, method: "GET", rate: 0.15, skip: 4)], seed: 1)
         let final = try await client.wait(for: try await client.submit(VideoRequest(model: "kling-v1", prompt: "p")), timeout: 30)
         #expect(final.state == .succeeded)
-        let polls = try await emulator.entries("GET") { $0.hasPrefix("/v1/video/generations/") }
-        #expect(polls.contains { $0["fault"]?.stringValue == "reset" } && polls.contains { $0.status == 502 })
-        figure("row1b: \(polls.count) polls, \(polls.filter { $0["fault"] != nil }.count) with 502 or reset, wait succeeded")
+        let polls = try await emulator.entries("GET") { $0.hasPrefix(path) }
+        #expect(polls.prefix(4).map { $0["fault"]?.stringValue } == ["status:502", "status:502", "reset", "reset"])
+        #expect(polls.prefix(2).allSatisfy { $0.status == 502 })
+        #expect(polls.count > 4 && polls.last?.status == 200, "retried past the faults until the task succeeded")
+        figure("row1b: \(polls.count) polls, \(polls.filter { $0["fault"] != nil }.count) with 502 or reset (the first four counted, then a seeded 15 % each), wait succeeded")
     }
 
     /// Row 3: `trials` concurrent submits, each from a client of its own (a client's retry budget pays for 100
@@ -83,7 +99,7 @@ struct FaultInjectionTests {
     /// hint `fault` gives. Returns the gap between each submit's two attempts, measured at the emulator (the request
     /// log's receive times, matched by Idempotency-Key).
     func retryAfterGaps(_ emulator: EmulatorProcess, dialect: Dialect, path: String, model: String, fault: String,
-                        hint: Double, trials: Int) async throws -> [Double] {
+                        hint: Double, trials: Int, sleeps: SleepRecorder) async throws -> [Double] {
         try await emulator.setFaults([rule(fault, match: path, method: "POST", count: Int64(trials))])
         // The submits start spread over min(2 s, hint / 2): all at once, the retries of one instant queue behind the
         // shared session's 16 connections per host, and that queueing, not the hint, sets the upper tail (1.585 to
@@ -94,7 +110,7 @@ struct FaultInjectionTests {
             for trial in 0..<trials {
                 group.addTask {
                     try await Task.sleep(for: .seconds(spacing * Double(trial)))
-                    let client = VideoGenClient(configuration: try emulator.configuration(dialect))
+                    let client = sleeps.client(try emulator.configuration(dialect))
                     return try await client.submit(VideoRequest(model: model, prompt: "p")).idempotencyKey
                 }
             }
@@ -113,37 +129,45 @@ struct FaultInjectionTests {
         return gaps.sorted()
     }
 
-    /// Checks row 3's gaps against the hint: never sooner (asserted exactly, always), at most 10 % later (the
-    /// reference's bound, asserted in scaled runs; the default run, part of the busy parallel `make test`, allows
-    /// 5 s); prints the distribution.
-    func checkRetryAfter(_ gaps: [Double], hint: Double, label: String, scaled: Bool) {
+    /// Checks row 3's gaps against the hint: never sooner (asserted exactly, always: a pause cannot end early),
+    /// and the pause each client chose is the hint itself (its `sleep` hook, asserted exactly, always). At most
+    /// 10 % later on the wall clock is the reference's measured bound, asserted in scaled runs only (a measurement
+    /// run on a quiet machine); the default run, part of the busy `make test`, prints it.
+    func checkRetryAfter(_ gaps: [Double], sleeps: [Double], trials: Int, hint: Double, label: String, scaled: Bool) {
         let upper = hint * 1.1
         let within = gaps.filter { $0 >= hint && $0 <= upper }.count
         #expect(gaps.allSatisfy { $0 >= hint }, "sooner than the hint: \(gaps.filter { $0 < hint })")
-        #expect(gaps.allSatisfy { $0 <= (scaled ? upper : hint + 5) }, "later than allowed: \(gaps.filter { $0 > upper })")
+        #expect(sleeps.count == trials && sleeps.allSatisfy { $0 == hint }, "one pause of exactly the hint per submit: \(sleeps)")
+        if scaled {
+            #expect(gaps.allSatisfy { $0 <= upper }, "later than allowed: \(gaps.filter { $0 > upper })")
+        }
         figure("row3: \(label) on \(gaps.count) concurrent submits (one client each, started over min(2 s, hint / 2)) -> next attempt after min \(fixed(quantile(gaps, 0))) s, median \(fixed(quantile(gaps, 0.5))) s, p99 \(fixed(quantile(gaps, 0.99))) s, max \(fixed(quantile(gaps, 1))) s; \(within)/\(gaps.count) within [\(fixed(hint, 2)), \(fixed(upper, 3))] s")
     }
 
-    @Test("429 with Retry-After seconds on submits: one retry each, not sooner than the hint nor 10 % later, same Idempotency-Key, one task each")
+    @Test("429 with Retry-After seconds on submits: one retry each after a pause of exactly the hint (never sooner; at most 10 % later in scaled runs), same Idempotency-Key, one task each")
     func submitRetryAfterSeconds() async throws {
         let trials = faultTrials(row: 3, default: 1, reference: 100)
         // The reference's hint is 7 s; the default run uses 1 s to stay fast.
         let hint = trials.scaled ? 7 : 1
         let emulator = try EmulatorProcess()
+        let sleeps = SleepRecorder()
         let start = ContinuousClock.now
         let gaps = try await retryAfterGaps(emulator, dialect: .openai, path: "/v1/videos", model: "sora-2",
-                                            fault: "retry-after:\(hint)", hint: Double(hint), trials: trials.count)
-        #expect(seconds(since: start) < Double(hint) + 10)
-        checkRetryAfter(gaps, hint: Double(hint), label: "Retry-After: \(hint)", scaled: trials.scaled)
+                                            fault: "retry-after:\(hint)", hint: Double(hint), trials: trials.count, sleeps: sleeps)
+        #expect(seconds(since: start) < Double(hint) + 10, "a hang guard: the submits take about the hint")
+        checkRetryAfter(gaps, sleeps: sleeps.recorded(), trials: trials.count, hint: Double(hint),
+                        label: "Retry-After: \(hint)", scaled: trials.scaled)
     }
 
-    @Test("429 with retry-after-ms on submits: the next attempt waits at least the milliseconds, and at most 10 % more")
+    @Test("429 with retry-after-ms on submits: the next attempt pauses exactly the milliseconds (never sooner; at most 10 % more in scaled runs)")
     func submitRetryAfterMilliseconds() async throws {
         let trials = faultTrials(row: 3, default: 1, reference: 100)
         let emulator = try EmulatorProcess()
+        let sleeps = SleepRecorder()
         let gaps = try await retryAfterGaps(emulator, dialect: .unified, path: "/v1/video/generations", model: "kling-v1",
-                                            fault: "retry-after-ms:1500", hint: 1.5, trials: trials.count)
-        checkRetryAfter(gaps, hint: 1.5, label: "retry-after-ms: 1500", scaled: trials.scaled)
+                                            fault: "retry-after-ms:1500", hint: 1.5, trials: trials.count, sleeps: sleeps)
+        checkRetryAfter(gaps, sleeps: sleeps.recorded(), trials: trials.count, hint: 1.5, label: "retry-after-ms: 1500",
+                        scaled: trials.scaled)
     }
 
     @Test("429 with an HTTP-date Retry-After on a poll: the wait honours it and succeeds")
@@ -165,18 +189,19 @@ struct FaultInjectionTests {
     @Test("Retry-After over 120 s: no retry, rate-limited error carrying the hint, at once")
     func longRetryAfter() async throws {
         let emulator = try EmulatorProcess()
-        let client = VideoGenClient(configuration: try emulator.configuration(.openai))
+        // "At once" is checked on the mechanism: one request each, and no pause taken (no backoff, no sleep until
+        // a next poll), whatever the machine's load.
+        let sleeps = SleepRecorder()
+        let client = sleeps.client(try emulator.configuration(.openai))
         try await emulator.setFaults([rule("retry-after:300")])
-        var start = ContinuousClock.now
+        let start = ContinuousClock.now
         let error = await expectError(.rateLimited) { _ = try await client.submit(VideoRequest(model: "sora-2", prompt: "p")) }
         let submitTime = seconds(since: start)
         #expect(error?.retryAfter == 300)
-        #expect(submitTime < 2)
         let ghost = TaskSnapshot(id: "video_x", dialect: "openai", baseURL: emulator.baseURL)
-        start = ContinuousClock.now
         let pollError = await expectError(.rateLimited) { _ = try await client.wait(for: ghost, timeout: 30, pollImmediately: true) }
         #expect(pollError?.retryAfter == 300)
-        #expect(seconds(since: start) < 2)
+        #expect(sleeps.recorded().isEmpty, "no pause before failing: \(sleeps.recorded())")
         let log = try await emulator.requests()
         #expect(log.count == 2, "one submit, one poll")
         figure("row4: Retry-After: 300 -> rateLimited after 1 request in \(String(format: "%.0f", submitTime * 1000)) ms, hint 300 s preserved")
@@ -185,7 +210,8 @@ struct FaultInjectionTests {
     @Test("400/401/403/404/422 on submit and poll: exactly one attempt and the mapped error")
     func nonRetryableStatuses() async throws {
         let emulator = try EmulatorProcess()
-        let client = VideoGenClient(configuration: try emulator.configuration(.openai))
+        let sleeps = SleepRecorder()
+        let client = sleeps.client(try emulator.configuration(.openai))
         let ghost = TaskSnapshot(id: "video_x", dialect: "openai", baseURL: emulator.baseURL)
         let cases: [(Int, VideoGenError.Code)] = [(400, .badRequest), (401, .auth), (403, .permission), (404, .notFound), (422, .badRequest)]
         var slowest = 0.0
@@ -202,7 +228,7 @@ struct FaultInjectionTests {
             let log = try await emulator.requests()
             #expect(log.count == 3, "HTTP \(status): 1 submit + 1 refresh + 1 poll, got \(log.count)")
         }
-        #expect(slowest < 2)
+        #expect(sleeps.recorded().isEmpty, "no retry, no backoff: \(sleeps.recorded())")
         figure("row7: 400/401/403/404/422 -> 1 request per call; slowest submit error \(String(format: "%.0f", slowest * 1000)) ms")
     }
 

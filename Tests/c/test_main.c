@@ -122,6 +122,11 @@ const char *g_workdir = NULL;
     X(videos_remix, 60)                                                                                               \
     X(videos_download_variants, 30)                                                                                   \
     X(videos_unsupported_dialects, 30)                                                                                \
+    X(download_refuses_planted_links, 30)                                                                             \
+    X(download_replaces_link_at_destination, 30)                                                                      \
+    X(download_refuses_fifo_destination, 30)                                                                          \
+    X(download_path_not_utf8, 30)                                                                                     \
+    X(input_not_utf8_refused, 30)                                                                                     \
     X(threads_hammer, 90)
 
 #define DECLARE_TEST(name, limit) void name(void);

@@ -19,13 +19,15 @@ struct Downloader: Sendable {
     func download(_ snapshot: TaskSnapshot, to path: String,
                   onProgress: @escaping @Sendable (Int64, Int64?) -> Void) async throws -> DownloadRecord {
         guard !path.isEmpty else { throw VideoGenError(.invalidArgument, "the download path is empty") }
+        // A C path ends at its first NUL: the file would be written somewhere else than asked.
+        guard !path.utf8.contains(0) else { throw VideoGenError(.invalidArgument, "the download path contains a NUL character") }
         let current = snapshot
         _ = try videoURL(of: current)
         let configuration = executor.configuration
         // A part file another process left for the same task is continued, not started over.
         let resumeKey = current.id.isEmpty ? nil : "\(current.dialect) \(current.baseURL) \(current.id)"
         let sink = try FileSink(path: path, maxBytes: configuration.maxDownloadBytes, resumeKey: resumeKey,
-                                onProgress: onProgress)
+                                apiKey: configuration.apiKey, onProgress: onProgress)
         defer { sink.abandon() }
         guard let limit = configuration.downloadTimeout else {
             return try await transfer(current, to: path, sink: sink)
@@ -113,6 +115,9 @@ struct Downloader: Sendable {
     private func videoURL(of snapshot: TaskSnapshot) throws -> URL {
         guard snapshot.state == .succeeded else {
             throw VideoGenError(.notReady, "the task is \(snapshot.state.rawValue); only a succeeded task has a video to download")
+        }
+        if snapshot.videoURL?.contains("<redacted>") == true {
+            throw VideoGenError(.notReady, "the task's video URL contained the API key, which is never kept; ask the service for another URL")
         }
         guard let text = snapshot.videoURL, let url = URL(string: text) else {
             throw VideoGenError(.notReady, "the task has no video URL")

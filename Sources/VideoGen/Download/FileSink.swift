@@ -14,6 +14,11 @@ import Synchronization
 /// (`abandon`): the part holds bytes, the server gave a validator, and the note for them was written. Bytes known
 /// to be bad (over the size cap, longer than the declared total, a failed write, sync or truncation) are removed.
 ///
+/// Files are checked as `DownloadPaths` describes: the part file, its note and the note's temporary file are never
+/// opened through a symbolic link, and the destination must be absent, a regular file or a link (replaced, not
+/// followed). A validator (ETag, Last-Modified) that contains the API key is treated as none: the note, a file
+/// others may read, never holds the key, and such a download is not resumed.
+///
 /// Body bytes go through a `HashingWriter`: the transport thread copies them into its ring buffer, its own threads
 /// hash and write them. Everything that looks at the file (resuming, truncating, committing) drains it first.
 final class FileSink: ResponseSink {
@@ -48,6 +53,8 @@ final class FileSink: ResponseSink {
     /// `<path>.part.resume`: the key and validator the part file was written for, so another process can go on.
     let resumePath: String
     private let resumeKey: String?
+    /// The client's key, kept out of the note: a validator that contains it is not kept.
+    private let apiKey: APIKey?
     private let maxBytes: Int64?
     private let onProgress: @Sendable (Int64, Int64?) -> Void
     private let state: Mutex<State>
@@ -61,18 +68,18 @@ final class FileSink: ResponseSink {
     /// that another process, or an earlier download in this one, did not finish; the bytes on disk are hashed again
     /// and the next attempt asks for the rest with `Range` + `If-Range`).
     /// - Throws: `.busy` while another download writes the same part file; `.io` when it cannot be opened or emptied,
-    ///   or when `path` is a directory (refused before anything is fetched: the rename could only fail).
-    init(path: String, maxBytes: Int64?, resumeKey: String? = nil,
+    ///   when `path` is a directory, FIFO, device or socket (refused before anything is fetched), or when the part
+    ///   file, its note or the note's temporary file is a symbolic link (see `DownloadPaths`).
+    init(path: String, maxBytes: Int64?, resumeKey: String? = nil, apiKey: APIKey? = nil,
          onProgress: @escaping @Sendable (Int64, Int64?) -> Void) throws {
         partPath = path + ".part"
         resumePath = partPath + ".resume"
         self.resumeKey = resumeKey
+        self.apiKey = apiKey
         self.maxBytes = maxBytes
         self.onProgress = onProgress
-        var destination = stat()
-        if stat(path, &destination) == 0 && destination.st_mode & S_IFMT == S_IFDIR {
-            throw VideoGenError(.io, "cannot download to '\(path)': it is a directory")
-        }
+        try DownloadPaths.checkDestination(path)
+        try DownloadPaths.refuseLinks([partPath, resumePath, resumePath + ".tmp"])
         let descriptor = try PartLock.acquire(partPath)
         if let adopted = PartAdoption(descriptor: descriptor, resumePath: resumePath, key: resumeKey, maxBytes: maxBytes) {
             state = Mutex(State(descriptor: descriptor, received: adopted.length, total: adopted.total,
@@ -136,7 +143,8 @@ final class FileSink: ResponseSink {
             default:
                 return nil
             }
-            let validator = FileSink.validator(head.headers)
+            var validator = FileSink.validator(head.headers)
+            if let apiKey, let value = validator, apiKey.redact(value) != value { validator = nil }
             if validator != state.validator || head.status != 206 {
                 state.noted = saveResumeInfo(validator: validator, total: state.total)
             }
@@ -203,6 +211,8 @@ final class FileSink: ResponseSink {
     }
 
     /// Syncs the file and renames it to `path`, then syncs the directory. A failure leaves the part to `abandon`.
+    /// Just before the rename the destination is checked again (`DownloadPaths.checkDestination`), and the part
+    /// path must still name the file written (not a link or file swapped in since).
     /// - Returns: the size and SHA-256 of the file.
     func commit(to path: String) throws -> (bytes: Int64, sha256: String) {
         try checkComplete()
@@ -214,6 +224,12 @@ final class FileSink: ResponseSink {
             state.withLock { $0.spoiled = true }
             throw VideoGenError(.io, "cannot sync '\(partPath)': \(reason)")
         }
+        var written = stat()
+        guard fstat(descriptor, &written) == 0, DownloadPaths.names(partPath, written) else {
+            state.withLock { $0.spoiled = true }
+            throw VideoGenError(.io, "'\(partPath)' was replaced by another file during the download; nothing was moved to '\(path)'")
+        }
+        try DownloadPaths.checkDestination(path)
         guard FaultPoints.call(.partRename, path: partPath, failing: -1, { rename(partPath, path) }) == 0 else {
             throw VideoGenError(.io, "cannot move the download to '\(path)': \(String(cString: strerror(errno)))")
         }
@@ -276,7 +292,7 @@ final class FileSink: ResponseSink {
         let bytes = JSONValue.object(fields).serialized()
         let temporary = resumePath + ".tmp"
         let descriptor = FaultPoints.call(.noteOpen, path: resumePath, failing: -1) {
-            open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            DownloadPaths.createNote(temporary)
         }
         if descriptor >= 0 {
             let written = bytes.withUnsafeBytes { buffer in

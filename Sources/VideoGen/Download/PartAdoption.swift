@@ -11,13 +11,14 @@ struct PartAdoption {
     let validator: String
     let digest: SHA256
 
-    /// Nil unless the note names `key`, has a validator, and the part file open at `descriptor` (locked by the
-    /// caller) is non-empty and no longer than the declared total or the size cap. On success the descriptor's
-    /// offset is at the end of the file, where the download goes on; otherwise it is anywhere.
+    /// Nil unless the note (a regular file of this process's user, at most 64 KiB, read without following a link)
+    /// names `key`, has a validator, and the part file open at `descriptor` (locked by the caller) is non-empty and
+    /// no longer than the declared total or the size cap. On success the descriptor's offset is at the end of the
+    /// file, where the download goes on; otherwise it is anywhere.
     init?(descriptor: Int32, resumePath: String, key: String?, maxBytes: Int64?) {
         guard let key, let data = FaultPoints.call(.noteRead, path: resumePath, failing: nil, {
-                  FileManager.default.contents(atPath: resumePath)
-              }), data.count <= 64 * 1024,
+                  DownloadPaths.readNote(resumePath, limit: 64 * 1024)
+              }),
               let note = try? JSONValue.parse(data), note["version"]?.intValue == 1, note["key"]?.stringValue == key,
               let validator = note["validator"]?.stringValue, !validator.isEmpty else { return nil }
         let total = note["total"]?.intValue

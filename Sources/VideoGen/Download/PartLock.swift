@@ -14,6 +14,10 @@ import Glibc
 /// `<path>.part` (its device and inode differ from the path's) and opens the new one. O_DIRECT, which the writer
 /// switches on the same descriptor, does not affect the lock.
 ///
+/// The part file is opened without following a link (`O_NOFOLLOW`) and must be a regular file with one link owned by
+/// this process's user (`DownloadPaths.checkPartFile`), so a link or file planted in a shared directory is refused
+/// with `.io` and its target never touched.
+///
 /// A file system without locks (`ENOLCK` from an NFS mount without a lock daemon, `EOPNOTSUPP`...) gets no guard
 /// rather than no download.
 enum PartLock {
@@ -23,13 +27,15 @@ enum PartLock {
     static let busyGraceMilliseconds = 200
 
     /// The part file's descriptor (read-write, created if needed, contents untouched), locked.
-    /// - Throws: `.busy` while another download holds the part file; `.io` when it cannot be opened.
+    /// - Throws: `.busy` while another download holds the part file; `.io` when it cannot be opened, is a symbolic
+    ///   link, or is not a regular file with one link owned by this process's user.
     static func acquire(_ partPath: String) throws -> Int32 {
         for _ in 0..<maxAttempts {
             let descriptor = FaultPoints.call(.partOpen, path: partPath, failing: -1) {
-                open(partPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+                open(partPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
             }
             guard descriptor >= 0 else {
+                if errno == ELOOP { throw DownloadPaths.linkError(partPath) }
                 throw VideoGenError(.io, "cannot create '\(partPath)': \(String(cString: strerror(errno)))")
             }
             var locked = FaultPoints.call(.partLock, path: partPath, failing: -1) { flock(descriptor, LOCK_EX | LOCK_NB) }
@@ -52,12 +58,18 @@ enum PartLock {
                 close(descriptor)
                 throw VideoGenError(.io, "cannot read the status of '\(partPath)': \(reason)")
             }
-            var named = stat()
-            if stat(partPath, &named) == 0 && named.st_dev == opened.st_dev && named.st_ino == opened.st_ino {
-                return descriptor
+            guard DownloadPaths.names(partPath, opened) else {
+                // The download that held it renamed or removed the file we opened: open the one at the path now.
+                close(descriptor)
+                continue
             }
-            // The download that held it renamed or removed the file we opened: open the one at the path now.
-            close(descriptor)
+            do {
+                try DownloadPaths.checkPartFile(opened, path: partPath)
+            } catch {
+                close(descriptor)
+                throw error
+            }
+            return descriptor
         }
         throw VideoGenError(.busy, "'\(partPath)' keeps being replaced by other downloads")
     }

@@ -19,15 +19,22 @@ public final class VideoGenClient: Sendable {
     /// - Parameters:
     ///   - transport: the HTTP transport; the process-wide libcurl transport (`CurlTransport.shared`) by default.
     ///   - random: uniform numbers in 0..<1 for jitter (tests pass a fixed source).
-    public init(configuration: ClientConfiguration, transport: (any HTTPTransport)? = nil,
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+    public convenience init(configuration: ClientConfiguration, transport: (any HTTPTransport)? = nil,
+                            random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+        self.init(configuration: configuration, transport: transport, random: random,
+                  sleep: { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) })
+    }
+
+    /// Creates a client whose every pause (a retry's backoff, a wait's next poll) goes through `sleep`, so that a
+    /// test can see the delays the schedule chose instead of measuring them on the wall clock.
+    init(configuration: ClientConfiguration, transport: (any HTTPTransport)?, random: @escaping @Sendable () -> Double,
+         sleep: @escaping @Sendable (Double) async throws -> Void) {
         self.configuration = configuration
         self.adapter = configuration.adapter
         self.random = random
         self.executor = RequestExecutor(configuration: configuration, adapter: configuration.adapter,
                                         transport: transport ?? CurlTransport.shared, random: random,
-                                        sleep: { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) },
-                                        budget: RetryBudget(capacity: configuration.retry.budget))
+                                        sleep: sleep, budget: RetryBudget(capacity: configuration.retry.budget))
     }
 
     /// Creates a client from a configuration JSON document (schema in README.md).
@@ -59,6 +66,7 @@ public final class VideoGenClient: Sendable {
         let report: StatusReport
         do {
             report = try adapter.parseSubmit(response, baseURL: configuration.baseURL)
+            try checkAnsweredID(report.id)
         } catch let error as VideoGenError {
             throw executor.scrubbed(error)
         }
@@ -67,7 +75,7 @@ public final class VideoGenClient: Sendable {
         snapshot.idempotencyKey = prepared.idempotencyKey
         snapshot.model = prepared.model
         snapshot.route = adapter.route(of: prepared.request)
-        return snapshot.applying(report, at: now)
+        return kept(snapshot.applying(report, at: now))
     }
 
     /// Refreshes a task's status once, retrying transient failures by the retry policy.
@@ -85,7 +93,8 @@ public final class VideoGenClient: Sendable {
     private func apply(_ response: HTTPResponse, to snapshot: TaskSnapshot) throws -> TaskSnapshot {
         do {
             let report = try adapter.parseStatus(response, taskID: snapshot.id, baseURL: configuration.baseURL)
-            return snapshot.applying(report, at: now)
+            try checkAnsweredID(report.id)
+            return kept(snapshot.applying(report, at: now))
         } catch let error as VideoGenError {
             throw executor.scrubbed(error)
         }
@@ -148,7 +157,7 @@ public final class VideoGenClient: Sendable {
                 }
             case .sleep(let seconds):
                 do {
-                    try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
+                    try await executor.sleep(seconds)
                 } catch {
                     throw VideoGenError(.cancelled, "the wait was cancelled")
                 }
@@ -201,7 +210,7 @@ public final class VideoGenClient: Sendable {
         }
         let snapshot = try TaskSnapshot(json: record)
         try checkOwnership(snapshot)
-        return snapshot
+        return kept(snapshot)
     }
 
     /// Submits, waits and downloads: the whole job.
@@ -230,6 +239,7 @@ public final class VideoGenClient: Sendable {
         guard !snapshot.id.isEmpty else {
             throw VideoGenError(.invalidArgument, "the task has no id")
         }
+        try checkRecordedID(snapshot.id)
     }
 }
 

@@ -80,29 +80,8 @@ struct GatewayTaskParser: Sendable {
         // Old new-api rows kept the URL in fail_reason.
         if let failReason, VideoRequest.isHTTPURL(failReason) { return failReason }
         if task["object"]?.stringValue == "video", let id {
-            return URL(string: baseURL.absoluteString + "/v1/videos/\(GatewayTaskParser.pathSegment(id))/content")?.absoluteString
+            return PathSegment.url(baseURL, "/v1/videos/", id, "/content")?.absoluteString
         }
         return nil
-    }
-
-    /// Percent-encodes a task id for use as one path segment.
-    static func pathSegment(_ id: String) -> String {
-        // RFC 3986 pchar minus nothing: unreserved, sub-delims, ":" and "@" stay; every other byte is encoded.
-        var encoded = ""
-        for byte in id.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
-                 UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
-                 UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
-                encoded.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF".unicodeScalars)
-                encoded.unicodeScalars.append("%")
-                encoded.unicodeScalars.append(hex[Int(byte >> 4)])
-                encoded.unicodeScalars.append(hex[Int(byte & 0x0F)])
-            }
-        }
-        return encoded
     }
 }

@@ -109,7 +109,7 @@ public struct KlingAdapter: ProviderAdapter {
     ///   is looked up under `text2video`, which gateways resolve by id alone.
     public func statusRequest(taskID: String, route: String?, baseURL: URL) -> HTTPRequest? {
         let family = route.flatMap(Route.init(rawValue:)) ?? .text2video
-        return jsonGet(baseURL, "/kling/v1/videos/\(family.rawValue)/\(pathSegment(taskID))")
+        return jsonGet(baseURL, "/kling/v1/videos/\(family.rawValue)/", id: taskID)
     }
 
     public func parseStatus(_ response: HTTPResponse, taskID: String, baseURL: URL) throws -> StatusReport {

@@ -56,7 +56,7 @@ extension OpenAIVideosAdapter: VideoLibraryAdapter {
     }
 
     public func deleteRequest(taskID: String, baseURL: URL) -> HTTPRequest {
-        HTTPRequest(method: "DELETE", url: endpoint(baseURL, "/v1/videos/\(pathSegment(taskID))"),
+        HTTPRequest(method: "DELETE", url: endpoint(baseURL, "/v1/videos/\(PathSegment.encode(taskID))"),
                     headers: [("Accept", "application/json")])
     }
 
@@ -77,7 +77,7 @@ extension OpenAIVideosAdapter: VideoLibraryAdapter {
         try remix.validate()
         var body: [String: JSONValue] = ["prompt": .string(remix.prompt)]
         try mergeVerbatim(remix.extra, into: &body, source: "extra")
-        return jsonPost(baseURL, "/v1/videos/\(pathSegment(taskID))/remix", body)
+        return jsonPost(baseURL, "/v1/videos/\(PathSegment.encode(taskID))/remix", body)
     }
 
     public func parseRemix(_ response: HTTPResponse, baseURL: URL) throws -> StatusReport {
@@ -85,7 +85,7 @@ extension OpenAIVideosAdapter: VideoLibraryAdapter {
     }
 
     public func contentURL(taskID: String, variant: ContentVariant, baseURL: URL) -> URL {
-        let path = "/v1/videos/\(pathSegment(taskID))/content"
+        let path = "/v1/videos/\(PathSegment.encode(taskID))/content"
         return endpoint(baseURL, variant == .video ? path : path + "?variant=\(variant.rawValue)")
     }
 }

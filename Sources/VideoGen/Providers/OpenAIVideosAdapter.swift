@@ -91,7 +91,7 @@ public struct OpenAIVideosAdapter: ProviderAdapter {
     }
 
     public func statusRequest(taskID: String, route: String?, baseURL: URL) -> HTTPRequest? {
-        jsonGet(baseURL, "/v1/videos/\(pathSegment(taskID))")
+        jsonGet(baseURL, "/v1/videos/", id: taskID)
     }
 
     public func parseStatus(_ response: HTTPResponse, taskID: String, baseURL: URL) throws -> StatusReport {
@@ -117,7 +117,7 @@ public struct OpenAIVideosAdapter: ProviderAdapter {
         report.expiresAt = LooseNumber.unixTime(body["expires_at"])
         report.remixedFrom = body["remixed_from_video_id"]?.textValue
         if report.state == .succeeded, let id = report.id {
-            report.videoURL = endpoint(baseURL, "/v1/videos/\(pathSegment(id))/content").absoluteString
+            report.videoURL = PathSegment.url(baseURL, "/v1/videos/", id, "/content")?.absoluteString
         }
         if report.state.isTerminal && report.state != .succeeded {
             let failure = body["error"].map(ErrorMapping.extract) ?? ErrorFields()

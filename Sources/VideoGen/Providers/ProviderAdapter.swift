@@ -23,7 +23,8 @@ public protocol ProviderAdapter: Sendable {
     /// Reads the submit answer; the report carries the new task's id.
     func parseSubmit(_ response: HTTPResponse, baseURL: URL) throws -> StatusReport
     /// The request that reads the task's status, or nil when the dialect has nothing to poll (it answers the submit
-    /// with the finished result).
+    /// with the finished result) or when `taskID` cannot be one URL path segment (`PathSegment`: empty, `.`, `..`,
+    /// control characters; the client refuses such ids before asking).
     /// - Parameter route: the task's route (`route(of:)`), nil when unknown.
     func statusRequest(taskID: String, route: String?, baseURL: URL) -> HTTPRequest?
     /// Reads a status answer.
@@ -70,11 +71,6 @@ extension ProviderAdapter {
     /// `base` + `path`, where `path` starts with "/" and its dynamic parts are already percent-encoded.
     func endpoint(_ baseURL: URL, _ path: String) -> URL {
         URL(string: baseURL.absoluteString + path) ?? baseURL
-    }
-
-    /// Percent-encodes a task id for use as one path segment.
-    func pathSegment(_ id: String) -> String {
-        GatewayTaskParser.pathSegment(id)
     }
 
     /// A JSON POST to `path`.

@@ -64,7 +64,7 @@ public struct RouterOneAdapter: ProviderAdapter {
     }
 
     public func statusRequest(taskID: String, route: String?, baseURL: URL) -> HTTPRequest? {
-        jsonGet(baseURL, "/v1/videos/generations/\(pathSegment(taskID))")
+        jsonGet(baseURL, "/v1/videos/generations/", id: taskID)
     }
 
     public func parseStatus(_ response: HTTPResponse, taskID: String, baseURL: URL) throws -> StatusReport {

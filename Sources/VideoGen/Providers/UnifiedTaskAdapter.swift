@@ -96,8 +96,8 @@ public struct UnifiedTaskAdapter: ProviderAdapter {
 
     public func statusRequest(taskID: String, route: String?, baseURL: URL) -> HTTPRequest? {
         switch statusRoute {
-        case .generations: return jsonGet(baseURL, "/v1/video/generations/\(pathSegment(taskID))")
-        case .videos: return jsonGet(baseURL, "/v1/videos/\(pathSegment(taskID))")
+        case .generations: return jsonGet(baseURL, "/v1/video/generations/", id: taskID)
+        case .videos: return jsonGet(baseURL, "/v1/videos/", id: taskID)
         }
     }
 

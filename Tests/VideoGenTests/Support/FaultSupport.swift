@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import VideoGen
 
@@ -136,4 +137,45 @@ func fixed(_ value: Double, _ decimals: Int = 3) -> String {
 /// Prints a measured figure; `scripts/reliability-figures.sh` collects these lines.
 func figure(_ text: String) {
     print("FIGURE: \(text)")
+}
+
+/// The pauses a client took (a retry's backoff, a wait's next poll: its `sleep` hook), recorded while armed, so that
+/// a test checks the delays the schedule chose instead of measuring them on the wall clock. The client still sleeps.
+final class SleepRecorder: Sendable {
+    private let state: Mutex<(armed: Bool, seconds: [Double])>
+
+    /// A recorder, armed at once unless `armed` is false.
+    init(armed: Bool = true) {
+        state = Mutex((armed, []))
+    }
+
+    /// A client of `configuration` (the default transport and jitter) whose pauses this recorder notes.
+    func client(_ configuration: ClientConfiguration) -> VideoGenClient {
+        VideoGenClient(configuration: configuration, transport: nil, random: { Double.random(in: 0..<1) },
+                       sleep: { [self] seconds in
+                           note(seconds)
+                           try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
+                       })
+    }
+
+    /// Starts recording.
+    func arm() { state.withLock { $0.armed = true } }
+
+    /// Notes a pause of `seconds`, when armed.
+    func note(_ seconds: Double) { state.withLock { if $0.armed { $0.seconds.append(seconds) } } }
+
+    /// The pauses noted while armed.
+    func recorded() -> [Double] { state.withLock { $0.seconds } }
+}
+
+/// Waits until `condition` holds, checking every 10 ms; gives up after `limit` seconds, a bound that only guards
+/// against a hang (the event itself is what the test waits for, not a duration). Returns whether it held.
+@discardableResult
+func eventually(within limit: Double, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(limit * 1000))
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(nanoseconds: 10_000_000)
+    }
+    return try await condition()
 }

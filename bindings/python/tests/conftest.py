@@ -246,3 +246,9 @@ def fault_server():
     server = FaultServer()
     yield server
     server.stop()
+
+
+def pytest_configure(config):
+    """The ``hostile`` marker: the hostile-server suite (tests/test_hostile_*.py), runnable alone with
+    ``python3 -m pytest -q tests/test_hostile_*.py`` or ``-m hostile``."""
+    config.addinivalue_line("markers", "hostile: hostile-server tests of the transport (issue 12)")

@@ -9,6 +9,7 @@ left (videos, ``.part`` files, resume notes, CLI records) and the emulator's req
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,11 +19,13 @@ import uuid
 import pytest
 
 PYTHON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 
 SCENARIOS = textwrap.dedent(r'''
     import http.server, json, os, sys, threading
     import videogen
     from videogen.emulator import Emulator
+    from key_echo import KeyEcho
 
     canary, out = sys.argv[1], sys.argv[2]
     seen = []
@@ -87,6 +90,26 @@ SCENARIOS = textwrap.dedent(r'''
         with videogen.Client(dialect="openai", base_url=f"http://127.0.0.1:{server.server_port}", api_key=canary) as echo:
             attempt("echoed key", lambda: echo.submit(model="sora-2", prompt="a fox"))
         server.shutdown()
+        with KeyEcho() as service:
+            def echoing(dialect="openai"):
+                return videogen.Client(dialect=dialect, base_url=service.base_url, api_key=canary, poll=fast,
+                                       retry={"max_attempts": 1})
+            with echoing() as e:
+                failing = e.submit(model="sora-2", prompt="a fox")
+                attempt("echoed failure", lambda: failing.wait(timeout=10))
+                error = failing.error
+                note("echoed failure details", f"{error!s} | {error!r} | {error.message} | {error.provider_code} | "
+                     f"{failing.model} | {failing.provider_status}")
+                note("echoed failure record", json.dumps(failing.record()))
+                attempt("key in id", lambda: e.submit(model="sora-2", prompt="key-in-id"))
+                dropped = e.submit(model="sora-2", prompt="etag")
+                dropped.wait(timeout=10)
+                attempt("echoed etag", lambda: dropped.download(os.path.join(out, "etag.mp4")))
+                note("echoed etag record", json.dumps(dropped.record()))
+            with echoing("chat") as chat:
+                replied = chat.submit(model="veo-3", prompt="a fox")
+                note("echoed chat reply", f"{replied.error!s} | {replied.error.message} | {replied.model}")
+                note("echoed chat record", json.dumps(replied.record()))
         log = emu.requests()
         print("LOG", json.dumps(log), flush=True)
         print("SCENARIOS", len(seen), flush=True)
@@ -94,7 +117,7 @@ SCENARIOS = textwrap.dedent(r'''
 
 
 def _run(canary: str, out: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, **env, "PYTHONPATH": PYTHON_DIR}
+    environment = {**os.environ, **env, "PYTHONPATH": os.pathsep.join([PYTHON_DIR, TESTS_DIR])}
     return subprocess.run([sys.executable, "-c", SCENARIOS, canary, out], capture_output=True, text=True,
                           env=environment, timeout=120)
 
@@ -114,12 +137,26 @@ def test_canary_key_appears_nowhere(tmp_path):
     done = _run(canary, str(tmp_path))
     assert done.returncode == 0, done.stderr[-2000:]
     output = done.stdout
-    assert "SCENARIOS 12" in output, output[-2000:]
+    assert "SCENARIOS 20" in output, output[-2000:]
     # Each failure scenario failed the way it should, and the successes succeeded.
     for label in ("generate ok", "redirected ok", "reset submit error", "failing polls error", "expired URL error",
-                  "stalled download error", "dropped download error", "unwritable path error", "wrong key error", "echoed key error"):
+                  "stalled download error", "dropped download error", "unwritable path error", "wrong key error", "echoed key error",
+                  "echoed failure error", "key in id error", "echoed etag error"):
         assert label in output, label
     assert "Incorrect API key provided" in output, "the provider's message is kept, without the key"
+    # A task's own words keep everything but the key: the reason, the code and the model, in the error the wait
+    # raised, in vg_task_error_message (error.message) and in the record; a chat reply likewise.
+    details = next(line for line in output.splitlines() if line.startswith("echoed failure details "))
+    assert details.count("may not generate this video") >= 3 and "refused_<redacted>" in details, details
+    assert "sora-<redacted>" in details, details
+    record = json.loads(next(line for line in output.splitlines()
+                             if line.startswith("echoed failure record "))[len("echoed failure record "):])
+    assert record["error"]["message"] == "the key <redacted> may not generate this video", record
+    assert record["error"]["provider_code"] == "refused_<redacted>" and record["model"] == "sora-<redacted>"
+    assert "the key <redacted> may not use this model" in next(line for line in output.splitlines()
+                                                                if line.startswith("echoed chat reply "))
+    # An id that holds the key is refused, not kept; a validator that holds it is not kept in a note.
+    assert "code=PROTOCOL" in next(line for line in output.splitlines() if line.startswith("key in id error"))
     assert canary not in output and canary not in done.stderr
     files = _files(str(tmp_path))
     assert "ok.mp4" in files and "cdn.mp4" in files
@@ -165,3 +202,35 @@ def test_debug_variables_print_nothing(tmp_path, variable):
                               timeout=60, env={**os.environ, "PYTHONPATH": PYTHON_DIR, variable: "1"})
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stderr == "" and canary not in done.stdout
+
+
+def test_cli_never_prints_the_key_a_service_echoes(tmp_path):
+    """A service that repeats the key in a failed task's reason, code and model, and in a chat reply: the CLI shows
+    the reason (``generate``, ``status``, with and without ``--json``) and writes the record, never the key."""
+    from key_echo import KeyEcho
+    canary = f"sk-CANARY-{uuid.uuid4()}"
+    environment = {**os.environ, "PYTHONPATH": PYTHON_DIR, "VIDEOGEN_API_KEY": canary}
+
+    def cli(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "videogen", *argv], capture_output=True, text=True,
+                              env=environment, timeout=60)
+
+    record = tmp_path / "record.json"
+    with KeyEcho() as service:
+        where = ["--dialect", "openai", "--base-url", service.base_url]
+        failed = cli("generate", *where, "--model", "sora-2", "--prompt", "p", "--output", str(tmp_path / "v.mp4"),
+                     "--record", str(record), "--json")
+        line = cli("status", *where, "video_fail")
+        as_json = cli("status", *where, "--json", "video_fail")
+        chat = cli("generate", "--dialect", "chat", "--base-url", service.base_url, "--model", "veo-3", "--prompt", "p",
+                   "--output", str(tmp_path / "c.mp4"))
+    runs = {"generate": failed, "status": line, "status --json": as_json, "chat": chat}
+    for name, run in runs.items():
+        assert canary not in run.stdout and canary not in run.stderr, name
+    assert failed.returncode != 0 and "the key <redacted> may not generate this video" in failed.stderr, failed.stderr
+    assert "the key <redacted> may not generate this video" in line.stdout, line.stdout + line.stderr
+    shown = json.loads(as_json.stdout)
+    assert shown["error"]["provider_code"] == "refused_<redacted>" and shown["model"] == "sora-<redacted>", shown
+    assert chat.returncode != 0 and "the key <redacted> may not use this model" in chat.stderr, chat.stderr
+    assert record.exists() and canary.encode() not in record.read_bytes()
+    assert json.loads(record.read_text())["error"]["message"] == "the key <redacted> may not generate this video"

@@ -179,7 +179,7 @@ def test_task_cancelled_error_from_another_thread(client):
     started = time.monotonic()
     with pytest.raises(videogen.TaskCancelledError):
         task.wait(timeout=30)
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 15  # a hang guard: without the cancel the wait lasts 30 s
     with pytest.raises(videogen.TaskCancelledError):  # later network calls are refused too
         task.poll()
     assert task.record()["id"] == task.id  # the record survives, to resume elsewhere

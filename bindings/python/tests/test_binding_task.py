@@ -209,21 +209,23 @@ def test_one_operation_at_a_time_per_task(client):
     task = client.submit(model="emu-stuck", prompt="a fox")
     outcome: list[BaseException] = []
 
+    started = threading.Event()
+
     def wait() -> None:
         try:
-            task.wait(30)
+            task.wait(30, on_progress=lambda progress: progress.state is State.RUNNING and started.set())
         except BaseException as exc:  # noqa: BLE001
             outcome.append(exc)
 
     waiter = threading.Thread(target=wait)
     waiter.start()
-    time.sleep(0.3)
+    assert started.wait(20), "the wait saw the task running"  # an event, not a sleep: the wait is in progress
     with pytest.raises(videogen.VideoGenError) as caught:
         task.poll()
     assert caught.value.code == ErrorCode.BUSY
     assert task.state is State.RUNNING and task.record()["id"] == task.id  # the view stays readable
     task.cancel()
-    waiter.join(5)
+    waiter.join(15)  # a hang guard: without the cancel the wait lasts 30 s
     assert not waiter.is_alive() and [type(e) for e in outcome] == [videogen.TaskCancelledError]
 
 
@@ -307,8 +309,8 @@ def test_ctrl_c_stops_a_blocking_wait_at_once(emu):
 import json, sys, time, videogen
 with videogen.Client(dialect="openai", base_url={emu.base_url!r}, api_key={API_KEY!r}) as client:
     task = client.submit(model="emu-stuck", prompt="a fox")
+    started = time.monotonic()  # before "waiting": the parent's 1.5 s sleep then bounds the elapsed time from below
     print("waiting", flush=True)
-    started = time.monotonic()
     try:
         task.wait(timeout=60)
     except KeyboardInterrupt:
@@ -322,6 +324,6 @@ with videogen.Client(dialect="openai", base_url={emu.base_url!r}, api_key={API_K
     child.send_signal(signal.SIGINT)
     out, err = child.communicate(timeout=30)
     assert child.returncode == 0, err
-    assert time.monotonic() - sent < 3
+    assert time.monotonic() - sent < 15  # a hang guard: without the interrupt the wait lasts 60 s
     result = json.loads(out)
     assert result["state"] == "running" and 1.0 < result["elapsed"]

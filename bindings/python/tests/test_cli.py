@@ -344,7 +344,7 @@ def test_ctrl_c_cancels_cleanly_and_prints_a_resumable_record(make_emu, tmp_path
     child.send_signal(signal.SIGINT)
     out, err = child.communicate(timeout=20)
     assert child.returncode == ExitStatus.INTERRUPTED == 130, err
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 15  # a hang guard (an ignored interrupt shows as exit status 0 above)
     record = json.loads(out)
     assert record["state"] in ("queued", "running") and record["id"].startswith("video_")
     assert f"interrupted; task {record['id']} keeps running on the service" in err

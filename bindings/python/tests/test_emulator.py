@@ -80,7 +80,7 @@ def test_control_get_and_update(emu):
     settings = get(f"{emu.base_url}/_emulator/control", headers={}).json()
     assert settings == {"task_seconds": 0.5, "task_seconds_spread": 0.0, "unified_shape": "envelope",
                         "www_authenticate": "Bearer", "poll_after_ms": None, "url_ttl_seconds": 600,
-                        "kling_shape": "envelope", "chat_form": "markdown"}
+                        "kling_shape": "envelope", "chat_form": "markdown", "task_id": None}
     new = set_control(emu, task_seconds=0, unified_shape="flat", www_authenticate="Basic",
                       poll_after_ms=250)
     assert new["task_seconds"] == 0 and new["unified_shape"] == "flat"
@@ -88,6 +88,17 @@ def test_control_get_and_update(emu):
     assert API_KEY not in json.dumps(new)
     # task_seconds=0 applies to new tasks: completed at once.
     assert video(emu, create_video(emu)["id"])["status"] == "completed"
+
+
+@pytest.mark.parametrize("task_id", ["..", ".", "a/b?c#d%e", ""])
+def test_task_id_setting_gives_new_tasks_an_odd_id(emu, task_id):
+    set_control(emu, task_id=task_id)
+    created = create_video(emu)
+    assert created["id"] == task_id
+    if task_id:     # read back from one percent-encoded path segment
+        assert video(emu, urllib.parse.quote(task_id, safe=""))["id"] == task_id
+    set_control(emu, task_id=None)
+    assert create_video(emu)["id"].startswith("video_")
 
 
 @pytest.mark.parametrize("changes, param", [
@@ -103,7 +114,7 @@ def test_control_rejects_unknown_keys(emu, changes, param):
 @pytest.mark.parametrize("changes", [
     {"task_seconds": -1}, {"task_seconds": "3"}, {"task_seconds": True},
     {"unified_shape": "xml"}, {"www_authenticate": "Digest"}, {"poll_after_ms": -5},
-    {"poll_after_ms": 1.5}, {"url_ttl_seconds": "x"},
+    {"poll_after_ms": 1.5}, {"url_ttl_seconds": "x"}, {"task_id": 7}, {"task_id": "x" * 4097},
 ])
 def test_control_rejects_bad_values_atomically(emu, changes):
     reply = post_json(f"{emu.base_url}/_emulator/control", {"unified_shape": "flat", **changes},

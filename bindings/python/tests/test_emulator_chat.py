@@ -130,7 +130,7 @@ def test_stuck_holds_the_request_until_stop(make_emu):
         conn.close()
     start = time.monotonic()
     emu.stop()
-    assert time.monotonic() - start < 3, "a held request does not delay stop"
+    assert time.monotonic() - start < 10, "a held request does not delay stop"  # (held: forever)
 
 
 def test_requires_key(emu):

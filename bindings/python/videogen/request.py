@@ -146,10 +146,42 @@ def inline_images(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _not_utf8(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string (or member name) that cannot be encoded as UTF-8 (a lone surrogate, as
+    ``surrogateescape`` makes of undecodable bytes in ``sys.argv`` or file names), or None."""
+    def bad(text: str) -> bool:
+        try:
+            text.encode("utf-8")
+            return False
+        except UnicodeEncodeError:
+            return True
+    if isinstance(value, str):
+        return path if bad(value) else None
+    if isinstance(value, Mapping):
+        for key in sorted(value, key=str):
+            inner = f"{path}.{key}" if path else str(key)
+            if bad(str(key)):
+                return path or "(member name)"
+            found = _not_utf8(value[key], inner)
+            if found is not None:
+                return found
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = _not_utf8(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
 def dumps(document: Mapping[str, Any]) -> bytes:
-    """Strict JSON (no NaN or infinities), UTF-8 encoded, for the C calls."""
+    """Strict JSON (no NaN or infinities), UTF-8 encoded, for the C calls. A string that is not valid Unicode (a
+    lone surrogate) is refused naming its field, never replaced."""
+    from .errors import InvalidArgumentError
     try:
         return json.dumps(document, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        field = _not_utf8(document) or "(unknown)"
+        raise InvalidArgumentError(f"field '{field}' is not valid UTF-8 (an undecodable byte or a lone surrogate); "
+                                   "videogen never substitutes characters") from None
     except (TypeError, ValueError) as exc:
-        from .errors import InvalidArgumentError
         raise InvalidArgumentError(f"cannot encode as JSON: {exc}") from None

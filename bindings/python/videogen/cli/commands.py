@@ -106,6 +106,8 @@ async def _finish(task: Task, output: str, args: argparse.Namespace, display: Pr
     try:
         if not task.done:
             await task.wait_async(timeout=args.timeout, on_progress=display)
+        elif task.error is not None:
+            raise task.error        # ended unsuccessfully already (a chat reply without a video): say why
         if display is not None:
             display.finish()
         variant = getattr(args, "variant", "video")

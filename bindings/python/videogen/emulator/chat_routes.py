@@ -110,7 +110,7 @@ def completions(emu, req: Request) -> Hold:
 
 def _answer(emu, model: str, prompt: str, scenario: str) -> Response:
     """The completion, once the video is done (the task is created then, already completed)."""
-    task = emu.store.create(id_=new_chat_id(), dialect="chat", model=model, prompt=prompt,
+    task = emu.store.create(id_=emu.settings.task_id(new_chat_id), dialect="chat", model=model, prompt=prompt,
                             scenario=scenario, duration=0.0, extra={"form": _form(emu, model)})
     state = task.state()
     created = int(time.time())

@@ -177,7 +177,7 @@ def submit(emu, req: Request, action: str) -> Response:
     except ValueError as exc:
         raise _bad(str(exc))
     task = emu.store.create(
-        id_=new_kling_id(), dialect="kling", model=model, prompt=body.get("prompt", ""),
+        id_=emu.settings.task_id(new_kling_id), dialect="kling", model=model, prompt=body.get("prompt", ""),
         scenario=scenario, duration=emu.settings.task_duration(),
         seconds=body.get("duration", "5"), size=body.get("aspect_ratio", "16:9"),
         extra={"action": action, "external_task_id": external,

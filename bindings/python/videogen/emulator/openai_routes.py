@@ -136,7 +136,7 @@ def create_video(emu, req: Request) -> Response:
     except ValueError as exc:
         raise openai_fail(400, str(exc), code="invalid_scenario")
     task = emu.store.create(
-        id_=new_video_id(), dialect="openai", model=model, prompt=prompt, scenario=scenario,
+        id_=emu.settings.task_id(new_video_id), dialect="openai", model=model, prompt=prompt, scenario=scenario,
         duration=emu.settings.task_duration(), seconds=seconds, size=size,
         width=int(match.group(1)), height=int(match.group(2)),
         extra={k: fields[k] for k in ("watermark", "user") if k in fields})

@@ -95,7 +95,7 @@ def submit(emu, req: Request) -> Response:
     except ValueError as exc:
         raise _bad(str(exc), code="invalid_scenario")
     task = emu.store.create(
-        id_=new_routerone_id(), dialect="routerone", model=body["model"], prompt=body["prompt"],
+        id_=emu.settings.task_id(new_routerone_id), dialect="routerone", model=body["model"], prompt=body["prompt"],
         scenario=scenario, duration=emu.settings.task_duration(),
         seconds=str(body.get("duration", 5)), size=body.get("size", "720p"),
         extra={k: body[k] for k in ("aspect_ratio", "image_url", "image_urls", "input_reference") if k in body})

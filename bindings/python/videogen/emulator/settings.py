@@ -41,6 +41,14 @@ def _optional_ms(value: Any) -> int | None:
     return value
 
 
+def _task_id(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 4096:
+        raise ValueError("task_id must be a string of at most 4096 characters, or null")
+    return value
+
+
 def _ttl(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError("url_ttl_seconds must be an integer")
@@ -56,6 +64,7 @@ VALIDATORS = {
     "www_authenticate": _choice("www_authenticate", AUTH_SCHEMES),
     "poll_after_ms": _optional_ms,
     "url_ttl_seconds": _ttl,
+    "task_id": _task_id,
 }
 
 
@@ -70,7 +79,9 @@ class Settings:
     carries the video link: ``markdown``, ``plain``, ``part`` or ``html``), ``www_authenticate``
     (scheme in the 401 challenge), ``poll_after_ms`` (``openai-poll-after-ms``
     header, or None for none) and ``url_ttl_seconds`` (lifetime of signed CDN
-    URLs; negative values produce already-expired URLs).
+    URLs; negative values produce already-expired URLs) and ``task_id`` (the id every new task gets, for testing
+    how clients take odd ids such as ``..``, ``a/b`` or ``""``; None, the default, for generated ids; a task with
+    the same id replaces the earlier one).
     """
 
     def __init__(self, **values: Any) -> None:
@@ -78,7 +89,7 @@ class Settings:
         self._values: dict[str, Any] = {
             "task_seconds": 3.0, "task_seconds_spread": 0.0, "unified_shape": "envelope", "kling_shape": "envelope",
             "chat_form": "markdown",
-            "www_authenticate": "Bearer", "poll_after_ms": None, "url_ttl_seconds": 600,
+            "www_authenticate": "Bearer", "poll_after_ms": None, "url_ttl_seconds": 600, "task_id": None,
         }
         self.update(values)
 
@@ -107,6 +118,12 @@ class Settings:
         with self._lock:
             base, spread = self._values["task_seconds"], self._values["task_seconds_spread"]
         return base + random.uniform(0.0, spread) if spread else base
+
+    def task_id(self, generate) -> str:
+        """The id of a new task: the ``task_id`` setting when set, else ``generate()``."""
+        with self._lock:
+            fixed = self._values["task_id"]
+        return generate() if fixed is None else fixed
 
     def get(self, key: str) -> Any:
         """Return the current value of one setting."""

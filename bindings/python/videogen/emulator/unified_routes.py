@@ -72,7 +72,7 @@ def submit(emu, req: Request) -> Response:
     width = body.get("width", int(match.group(1)) if match else 720)
     height = body.get("height", int(match.group(2)) if match else 1280)
     task = emu.store.create(
-        id_=new_task_id(), dialect="unified", model=body["model"], prompt=body["prompt"],
+        id_=emu.settings.task_id(new_task_id), dialect="unified", model=body["model"], prompt=body["prompt"],
         scenario=scenario, duration=emu.settings.task_duration(), seconds=seconds,
         size=size or f"{width}x{height}", width=width, height=height,
         fps=body.get("fps", 24), seed=body.get("seed", 0),
