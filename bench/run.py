@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -59,6 +60,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def source_commit() -> str:
+    """The commit measured: HEAD, with '+changes' when Sources/ or include/ differ from it."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+    head = git("rev-parse", "--short=12", "HEAD") or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--", "Sources", "include") else "")
+
+
 def read_hostile(results: dict[str, Any], hostile: Path) -> None:
     """The hostile-server suite's figures into `results["hostile"]`, when its file exists."""
     if not hostile.exists():
@@ -86,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx.compile_clients()
     results: dict[str, Any] = {"machine": machine.describe(ctx.python), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
                                "command": "make bench " + " ".join(sys.argv[1:]), "emulator_server": args.emulator_server,
-                               "load": {"start": machine.load()}, "scenarios": {}}
+                               "load": {"start": machine.load()}, "commit": source_commit(), "scenarios": {}}
 
     def save() -> None:
         Path(args.json).write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")

@@ -53,7 +53,7 @@ def machine_section(results: dict[str, Any]) -> str:
     m = results["machine"]
     return "\n".join([
         f"Measured {results['started']} (finished {results.get('finished', 'not finished')}) with "
-        f"`{results['command'].strip()}`.", "",
+        f"`{results['command'].strip()}`, library built from commit {results.get('commit', 'not recorded')}.", "",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Linux {m['kernel']}",
         f"- {m['swift']}; {m['python']}; openai {m['openai']}",
         f"- {m['curl']}; {m['nginx']}; {m['wrk']}",
