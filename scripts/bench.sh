@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make bench: install what the benchmarks need (nginx, wrk and curl from Debian, openai from PyPI in a virtualenv
-# under .build), build the release library, run every scenario and write BENCHMARKS.md and bench/results.json.
+# make bench: install what the benchmarks need (nginx, wrk, curl and valgrind from Debian, libcurl's headers through
+# `make deps`, openai from PyPI in a virtualenv under .build), build the release library, run every scenario and
+# write BENCHMARKS.md and bench/results.json.
 # Arguments are passed to bench/run.py (e.g. BENCH_ARGS="--scenarios 1 --tasks 200").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,7 @@ missing=()
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v wrk >/dev/null || missing+=(wrk)
 command -v curl >/dev/null || missing+=(curl)
+command -v valgrind >/dev/null || missing+=(valgrind)
 if [ ${#missing[@]} -gt 0 ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -4,6 +4,9 @@
  *
  * Usage: vg_tasks BASE_URL COUNT POLL_INTERVAL WAIT_TIMEOUT OUT.json
  * The key comes from $VIDEOGEN_API_KEY. Times are unix seconds (CLOCK_REALTIME), comparable with the emulator's.
+ * Built with -DVG_CALLGRIND (vg_tasks_callgrind, for the profile of bench/scenarios/profile.py) it switches
+ * callgrind's instrumentation on once the client exists and off once every task has settled, so that the profile
+ * holds the requests and not the library's loading.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -12,6 +15,15 @@
 #include <time.h>
 
 #include "videogen.h"
+
+#ifdef VG_CALLGRIND
+#include <valgrind/callgrind.h>
+#define PROFILE_START() CALLGRIND_START_INSTRUMENTATION
+#define PROFILE_STOP() CALLGRIND_STOP_INSTRUMENTATION
+#else
+#define PROFILE_START() ((void)0)
+#define PROFILE_STOP() ((void)0)
+#endif
 
 typedef struct {
     size_t count;        /* tasks submitted */
@@ -120,6 +132,7 @@ int main(int argc, char **argv)
     }
     long baseline_rss = status_kb("VmRSS");
     long baseline_threads = status_kb("Threads");
+    PROFILE_START();
     double start = now();
     for (size_t i = 0; i < run.count; i++) {
         code = vg_client_submit_async(client, "{\"model\": \"sora-2\", \"prompt\": \"a benchmark task\"}",
@@ -139,6 +152,7 @@ int main(int argc, char **argv)
         if (threads > peak_threads) peak_threads = threads;
     }
     double end = now();
+    PROFILE_STOP();
     long peak_rss = status_kb("VmHWM");
     for (size_t i = 0; i < run.count; i++) vg_task_free(tasks[i]);
     vg_client_free(client);

@@ -8,9 +8,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import procs
 from .emulator import API_KEY, REPO
 
-C_CLIENTS = ("vg_tasks", "vg_download", "vg_overhead")
+C_CLIENTS = ("vg_tasks", "vg_download", "vg_overhead", "vg_polls", "curl_multi_loop", "measure")
 
 
 @dataclass
@@ -34,14 +35,17 @@ class Context:
         return [self.python, str(REPO / "bench" / "clients" / name)]
 
     def compile_clients(self) -> None:
-        """Build the C clients against the header and the built library (-O2, warnings are errors)."""
+        """Build the C clients against the header and the built library (-O2 -g, warnings are errors), plus
+        vg_tasks_callgrind: vg_tasks that switches callgrind's instrumentation on after the client is created."""
         self.build.mkdir(parents=True, exist_ok=True)
-        for name in C_CLIENTS:
-            libs = ["-ldl"] if name == "vg_overhead" else [f"-L{self.library.parent}", "-lvideogen",
-                                                           f"-Wl,-rpath,{self.library.parent}"]
-            subprocess.run(["gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{REPO / 'include'}",
-                            str(REPO / "bench" / "clients" / f"{name}.c"), *libs, "-o", str(self.build / name)],
-                           check=True)
+        videogen = [f"-L{self.library.parent}", "-lvideogen", f"-Wl,-rpath,{self.library.parent}"]
+        links = {"vg_overhead": ["-ldl"], "curl_multi_loop": ["-lcurl"], "measure": []}
+        builds = [(name, name, []) for name in C_CLIENTS] + [("vg_tasks", "vg_tasks_callgrind", ["-DVG_CALLGRIND"])]
+        for source, name, defines in builds:
+            subprocess.run(["gcc", "-std=c11", "-O2", "-g", "-Wall", "-Wextra", "-Werror", *defines,
+                            f"-I{REPO / 'include'}", str(REPO / "bench" / "clients" / f"{source}.c"),
+                            *links.get(source, videogen), "-o", str(self.build / name)], check=True)
+        procs.LAUNCHER = str(self.build / "measure")
 
 
 def default_context() -> Context:

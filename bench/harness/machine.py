@@ -32,6 +32,19 @@ def _memory_gib() -> float:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
 
 
+def load() -> dict[str, object]:
+    """The load averages (1, 5, 15 min) and the processes running now: the machine is shared, so the report says
+    how busy it was while the figures were taken."""
+    one, five, fifteen = os.getloadavg()
+    running = ""
+    try:
+        with open("/proc/loadavg") as loadavg:
+            running = loadavg.read().split()[3]   # "running/total" scheduling entities
+    except (OSError, IndexError):
+        pass
+    return {"1min": round(one, 2), "5min": round(five, 2), "15min": round(fifteen, 2), "running": running}
+
+
 def describe(python: str) -> dict[str, str]:
     """CPU, cores, memory, kernel and the versions of every program compared."""
     return {
@@ -43,4 +56,5 @@ def describe(python: str) -> dict[str, str]:
         "curl": _first_line(["curl", "--version"]),
         "nginx": _first_line([shutil.which("nginx") or "/usr/sbin/nginx", "-v"]),
         "wrk": _first_line(["wrk", "--version"]),
+        "valgrind": _first_line(["valgrind", "--version"]),
     }

@@ -33,7 +33,7 @@ def clients(ctx: Context, base_url: str, out: Path) -> list[tuple[str, list[str]
     ]
 
 
-def run(ctx: Context, size_mib: int = 1024, repeats: int = 3, small_mib: int = 64) -> dict[str, Any]:
+def run(ctx: Context, size_mib: int = 1024, repeats: int = 5, small_mib: int = 64) -> dict[str, Any]:
     """Every client `repeats` times, interleaved, on a `size_mib` file; videogen also on a `small_mib` file."""
     source = ctx.build / f"download-{size_mib}MiB.bin"
     make_file(source, size_mib << 20)
@@ -49,6 +49,7 @@ def run(ctx: Context, size_mib: int = 1024, repeats: int = 3, small_mib: int = 6
                 runs.setdefault(name, []).append({
                     "wall_s": measured.wall, "cpu_s": measured.cpu, "peak_rss_mb": measured.peak_rss_kb / 1024,
                     "mb_per_s": (size_mib << 20) / measured.wall / 1e6, "byte_exact": exact,
+                    "switches": measured.switches,
                     "returncode": measured.returncode, "stderr": measured.stderr[-500:]})
                 out.unlink(missing_ok=True)
     flat = small_file_rss(ctx, small_mib, repeats)
@@ -58,6 +59,7 @@ def run(ctx: Context, size_mib: int = 1024, repeats: int = 3, small_mib: int = 6
                      "mb_per_s": median([r["mb_per_s"] for r in results]),
                      "wall_s": median([r["wall_s"] for r in results]),
                      "cpu_s": median([r["cpu_s"] for r in results]),
+                     "switches": median([r["switches"] for r in results]),
                      "peak_rss_mb": max(r["peak_rss_mb"] for r in results), "raw": results})
     return {"size_mib": size_mib, "repeats": repeats, "rows": rows, "flatness": flat}
 

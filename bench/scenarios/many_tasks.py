@@ -15,7 +15,7 @@ from harness.stats import percentile
 
 
 def measure_client(ctx: Context, emu: EmulatorProcess, name: str, command: list[str], count: int,
-                   interval: float, timeout: float) -> dict[str, Any]:
+                   interval: float, timeout: float, threads: bool = False) -> dict[str, Any]:
     """Run one client against a freshly reset emulator and gather what it and the emulator spent."""
     emu.reset()
     with tempfile.TemporaryDirectory() as folder:
@@ -23,7 +23,7 @@ def measure_client(ctx: Context, emu: EmulatorProcess, name: str, command: list[
         cpu_before = emu.cpu()
         with emu.probe() as probe:
             measured = procs.run(command + [emu.base_url, str(count), str(interval), str(timeout), str(out)],
-                                 env=ctx.client_env, timeout=timeout + 120)
+                                 env=ctx.client_env, timeout=timeout + 120, threads=threads)
         emu_cpu = emu.cpu() - cpu_before
         if not out.exists():
             raise RuntimeError(f"{name} wrote no result (exit {measured.returncode}): {measured.stderr[-2000:]}")
@@ -40,6 +40,8 @@ def measure_client(ctx: Context, emu: EmulatorProcess, name: str, command: list[
         "wall_s": measured.wall, "run_s": result["end"] - result["start"],
         "last_completion_after_start_s": None if last_complete is None else last_complete - result["start"],
         "cpu_s": measured.cpu, "cpu_user_s": measured.cpu_user, "cpu_sys_s": measured.cpu_sys,
+        "voluntary_switches": measured.voluntary_switches, "involuntary_switches": measured.involuntary_switches,
+        "switches_per_request": measured.switches / requests if requests else None,
         "peak_rss_mb": measured.peak_rss_kb / 1024, "peak_anon_mb": measured.peak_anon_kb / 1024,
         "baseline_rss_mb": result.get("baseline_rss_kb", 0) / 1024,
         "peak_threads": max(measured.peak_threads, result.get("peak_threads", 0)),
@@ -50,7 +52,7 @@ def measure_client(ctx: Context, emu: EmulatorProcess, name: str, command: list[
         "detected": len(latencies),
         "emulator_cpu_s": emu_cpu, "emulator_cpu_share": emu_cpu / measured.wall,
         "probe_p50_ms": _ms(percentile(probe.latencies, 50)), "probe_p99_ms": _ms(percentile(probe.latencies, 99)),
-        "returncode": measured.returncode,
+        "returncode": measured.returncode, "by_thread": measured.by_thread,
     }
 
 
@@ -75,5 +77,6 @@ def run(ctx: Context, count: int = 1000, task_seconds: float = 19.0, interval: f
         ("openai SDK (AsyncOpenAI)", ctx.py_client("openai_tasks.py")),
     ]
     with EmulatorProcess(task_seconds, spread) as emu:
-        rows = [measure_client(ctx, emu, name, command, count, interval, timeout) for name, command in clients]
+        rows = [measure_client(ctx, emu, name, command, count, interval, timeout, threads=True)
+                for name, command in clients]
     return {"count": count, "task_seconds": task_seconds, "spread_s": spread, "interval_s": interval, "rows": rows}
