@@ -27,7 +27,26 @@ typedef struct easy_extra {
     videogen_curl_data_fn header;
     videogen_curl_data_fn body;
     void *context;
+    /* The options that stay the same from one transfer to the next are set once per profile (decoding, proxy, CA
+     * file): a handle prepared again with the same profile only gets the per-request options, without the
+     * curl_easy_reset that would also free and re-allocate its buffers. */
+    int configured;
+    int decode;
+    char *proxy;
+    char *ca_file;
 } easy_extra;
+
+static int same_text(const char *a, const char *b) {
+    if (!a || !b) return a == b;
+    return strcmp(a, b) == 0;
+}
+
+static void forget_profile(easy_extra *extra) {
+    free(extra->proxy);
+    free(extra->ca_file);
+    extra->proxy = extra->ca_file = NULL;
+    extra->configured = 0;
+}
 
 videogen_curl_easy *videogen_curl_easy_new(void) {
     CURL *easy = curl_easy_init();
@@ -61,6 +80,7 @@ void videogen_curl_easy_free(videogen_curl_easy *easy) {
     videogen_curl_easy_release(easy);
     easy_extra *extra = extra_of(easy);
     curl_easy_cleanup(easy);
+    if (extra) forget_profile(extra);
     free(extra);
 }
 
@@ -81,18 +101,13 @@ static CURLcode append(struct curl_slist **list, const char *line) {
     return CURLE_OK;
 }
 
-int videogen_curl_easy_prepare(videogen_curl_easy *easy, const videogen_curl_request *request) {
-    easy_extra *extra = extra_of(easy);
-    if (!extra || !request || !request->url || !request->on_header || !request->on_body) return CURLE_BAD_FUNCTION_ARGUMENT;
-    videogen_curl_easy_release(easy);
+/* The options of a profile (see easy_extra), after a reset. */
+static CURLcode configure(CURL *easy, easy_extra *extra, const videogen_curl_request *request) {
+    forget_profile(extra);
     curl_easy_reset(easy);
-    extra->header = request->on_header;
-    extra->body = request->on_body;
-    extra->context = request->context;
     CURLcode rc = CURLE_OK;
 #define SET(option, value) do { if (rc == CURLE_OK) rc = curl_easy_setopt(easy, option, value); } while (0)
     SET(CURLOPT_PRIVATE, extra);
-    SET(CURLOPT_URL, request->url);
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_FOLLOWLOCATION, 0L);
@@ -102,27 +117,58 @@ int videogen_curl_easy_prepare(videogen_curl_easy *easy, const videogen_curl_req
     SET(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_TCP_NODELAY, 1L);
-    if (request->connect_timeout_ms > 0) SET(CURLOPT_CONNECTTIMEOUT_MS, request->connect_timeout_ms);
+    SET(CURLOPT_HEADERFUNCTION, header_trampoline);
+    SET(CURLOPT_HEADERDATA, extra);
+    SET(CURLOPT_WRITEFUNCTION, body_trampoline);
+    SET(CURLOPT_WRITEDATA, extra);
     if (request->proxy) SET(CURLOPT_PROXY, request->proxy);
     if (request->ca_file) SET(CURLOPT_CAINFO, request->ca_file);
     if (request->decode_content) {
         SET(CURLOPT_ACCEPT_ENCODING, "");
     } else {
+        /* Downloads: never decoded; larger reads (fewer callbacks and wake-ups per MiB). */
         SET(CURLOPT_HTTP_CONTENT_DECODING, 0L);
+        SET(CURLOPT_BUFFERSIZE, 256L * 1024L);
     }
-    if (request->fresh_connection) {
-        SET(CURLOPT_FRESH_CONNECT, 1L);
-        SET(CURLOPT_FORBID_REUSE, 1L);
-    } else {
-        /* Over TLS, wait for a connection being set up to say whether it multiplexes (HTTP/2) rather than open
-         * another one for each request started meanwhile. */
-        SET(CURLOPT_PIPEWAIT, 1L);
+    if (rc != CURLE_OK) return rc;
+    extra->decode = request->decode_content;
+    extra->proxy = request->proxy ? strdup(request->proxy) : NULL;
+    extra->ca_file = request->ca_file ? strdup(request->ca_file) : NULL;
+    if ((request->proxy && !extra->proxy) || (request->ca_file && !extra->ca_file)) {
+        forget_profile(extra);
+        return CURLE_OUT_OF_MEMORY;
     }
+    extra->configured = 1;
+    return CURLE_OK;
+}
+
+int videogen_curl_easy_prepare(videogen_curl_easy *easy, const videogen_curl_request *request) {
+    easy_extra *extra = extra_of(easy);
+    if (!extra || !request || !request->url || !request->on_header || !request->on_body) return CURLE_BAD_FUNCTION_ARGUMENT;
+    videogen_curl_easy_release(easy);
+    extra->header = request->on_header;
+    extra->body = request->on_body;
+    extra->context = request->context;
+    CURLcode rc = CURLE_OK;
+    if (!extra->configured || extra->decode != request->decode_content || !same_text(extra->proxy, request->proxy)
+        || !same_text(extra->ca_file, request->ca_file)) {
+        rc = configure(easy, extra, request);
+    }
+    SET(CURLOPT_URL, request->url);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, request->connect_timeout_ms > 0 ? request->connect_timeout_ms : 0L);
+    /* A request that must not be sent twice gets a fresh connection, closed after it. Others wait, over TLS, for a
+     * connection being set up to say whether it multiplexes (HTTP/2) rather than open one each. */
+    SET(CURLOPT_FRESH_CONNECT, request->fresh_connection ? 1L : 0L);
+    SET(CURLOPT_FORBID_REUSE, request->fresh_connection ? 1L : 0L);
+    SET(CURLOPT_PIPEWAIT, request->fresh_connection ? 0L : 1L);
     const char *method = request->method ? request->method : "GET";
-    if (strcmp(method, "GET") == 0) {
+    SET(CURLOPT_CUSTOMREQUEST, (char *)NULL);
+    if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
+        /* Forget an earlier transfer's body (setting it selects POST, so GET is selected after). */
+        SET(CURLOPT_POSTFIELDS, (char *)NULL);
+        SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
         SET(CURLOPT_HTTPGET, 1L);
-    } else if (strcmp(method, "HEAD") == 0) {
-        SET(CURLOPT_NOBODY, 1L);
+        if (method[0] == 'H') SET(CURLOPT_NOBODY, 1L);
     } else {
         SET(CURLOPT_POST, 1L);
         if (strcmp(method, "POST") != 0) SET(CURLOPT_CUSTOMREQUEST, method);
@@ -136,10 +182,6 @@ int videogen_curl_easy_prepare(videogen_curl_easy *easy, const videogen_curl_req
     if (rc == CURLE_OK && !request->decode_content) rc = append(&list, "Accept-Encoding: identity");
     extra->headers = list;
     SET(CURLOPT_HTTPHEADER, list);
-    SET(CURLOPT_HEADERFUNCTION, header_trampoline);
-    SET(CURLOPT_HEADERDATA, extra);
-    SET(CURLOPT_WRITEFUNCTION, body_trampoline);
-    SET(CURLOPT_WRITEDATA, extra);
 #undef SET
     return (int)rc;
 }

@@ -160,17 +160,22 @@ final class FileSink: ResponseSink {
     }
 
     func receive(data: Data) throws {
+        try data.withUnsafeBytes { try receive(bytes: $0) }
+    }
+
+    /// The body's bytes straight from the transport's buffer into the writer's ring (no copy in between).
+    func receive(bytes data: UnsafeRawBufferPointer) throws {
         let progress = try state.withLock { state -> (Int64, Int64?)? in
             guard !state.closed else { return nil }
             guard (200..<300).contains(state.status) else {
-                if state.errorBody.count < 65536 { state.errorBody.append(data.prefix(65536 - state.errorBody.count)) }
+                if state.errorBody.count < 65536 { state.errorBody.append(contentsOf: data.prefix(65536 - state.errorBody.count)) }
                 return nil
             }
             if let maxBytes, state.received + Int64(data.count) > maxBytes {
                 state.spoiled = true
                 throw VideoGenError(.tooLarge, "the video exceeds the \(maxBytes)-byte download limit")
             }
-            try data.withUnsafeBytes { try writer.submit($0) }
+            try writer.submit(data)
             state.received += Int64(data.count)
             guard state.received - state.reported >= FileSink.progressStep || state.received == state.total else { return nil }
             state.reported = state.received

@@ -80,8 +80,9 @@ public struct ClientConfiguration: Sendable {
     }
 
     /// Parses the configuration JSON document (schema in README.md).
-    /// - Parameter environment: where `api_key_env` is looked up (the process environment by default).
-    public init(json: JSONValue, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    /// - Parameter environment: where `api_key_env` is looked up; nil (the default) for the process environment,
+    ///   read with `getenv` (only the one variable, not a copy of the whole environment).
+    public init(json: JSONValue, environment: [String: String]? = nil) throws {
         var reader = try FieldReader(json, context: "configuration")
         let known = Dialect.allCases.map(\.rawValue).joined(separator: ", ")
         let preset = try reader.string("provider").map(ProviderPreset.named)
@@ -114,7 +115,8 @@ public struct ClientConfiguration: Sendable {
         case (.some(let literal), nil):
             key = literal
         case (nil, .some(let variable)):
-            guard let value = environment[variable], !value.isEmpty else {
+            let found = environment.map { $0[variable] } ?? getenv(variable).map { String(cString: $0) }
+            guard let value = found, !value.isEmpty else {
                 throw VideoGenError(.auth, "the environment variable '\(variable)' named by 'api_key_env' is not set")
             }
             key = value

@@ -27,9 +27,17 @@ final class CurlLoop: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private let inbox = Mutex<[Command]>([])
 
+    /// Transfers running at once per origin: the connections libcurl may open to it (plain HTTP/1.1), times the
+    /// streams a connection carries over TLS (where HTTP/2 multiplexes). The rest wait here, in order, instead of
+    /// in libcurl's pending list, which it walks on every call.
+    private let connectionsPerHost: Int
+    private static let streamsPerConnection = 32
+
     // Loop-confined.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private var spare: [UnsafeMutableRawPointer] = []
+    private var running: [String: Int] = [:]
+    private var waiting: [String: TransferQueue] = [:]
 
     /// Starts a loop thread named `name` with at most `connectionsPerHost` connections per host; nil when libcurl
     /// cannot be initialised or the thread cannot start (out of memory or threads).
@@ -37,6 +45,7 @@ final class CurlLoop: @unchecked Sendable {
         guard videogen_curl_global_init() == 0, let multi = videogen_curl_multi_new(connectionsPerHost) else { return nil }
         self.name = name
         self.multi = multi
+        self.connectionsPerHost = connectionsPerHost
         let retained = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         let created = pthread_create(&thread, nil, { argument in
@@ -98,35 +107,67 @@ final class CurlLoop: @unchecked Sendable {
         }
     }
 
-    /// Adds `transfer` to the multi handle, or ends it at once (cancelled before it started, or refused).
+    /// Starts `transfer`, or queues it behind the transfers running to its origin, or ends it at once (cancelled
+    /// before it started).
     private func begin(_ transfer: CurlTransfer) {
         if let cancelled = transfer.cancelledBeforeStart {
             transfer.finish(.failure(cancelled))
             return
         }
+        let origin = transfer.origin
+        let limit = transfer.request.url.scheme?.lowercased() == "https"
+            ? connectionsPerHost * CurlLoop.streamsPerConnection : connectionsPerHost
+        if running[origin, default: 0] >= limit {
+            transfer.isWaiting = true
+            waiting[origin, default: TransferQueue()].append(transfer)
+            return
+        }
+        launch(transfer)
+    }
+
+    /// Adds `transfer` to the multi handle (counted against its origin), or ends it when that fails.
+    /// - Returns: whether it started.
+    @discardableResult
+    private func launch(_ transfer: CurlTransfer) -> Bool {
         guard let easy = spare.popLast() ?? videogen_curl_easy_new() else {
             transfer.finish(.failure(VideoGenError(.outOfMemory, "libcurl could not allocate a transfer")))
-            return
+            return false
         }
         do {
             try transfer.prepare(easy)
         } catch {
             spare.append(easy)
             transfer.finish(.failure(VideoGenError.wrap(error)))
-            return
+            return false
         }
         guard videogen_curl_multi_add(multi, easy) == 0 else {
             transfer.easy = nil
             videogen_curl_easy_release(easy)
             spare.append(easy)
             transfer.finish(.failure(VideoGenError(.internal, "libcurl refused to start the transfer")))
-            return
+            return false
         }
         active[easy] = transfer
+        running[transfer.origin, default: 0] += 1
+        return true
+    }
+
+    /// Starts the next transfer waiting for `origin`, if any (skipping those that fail to start).
+    private func startWaiting(for origin: String) {
+        while let next = waiting[origin]?.popFirst() {
+            next.isWaiting = false
+            if launch(next) { break }
+        }
+        if waiting[origin]?.isEmpty == true { waiting.removeValue(forKey: origin) }
     }
 
     /// Ends a running transfer with `error`; marks one not started yet so that it ends when it starts.
     private func end(_ transfer: CurlTransfer, with error: VideoGenError) {
+        if transfer.isWaiting {
+            unqueue(transfer)
+            transfer.finish(.failure(error))
+            return
+        }
         guard let easy = transfer.easy, active[easy] === transfer else {
             if transfer.easy == nil { transfer.cancelledBeforeStart = error }
             transfer.finish(.failure(error))
@@ -141,6 +182,10 @@ final class CurlLoop: @unchecked Sendable {
         guard let easy = transfer.easy else { return }
         _ = videogen_curl_multi_remove(multi, easy)
         active.removeValue(forKey: easy)
+        let origin = transfer.origin
+        if let count = running[origin] {
+            if count <= 1 { running.removeValue(forKey: origin) } else { running[origin] = count - 1 }
+        }
         transfer.easy = nil
         videogen_curl_easy_release(easy)
         if spare.count < CurlLoop.keptHandles {
@@ -148,6 +193,14 @@ final class CurlLoop: @unchecked Sendable {
         } else {
             videogen_curl_easy_free(easy)
         }
+        startWaiting(for: origin)
+    }
+
+    /// Takes a waiting transfer out of its queue.
+    private func unqueue(_ transfer: CurlTransfer) {
+        transfer.isWaiting = false
+        waiting[transfer.origin]?.remove(transfer)
+        if waiting[transfer.origin]?.isEmpty == true { waiting.removeValue(forKey: transfer.origin) }
     }
 
     /// Fails every transfer past its deadline; returns the nanoseconds to the nearest deadline left, if any.
@@ -161,10 +214,48 @@ final class CurlLoop: @unchecked Sendable {
                 nearest = min(nearest ?? .max, transfer.deadline - now)
             }
         }
+        for queue in waiting.values {
+            for transfer in queue.transfers {
+                if transfer.deadline <= now {
+                    expired.append(transfer)
+                } else {
+                    nearest = min(nearest ?? .max, transfer.deadline - now)
+                }
+            }
+        }
         for transfer in expired {
-            retire(transfer)
+            if transfer.isWaiting { unqueue(transfer) } else { retire(transfer) }
             transfer.finish(.failure(transfer.timeoutError))
         }
         return nearest
+    }
+}
+
+/// Transfers waiting for a connection to their origin, first in first out.
+struct TransferQueue {
+    private var items: [CurlTransfer] = []
+    private var head = 0
+
+    /// The waiting transfers, oldest first.
+    var transfers: ArraySlice<CurlTransfer> { items[head...] }
+    var isEmpty: Bool { head == items.count }
+
+    mutating func append(_ transfer: CurlTransfer) {
+        items.append(transfer)
+    }
+
+    mutating func popFirst() -> CurlTransfer? {
+        guard head < items.count else { return nil }
+        let first = items[head]
+        head += 1
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return first
+    }
+
+    mutating func remove(_ transfer: CurlTransfer) {
+        if let index = items[head...].firstIndex(where: { $0 === transfer }) { items.remove(at: index) }
     }
 }

@@ -34,8 +34,13 @@ final class CurlTransfer: @unchecked Sendable {
     /// Proxy URL from the client's configuration (nil: the environment's).
     let proxy: String?
 
+    /// Scheme, host and port (and proxy): the transfers the loop counts together against a connection limit.
+    let origin: String
+
     // Loop-confined.
     var easy: UnsafeMutableRawPointer?
+    /// Queued behind other transfers to the same origin, not started yet.
+    var isWaiting = false
     /// When the loop fails the hop with a timeout (monotonic ns): fixed for control requests, moved on by progress
     /// for downloads.
     var deadline: UInt64
@@ -63,6 +68,7 @@ final class CurlTransfer: @unchecked Sendable {
         self.timeout = timeout
         self.progressBytes = max(1, progressBytes)
         self.proxy = request.proxy
+        self.origin = (OriginPolicy.origin(of: request.url) ?? request.url.absoluteString) + " " + (request.proxy ?? "")
         self.deadline = isBulk ? MonotonicTime.now &+ MonotonicTime.nanoseconds(timeout) : deadline
     }
 
@@ -209,7 +215,7 @@ final class CurlTransfer: @unchecked Sendable {
             take = min(count, CurlTransfer.errorBodyLimit - bodyBytes)
         }
         do {
-            if take > 0 { try sink.receive(data: Data(bytes: bytes, count: take)) }
+            if take > 0 { try sink.receive(bytes: UnsafeRawBufferPointer(start: bytes, count: take)) }
         } catch {
             abortReason = VideoGenError.wrap(error)
             return 0

@@ -28,6 +28,9 @@ public protocol ResponseSink: AnyObject, Sendable {
     func receive(head: HTTPResponseHead) throws
     /// A piece of the body arrived. Throw to abort the request with that error.
     func receive(data: Data) throws
+    /// A piece of the body arrived, as bytes valid during the call only (the transport's buffer): a sink that can
+    /// use them in place saves a copy. Throw to abort the request with that error.
+    func receive(bytes: UnsafeRawBufferPointer) throws
     /// True for a sink of a large body (a download). The transport may then call it on its network thread
     /// itself, where a sink that blocks slows the transfer down (flow control) instead of letting data pile up.
     var isBulk: Bool { get }
@@ -36,6 +39,11 @@ public protocol ResponseSink: AnyObject, Sendable {
 extension ResponseSink {
     /// Sinks are for small answers unless they say otherwise.
     public var isBulk: Bool { false }
+
+    /// Copies the bytes into `Data` for `receive(data:)`.
+    public func receive(bytes: UnsafeRawBufferPointer) throws {
+        try receive(data: Data(bytes))
+    }
 }
 
 /// Moves HTTP requests. `CurlTransport` is the real one; tests substitute their own.
