@@ -47,6 +47,13 @@ public func vg_task_wait(_ task: OpaquePointer?, _ timeout_seconds: Double, _ on
 @c @implementation
 public func vg_task_download(_ task: OpaquePointer?, _ path: UnsafePointer<CChar>?, _ on_progress: vg_transfer_fn?,
                              _ user_data: UnsafeMutableRawPointer?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+    downloadBlocking(task, variant: .video, path, on_progress, user_data, error)
+}
+
+/// The blocking download of `vg_task_download` and `vg_task_download_variant`: the video or one of its stills.
+func downloadBlocking(_ task: OpaquePointer?, variant: ContentVariant, _ path: UnsafePointer<CChar>?,
+                      _ on_progress: vg_transfer_fn?, _ user_data: UnsafeMutableRawPointer?,
+                      _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
     guarded(error) {
         let box = try requiredTask(task)
         guard let path = try CStrings.read(path, name: "path"), !path.isEmpty else {
@@ -65,7 +72,7 @@ public func vg_task_download(_ task: OpaquePointer?, _ path: UnsafePointer<CChar
         let final = try CallerThreadRunner.run(box, onTransfer: onTransfer, discard: { snapshot in
             if let written = snapshot.download?.path { unlink(written) }
         }) { (channel: EventChannel<TaskSnapshot>) in
-            try await client.download(current, to: path) { received, total in
+            try await client.download(current, variant: variant, to: path) { received, total in
                 channel.send(received: received, total: total)
             }
         }.get()

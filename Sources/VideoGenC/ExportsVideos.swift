@@ -69,43 +69,5 @@ public func vg_task_download_variant(_ task: OpaquePointer?, _ variant: UnsafePo
     } catch let failure {
         return report(VideoGenError.fromAny(failure), error)
     }
-    if asset == .video { return vg_task_download(task, path, on_progress, user_data, error) }
-    return guarded(error) {
-        let box = try requiredTask(task)
-        guard let path = try CStrings.read(path, name: "path"), !path.isEmpty else {
-            throw VideoGenError(.invalidArgument, "path is NULL or empty")
-        }
-        let client = box.client
-        let current = box.snapshot
-        let delivered = AssetTransferMark()
-        let onTransfer: ((Int64, Int64?) -> Int32)? = on_progress.map { callback in
-            { received, total in
-                delivered.received = received
-                delivered.total = total
-                return callback(task, UInt64(max(0, received)), total ?? -1, user_data)
-            }
-        }
-        let final = try CallerThreadRunner.run(box, onTransfer: onTransfer, discard: { snapshot in
-            if let written = snapshot.download?.path { unlink(written) }
-        }) { (channel: EventChannel<TaskSnapshot>) in
-            try await client.download(current, variant: asset, to: path) { received, total in
-                channel.send(received: received, total: total)
-            }
-        }.get()
-        box.update(final)
-        // The promised last call, with received == total, unless the coalesced progress already said exactly that.
-        if let onTransfer, let record = final.download, delivered.received != record.bytes || delivered.total != record.bytes {
-            if let stop = box.runCallback({ onTransfer(record.bytes, record.bytes) }), stop != 0 {
-                unlink(path)
-                box.update(current)                 // the snapshot records no download whose file is gone
-                throw VideoGenError(.abortedByCallback, "a callback returned non-zero")
-            }
-        }
-    }
-}
-
-/// The last byte progress shown to a variant download's callback (used on the calling thread only).
-private final class AssetTransferMark {
-    var received: Int64 = -1
-    var total: Int64?
+    return downloadBlocking(task, variant: asset, path, on_progress, user_data, error)
 }
