@@ -10,46 +10,19 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 
 import pytest
 from conftest import API_KEY, ROOT, SAMPLE_MP4, FaultServer
 
 from videogen import ContentPolicyError
-from videogen.cli import ExitStatus, main
+from cli_support import FAST, Run, key_in_environment, service, videogen  # noqa: F401 (the fixture is autouse)
+
+from videogen.cli import ExitStatus
 from videogen.cli.progress import ProgressDisplay
 from videogen.progress import Progress
 from videogen.state import State
 
 PYTHON_DIR = os.path.join(ROOT, "bindings", "python")
-FAST = ["--option", 'poll={"interval": 0.1, "max_interval": 0.3}']
-
-
-@dataclass
-class Run:
-    status: int
-    out: str
-    err: str
-
-
-def videogen(*argv: str) -> Run:
-    """Run the command line in-process."""
-    out, err = io.StringIO(), io.StringIO()
-    status = main(list(argv), stdout=out, stderr=err)
-    return Run(int(status), out.getvalue(), err.getvalue())
-
-
-@pytest.fixture(autouse=True)
-def key_in_environment(monkeypatch):
-    monkeypatch.setenv("VIDEOGEN_API_KEY", API_KEY)
-    for name in ("VIDEOGEN_PROVIDER", "VIDEOGEN_DIALECT", "VIDEOGEN_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def service(emu, dialect: str = "openai") -> list[str]:
-    return ["--dialect", dialect, "--base-url", emu.base_url, *FAST]
-
-
 def sample() -> bytes:
     with open(SAMPLE_MP4, "rb") as f:
         return f.read()

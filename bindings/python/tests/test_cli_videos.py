@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from conftest import API_KEY, make_client
 
-from videogen.cli import ExitStatus, main
+from cli_support import FAST, Run, key_in_environment, service, videogen  # noqa: F401 (the fixture is autouse)
+
+from videogen.cli import ExitStatus
 
 ASSETS = Path(__file__).resolve().parents[1] / "videogen" / "emulator" / "assets"
-FAST = ["--option", 'poll={"interval": 0.1, "max_interval": 0.3}']
-
-
-@dataclass
-class Run:
-    status: int
-    out: str
-    err: str
-
-
-def videogen(*argv: str) -> Run:
-    out, err = io.StringIO(), io.StringIO()
-    status = main(list(argv), stdout=out, stderr=err)
-    return Run(int(status), out.getvalue(), err.getvalue())
-
-
-@pytest.fixture(autouse=True)
-def key_in_environment(monkeypatch):
-    monkeypatch.setenv("VIDEOGEN_API_KEY", API_KEY)
-    for name in ("VIDEOGEN_PROVIDER", "VIDEOGEN_DIALECT", "VIDEOGEN_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def service(emu, dialect: str = "openai") -> list[str]:
-    return ["--dialect", dialect, "--base-url", emu.base_url, *FAST]
-
-
 def finished_ids(emu, count: int) -> list[str]:
     with make_client(emu) as client:
         tasks = [client.submit(model="veo-3.1", prompt="a lighthouse", aspect_ratio="16:9") for _ in range(count)]
