@@ -3,7 +3,8 @@
 JSON line per call; this prints, per request kind, the worst peak RSS above that kind's baseline (isolated cases,
 against their cap) and the worst time past the configured timeout (every case).
 
-Usage: python3 scripts/hostile-figures.py FILE [--json]"""
+Usage: python3 scripts/hostile-figures.py FILE [--json | --bench OUT]
+  --bench OUT writes the figures in the form `make bench` shows in BENCHMARKS.md (bench/hostile-results.json)."""
 
 import json
 import sys
@@ -31,6 +32,24 @@ def main() -> int:
             past = result["elapsed"] - result["timeout"]
             if past > entry["worst_past_timeout_s"]:
                 entry.update(worst_past_timeout_s=round(past, 2), worst_time_case=result["name"])
+    if "--bench" in sys.argv:
+        import datetime
+        out = sys.argv[sys.argv.index("--bench") + 1]
+        cases = []
+        for kind, entry in sorted(figures["kinds"].items()):
+            timeout = next((r["timeout"] for r in results if r["name"].startswith(kind + ":") and r.get("timeout")), None)
+            cases.append({"case": f"{kind}: worst of {entry['calls']} calls ({entry['worst_rss_case']}; "
+                                  f"{entry['worst_time_case']})",
+                          "cap_mib": entry["worst_cap_mib"], "peak_above_baseline_mib": entry["worst_rss_over_baseline_mib"],
+                          "timeout_s": timeout, "seconds_past_timeout": entry["worst_past_timeout_s"]})
+        document = {"measured": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                    "command": "VIDEOGEN_HOSTILE_RESULTS=FILE python3 -m pytest tests/test_hostile_*.py; "
+                               "scripts/hostile-figures.py FILE --bench bench/hostile-results.json",
+                    "calls": figures["calls"], "crashes": figures["crashes"], "cases": cases}
+        with open(out, "w") as handle:
+            json.dump(document, handle, indent=2)
+            handle.write("\n")
+        return 0
     if "--json" in sys.argv:
         print(json.dumps(figures, indent=2))
         return 0
