@@ -82,6 +82,15 @@ def test_proxy_url_from_the_server_address_setting(make_emu):
     assert poll(emu, task_id)["data"]["result_url"].startswith("http://localhost:")
 
 
+def test_server_address_from_the_constructor_and_the_command_line(make_emu):
+    from videogen.emulator.__main__ import parse_args
+    assert parse_args(["--server-address", "http://localhost:3000"]).server_address == "http://localhost:3000"
+    emu, task_id = done(make_emu, "kling-v1-emu-proxy", server_address="http://localhost:3000")
+    assert poll(emu, task_id)["data"]["result_url"] == f"http://localhost:3000/v1/videos/{task_id}/content"
+    with pytest.raises(ValueError):
+        make_emu(server_address="localhost:3000")
+
+
 def test_proxy_url_needs_the_key_the_client_does_not_send_there(make_emu):
     emu, task_id = done(make_emu, "kling-v1-emu-proxy")
     url = poll(emu, task_id)["data"]["result_url"]
