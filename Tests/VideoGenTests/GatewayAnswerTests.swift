@@ -195,6 +195,9 @@ struct GatewayAnswerTests {
         ("http://localhost:3000/v1/videos/task_Vx3/content", nil),
         ("http://localhost:3000/videos/task_Vx2/content", nil),
         ("http://localhost:3000/v1/videos/task_Vx2", nil),
+        ("http://localhost:3000/v1/videos/task%ZZ/content", nil),       // not percent-encoding
+        ("http://localhost:3000/v1/videos/task_Vx%32/content", "https://gw.example.com/v1/videos/task_Vx2/content"),
+        ("http://localhost:3000/v1/videos/%FF/content", nil),           // not UTF-8
     ] as [(String, String?)])
     func relocation(_ url: String, _ expected: String?) throws {
         let moved = ContentProxy.relocated(URL(string: url)!, taskID: "task_Vx2", baseURL: URL(string: Self.base)!)

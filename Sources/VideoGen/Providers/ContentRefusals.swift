@@ -69,15 +69,15 @@ enum ContentRefusals {
         "safety system",                            // OpenAI content_policy_violation
     ]
 
-    /// A code folded for comparison: lower-case, without `_`, `-` and spaces (dots, which separate Ark's and
+    /// A code folded for comparison: lower-case, without `_`, `-` and white space (dots, which separate Ark's and
     /// Runway's sub-codes, are kept).
     static func fold(_ code: String) -> String {
-        String(code.lowercased().unicodeScalars.filter { $0 != "_" && $0 != "-" && $0 != " " })
+        String(code.lowercased().unicodeScalars.filter { $0 != "_" && $0 != "-" && !$0.properties.isWhitespace })
     }
 
     /// True when `code` names a refusal in any of the vocabularies.
     static func isRefusal(code: String) -> Bool {
-        let folded = fold(code.trimmingCharacters(in: .whitespaces))
+        let folded = fold(code)
         guard !folded.isEmpty else { return false }
         return codes.contains(folded) || codePrefixes.contains { folded.hasPrefix($0) && folded.count > $0.count }
             || codeInfixes.contains { folded.contains($0) } || codeSuffixes.contains { folded.hasSuffix($0) }
@@ -104,7 +104,8 @@ enum ContentRefusals {
         var word = ""
         func check() -> String? {
             defer { word = "" }
-            let trimmed = word.trimmingCharacters(in: CharacterSet(charactersIn: ".-_"))
+            let separator: (Character) -> Bool = { ".-_".contains($0) }
+            let trimmed = String(word.drop(while: separator).reversed().drop(while: separator).reversed())
             guard trimmed.count >= 4, trimmed.count <= 100, !trimmed.allSatisfy(\.isNumber) else { return nil }
             return isRefusal(code: trimmed) ? trimmed : nil
         }

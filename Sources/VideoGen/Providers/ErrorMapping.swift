@@ -83,9 +83,10 @@ public enum ErrorMapping {
     static func unwrapped(_ fields: ErrorFields) -> ErrorFields {
         var fields = fields
         for _ in 0..<maxRelayDepth {
-            guard let text = fields.message?.trimmingCharacters(in: .whitespacesAndNewlines),
-                  text.hasPrefix("{"), text.hasSuffix("}"),
-                  let inner = try? JSONValue.parse(Data(text.utf8)), inner.objectValue != nil else { break }
+            guard let message = fields.message,
+                  case let text = message.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed(),
+                  text.first == "{", text.last == "}",
+                  let inner = try? JSONValue.parse(Data(String(text).utf8)), inner.objectValue != nil else { break }
             let found = extract(inner)
             guard found.code != nil || found.message != nil else { break }
             fields = ErrorFields(code: found.code ?? fields.code, message: found.message ?? fields.message)
