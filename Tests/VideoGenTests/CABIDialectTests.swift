@@ -72,7 +72,11 @@ struct CABIDialectTests {
         Refusal(config: #""dialect":"routerone""#, request: #""model":"emu-error-insufficient_balance""#, step: "submit", code: VG_E_QUOTA, mentions: "Insufficient balance"),
         Refusal(config: #""dialect":"chat""#, request: #""model":"veo-emu-empty""#, step: "wait", code: VG_E_TASK_FAILED, mentions: "carries no video link"),
         Refusal(config: #""dialect":"chat""#, request: #""model":"veo-emu-fail""#, step: "wait", code: VG_E_CONTENT_POLICY, mentions: "the reply:"),
-        Refusal(config: #""dialect":"kling""#, request: #""model":"emu-fail""#, step: "wait", code: VG_E_TASK_FAILED, mentions: "safety system"),
+        // The emulator's Kling failure says "rejected by the safety system": a refusal in OpenAI's words.
+        Refusal(config: #""dialect":"kling""#, request: #""model":"emu-fail""#, step: "wait", code: VG_E_CONTENT_POLICY, mentions: "safety system"),
+        // Refusals as new-api relays them (see the emulator's gateway scenarios).
+        Refusal(config: #""dialect":"unified""#, request: #""model":"kling-v1-emu-error-1301""#, step: "submit", code: VG_E_CONTENT_POLICY, mentions: "content security"),
+        Refusal(config: #""dialect":"unified""#, request: #""model":"seedance-emu-refused-doubao""#, step: "wait", code: VG_E_CONTENT_POLICY, mentions: "sensitive information"),
     ])
     func refusals(_ refusal: Refusal) async throws {
         let emulator = try EmulatorProcess()

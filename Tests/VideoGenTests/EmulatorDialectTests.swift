@@ -128,7 +128,7 @@ struct EmulatorDialectTests {
     }
 
     @Test("failed and empty tasks end failed with the provider's reason", arguments: [
-        Failure(dialect: .kling, model: "emu-fail", code: .taskFailed, mentions: "safety system"),
+        Failure(dialect: .kling, model: "emu-fail", code: .contentPolicy, mentions: "safety system"),
         Failure(dialect: .kling, model: "emu-empty", code: .taskFailed, mentions: "returned no video"),
         Failure(dialect: .routerone, model: "emu-fail", code: .contentPolicy, mentions: "safety system"),
         Failure(dialect: .routerone, model: "emu-empty", code: .taskFailed, mentions: "returned no video"),

@@ -111,7 +111,9 @@ struct Downloader: Sendable {
         }
     }
 
-    /// The task's video URL, checked: only a succeeded task has one, and only http(s) that policy allows.
+    /// The task's video URL, checked: only a succeeded task has one, and only http(s) that policy allows. The
+    /// gateway's own content route for this task named under another address (new-api builds it from its
+    /// configured server address) is fetched from the configured base URL, with the key (`ContentProxy.relocated`).
     private func videoURL(of snapshot: TaskSnapshot) throws -> URL {
         guard snapshot.state == .succeeded else {
             throw VideoGenError(.notReady, "the task is \(snapshot.state.rawValue); only a succeeded task has a video to download")
@@ -119,9 +121,10 @@ struct Downloader: Sendable {
         if snapshot.videoURL?.contains("<redacted>") == true {
             throw VideoGenError(.notReady, "the task's video URL contained the API key, which is never kept; ask the service for another URL")
         }
-        guard let text = snapshot.videoURL, let url = URL(string: text) else {
+        guard let text = snapshot.videoURL, var url = URL(string: text) else {
             throw VideoGenError(.notReady, "the task has no video URL")
         }
+        url = ContentProxy.relocated(url, taskID: snapshot.id, baseURL: executor.configuration.baseURL) ?? url
         try OriginPolicy.check(url, allowInsecureHTTP: executor.configuration.allowInsecureHTTP, purpose: "download")
         return url
     }

@@ -65,8 +65,9 @@ public final class VideoGenClient: Sendable {
         let response = try await executor.send(prepared.request, mode: .submit(idempotencyKey: prepared.idempotencyKey))
         let report: StatusReport
         do {
-            report = try adapter.parseSubmit(response, baseURL: configuration.baseURL)
-            try checkAnsweredID(report.id)
+            let parsed = try adapter.parseSubmit(response, baseURL: configuration.baseURL)
+            try checkAnsweredID(parsed.id)
+            report = try await resolved(parsed)
         } catch let error as VideoGenError {
             throw executor.scrubbed(error)
         }
@@ -87,17 +88,27 @@ public final class VideoGenClient: Sendable {
             throw VideoGenError(.unsupported, "the \(configuration.dialect.rawValue) dialect has no status to poll")
         }
         let response = try await executor.send(request, mode: .idempotent)
-        return try apply(response, to: snapshot)
+        return try await apply(response, to: snapshot)
     }
 
-    private func apply(_ response: HTTPResponse, to snapshot: TaskSnapshot) throws -> TaskSnapshot {
+    private func apply(_ response: HTTPResponse, to snapshot: TaskSnapshot) async throws -> TaskSnapshot {
         do {
-            let report = try adapter.parseStatus(response, taskID: snapshot.id, baseURL: configuration.baseURL)
-            try checkAnsweredID(report.id)
+            let parsed = try adapter.parseStatus(response, taskID: snapshot.id, baseURL: configuration.baseURL)
+            try checkAnsweredID(parsed.id)
+            let report = try await resolved(parsed)
             return kept(snapshot.applying(report, at: now))
         } catch let error as VideoGenError {
             throw executor.scrubbed(error)
         }
+    }
+
+    /// `report` with its video found at its `contentRoute` (a gateway's content proxy), when the answer names none
+    /// and the route serves one; a route that answers 404 leaves the task without a video (failed).
+    private func resolved(_ report: StatusReport) async throws -> StatusReport {
+        guard report.state == .succeeded, report.videoURL == nil, let route = report.contentRoute else { return report }
+        var report = report
+        report.videoURL = try await executor.probeContent(route)
+        return report
     }
 
     /// Polls on the configured schedule until the task ends or the deadline passes.
@@ -139,7 +150,7 @@ public final class VideoGenClient: Sendable {
                     let response = try await executor.attempt(request, timeout: min(configuration.requestTimeout, left))
                     executor.budget.deposit(afterRetryOf: lastRetried)
                     lastRetried = nil
-                    current = try apply(response, to: current)
+                    current = try await apply(response, to: current)
                     reporter.report(&current, onUpdate)
                     action = machine.pollSucceeded(current, hint: RetryHint.pollAfter(response.headers), now: elapsed())
                 } catch {

@@ -51,19 +51,21 @@ public struct TaskSnapshot: Sendable, Hashable {
         self.state = state
     }
 
-    /// The snapshot updated with what a provider answer said. Fields the answer did not carry keep their values,
-    /// except that progress is dropped when the answer says nothing of it while the state changes.
+    /// The snapshot updated with what a provider answer said. Fields the answer did not carry keep their values, and
+    /// so do fields it carried empty (new-api's Kling, Vidu and Jimeng converters answer `"model": ""`): an empty
+    /// field never overwrites a known value. Progress is dropped when the answer says nothing of it while the state
+    /// changes.
     public func applying(_ report: StatusReport, at time: Double) -> TaskSnapshot {
         var next = self
-        if let id = report.id, !id.isEmpty { next.id = id }
+        if let id = report.id.nonEmpty { next.id = id }
         next.state = report.state
-        next.providerStatus = report.providerStatus ?? providerStatus
+        next.providerStatus = report.providerStatus.nonEmpty ?? providerStatus
         next.progress = report.progress ?? (report.state == state ? progress : nil)
         if report.state == .succeeded { next.progress = 100 }
         next.queuePosition = report.state == .queued ? report.queuePosition : nil
-        next.videoURL = report.videoURL ?? videoURL
+        next.videoURL = report.videoURL.nonEmpty ?? videoURL
         next.error = report.state.isTerminal && report.state != .succeeded ? report.error : nil
-        next.model = report.model ?? model
+        next.model = report.model.nonEmpty ?? model
         next.createdAt = report.createdAt ?? createdAt
         next.expiresAt = report.expiresAt ?? expiresAt
         next.remixedFrom = report.remixedFrom ?? remixedFrom
@@ -116,6 +118,10 @@ public struct StatusReport: Sendable, Hashable {
     public var expiresAt: Double?
     /// The source task of a remix, when reported.
     public var remixedFrom: String?
+    /// For a succeeded task whose answer names no video: where the service may still serve it (a gateway's content
+    /// proxy). The client asks there before reporting the task finished without a video; nil for services without
+    /// one.
+    public var contentRoute: String?
 
     /// Creates a report in `state`.
     public init(state: TaskState) {
@@ -194,5 +200,13 @@ extension TaskSnapshot {
             try downloadReader.finish()
         }
         try reader.finish()
+    }
+}
+
+extension Optional where Wrapped == String {
+    /// The string when it is present and not empty.
+    var nonEmpty: String? {
+        guard let text = self, !text.isEmpty else { return nil }
+        return text
     }
 }

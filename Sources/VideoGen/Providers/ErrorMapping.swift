@@ -18,16 +18,18 @@ public struct ErrorFields: Sendable, Hashable {
 /// says more (quota, content policy, bad key) refines it, and the message is taken from whichever of the common
 /// error shapes the body uses.
 public enum ErrorMapping {
-    /// Provider error codes that name a cause more precisely than the HTTP status does.
+    /// Provider error codes that name a cause more precisely than the HTTP status does. Content refusals have their
+    /// own table, `ContentRefusals`, consulted first.
     static let providerCodes: [String: VideoGenError.Code] = [
         "invalid_api_key": .auth, "invalid_token": .auth, "unauthorized": .auth, "authentication_error": .auth,
         "insufficient_quota": .quota, "insufficient_balance": .quota, "quota_exceeded": .quota,
         "billing_hard_limit_reached": .quota, "insufficient_user_quota": .quota,
-        "content_policy_violation": .contentPolicy, "moderation_blocked": .contentPolicy,
-        "content_filter": .contentPolicy, "safety_violation": .contentPolicy,
         "task_not_exist": .notFound, "video_not_found": .notFound, "task_not_found": .notFound, "not_found": .notFound,
         "rate_limit_exceeded": .rateLimited, "too_many_requests": .rateLimited,
     ]
+
+    /// How many relayed bodies inside each other `relayedFields` follows.
+    static let maxRelayDepth = 4
 
     /// The code an HTTP status means.
     public static func code(forStatus status: Int) -> VideoGenError.Code {
@@ -68,14 +70,64 @@ public enum ErrorMapping {
         return ErrorFields(code: code, message: message)
     }
 
-    /// The error a non-2xx answer means, for any dialect whose error bodies use the common shapes.
+    /// The fields of an error body (`extract`), following the upstream bodies a gateway relays as text: new-api
+    /// answers an upstream's refusal of a submit with `{"code":"fail_to_fetch_task","message":"<the upstream's JSON
+    /// body>"}` (relay/relay_task.go), and gateways chained behind each other wrap it again. The innermost body that
+    /// has a code or a message wins; its code, or the outer one when it has none.
+    public static func relayedFields(_ body: JSONValue) -> ErrorFields {
+        unwrapped(extract(body))
+    }
+
+    /// `fields` with a message that is itself a JSON error body replaced by that body's fields, repeatedly (at most
+    /// `maxRelayDepth` times).
+    static func unwrapped(_ fields: ErrorFields) -> ErrorFields {
+        var fields = fields
+        for _ in 0..<maxRelayDepth {
+            guard let message = fields.message,
+                  case let text = message.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed(),
+                  text.first == "{", text.last == "}",
+                  let inner = try? JSONValue.parse(Data(String(text).utf8)), inner.objectValue != nil else { break }
+            let found = extract(inner)
+            guard found.code != nil || found.message != nil else { break }
+            fields = ErrorFields(code: found.code ?? fields.code, message: found.message ?? fields.message)
+        }
+        return fields
+    }
+
+    /// A content refusal named by `fields`.
+    struct Refusal {
+        /// True when a code said so (it outranks the HTTP status); false for a word or phrase of the message.
+        let byCode: Bool
+        /// The provider code to report.
+        let providerCode: String?
+    }
+
+    /// The refusal `fields` name: their code in `ContentRefusals` or, as `.contentPolicy`, in `refinements`; else a
+    /// refusal code word or phrase in their message (see `ContentRefusals.refusal(inText:)`).
+    static func refusal(in fields: ErrorFields, refinements: [String: VideoGenError.Code]) -> Refusal? {
+        if let code = fields.code,
+           ContentRefusals.isRefusal(code: code) || refinements[code.lowercased()] == .contentPolicy {
+            return Refusal(byCode: true, providerCode: code)
+        }
+        guard let message = fields.message, let match = ContentRefusals.refusal(inText: message) else { return nil }
+        return Refusal(byCode: false, providerCode: match.code ?? fields.code)
+    }
+
+    /// The error a non-2xx answer means, for any dialect whose error bodies use the common shapes, relayed upstream
+    /// bodies included (`relayedFields`). A content refusal (`ContentRefusals`) is `.contentPolicy`: named by its
+    /// code, whatever the HTTP status (gateways answer refusals with 500 too); named only by its message, for a
+    /// 4xx answer.
     /// - Parameter refinements: a dialect's own provider codes (lower-case), consulted before the common table.
     public static func error(from response: HTTPResponse, now: Date = Date(),
                              refinements: [String: VideoGenError.Code] = [:]) -> VideoGenError {
-        let parsed = (try? JSONValue.parse(response.body)).map(extract) ?? ErrorFields()
+        var parsed = (try? JSONValue.parse(response.body)).map(relayedFields) ?? ErrorFields()
         var code = code(forStatus: response.status)
-        if let providerCode = parsed.code?.lowercased(),
-           let refined = refinements[providerCode] ?? providerCodes[providerCode] {
+        if let refusal = refusal(in: parsed, refinements: refinements),
+           refusal.byCode || (400...499).contains(response.status) {
+            code = .contentPolicy
+            parsed.code = refusal.providerCode
+        } else if let providerCode = parsed.code?.lowercased(),
+                  let refined = refinements[providerCode] ?? providerCodes[providerCode] {
             // A body can only make a client error more precise; a 5xx stays a server error, so it is retried.
             if !(500...599).contains(response.status) || refined == .rateLimited { code = refined }
         }
@@ -97,17 +149,23 @@ public enum ErrorMapping {
         return error
     }
 
-    /// The error of a task that ended unsuccessfully, from the provider's code and reason.
-    /// - Parameter refinements: a dialect's own provider codes (lower-case), consulted before the common table.
+    /// The error of a task that ended unsuccessfully, from the provider's code and reason: `.contentPolicy` when they
+    /// name a content refusal (`ContentRefusals`: by the code, or by a refusal code word or phrase in the reason, as
+    /// new-api keeps only the reason), `.taskFailed` otherwise. A reason that is a relayed JSON error body is read
+    /// like one (`relayedFields`).
+    /// - Parameter refinements: a dialect's own provider codes (lower-case); only their `.contentPolicy` entries
+    ///   matter here.
     public static func taskFailure(code providerCode: String?, message: String?, state: TaskState,
                                    refinements: [String: VideoGenError.Code] = [:]) -> VideoGenError {
+        let fields = unwrapped(ErrorFields(code: providerCode, message: message))
         var code = VideoGenError.Code.taskFailed
-        if let providerCode {
-            let key = providerCode.lowercased()
-            if (refinements[key] ?? providerCodes[key]) == .contentPolicy { code = .contentPolicy }
+        var reportedCode = fields.code
+        if let refusal = refusal(in: fields, refinements: refinements) {
+            code = .contentPolicy
+            reportedCode = refusal.providerCode
         }
-        let reason = message.map { Sanitize.text($0) }.flatMap { $0.isEmpty ? nil : $0 }
+        let reason = fields.message.map { Sanitize.text($0) }.flatMap { $0.isEmpty ? nil : $0 }
             ?? "the task ended \(state.rawValue) without a reason"
-        return VideoGenError(code, reason, providerCode: providerCode.map { Sanitize.text($0, limit: 100) })
+        return VideoGenError(code, reason, providerCode: reportedCode.map { Sanitize.text($0, limit: 100) })
     }
 }

@@ -8,11 +8,17 @@ import FoundationEssentials
 ///   and `task_result.videos[].url`), refused when its code is not a success code;
 /// - the flat `{task_id, status, progress, url, error}` shape (new-api's docs, Router One, gateways' Kling answers);
 /// - the OpenAI Video object with `id` and `task_id` (its URL in `metadata.url`, else the content proxy).
+///
+/// Empty strings are absent values: new-api's Kling, Vidu and Jimeng converters answer `"model": ""`, its realtime
+/// shape `"url": ""`.
 struct GatewayTaskParser: Sendable {
     /// The dialect's status words.
     let vocabulary: StatusVocabulary
     /// The dialect's own provider error codes, for envelopes that carry an error code.
     var refinements: [String: VideoGenError.Code] = [:]
+    /// Whether the gateway serves a task's video itself at `/v1/videos/{id}/content` (new-api does, for every task):
+    /// a succeeded task whose answer names no video then reports that route as its `contentRoute`.
+    var servesContent = false
 
     /// Envelope codes that mean success.
     static let successCodes: Set<String> = ["success", "0", "200", "ok"]
@@ -39,7 +45,9 @@ struct GatewayTaskParser: Sendable {
         guard let code = body["code"]?.textValue, !GatewayTaskParser.successCodes.contains(code.lowercased()) else { return }
         var error = ErrorMapping.error(from: HTTPResponse(status: 400, body: body.serialized()), refinements: refinements)
         error.httpStatus = status
-        error.message = body["message"]?.textValue.map { Sanitize.text($0) } ?? "the service answered code '\(Sanitize.text(code, limit: 64))'"
+        if ErrorMapping.relayedFields(body).message == nil {
+            error.message = "the service answered code '\(Sanitize.text(code, limit: 64))'"
+        }
         throw error
     }
 
@@ -52,12 +60,15 @@ struct GatewayTaskParser: Sendable {
         report.id = task["task_id"]?.textValue ?? task["id"]?.stringValue
         report.progress = LooseNumber.progress(task["progress"])
         report.queuePosition = LooseNumber.count(task["queue_position"])
-        report.model = task["model"]?.stringValue ?? task["properties"]?["origin_model_name"]?.stringValue
+        report.model = task["model"]?.textValue ?? task["properties"]?["origin_model_name"]?.textValue
         report.createdAt = LooseNumber.unixTime(task["created_at"]) ?? LooseNumber.unixTime(task["submit_time"])
         report.expiresAt = LooseNumber.unixTime(task["expires_at"])
         let failReason = task["fail_reason"]?.textValue ?? task["task_status_msg"]?.textValue
         if report.state == .succeeded {
             report.videoURL = videoURL(in: task, failReason: failReason, baseURL: baseURL, id: report.id)
+            if report.videoURL == nil, servesContent, let id = report.id {
+                report.contentRoute = ContentProxy.route(id: id, baseURL: baseURL)
+            }
         } else if report.state.isTerminal {
             let nested = task["error"].map { error in
                 error.objectValue != nil ? ErrorMapping.extract(error) : ErrorFields(message: error.textValue)
@@ -70,7 +81,8 @@ struct GatewayTaskParser: Sendable {
 
     /// The video URL of a succeeded task, from whichever field the shape uses. The OpenAI-object shape (recognised
     /// by `object: "video"`) without a URL points at the content proxy, which is that shape's contract; the other
-    /// shapes without a URL have no video.
+    /// shapes without a URL name no video (a gateway that `servesContent` may still have one: see `contentRoute`).
+    /// Only http(s) URLs count: new-api puts an inline (base64) Veo result in `metadata.url` as a `data:` URI.
     private func videoURL(in task: JSONValue, failReason: String?, baseURL: URL, id: String?) -> String? {
         let candidates = [task["result_url"], task["url"], task["video_url"], task["metadata"]?["url"],
                           task["output"]?["video_url"], task["task_result"]?["videos"]?.arrayValue?.first?["url"]]
@@ -80,7 +92,7 @@ struct GatewayTaskParser: Sendable {
         // Old new-api rows kept the URL in fail_reason.
         if let failReason, VideoRequest.isHTTPURL(failReason) { return failReason }
         if task["object"]?.stringValue == "video", let id {
-            return PathSegment.url(baseURL, "/v1/videos/", id, "/content")?.absoluteString
+            return ContentProxy.route(id: id, baseURL: baseURL)
         }
         return nil
     }

@@ -10,7 +10,10 @@ import FoundationEssentials
 /// URLs, or local images as `data:` URIs.
 ///
 /// Status is read from `/v1/video/generations/{id}` (the default) or from `/v1/videos/{id}` (the OpenAI-format
-/// fetch new-api serves for the same tasks), in every shape `GatewayTaskParser` knows. new-api has no cancel route.
+/// fetch new-api serves for the same tasks), in every shape `GatewayTaskParser` knows. A succeeded task whose answer
+/// names no video (new-api keeps an inline, base64 Veo/Vertex result out of `result_url` and answers `url: ""` or no
+/// `result_url`) reports the gateway's content proxy `/v1/videos/{id}/content` as its `contentRoute`; the client
+/// asks it, and the task fails only if the proxy answers 404. new-api has no cancel route.
 public struct UnifiedTaskAdapter: ProviderAdapter {
     /// Which of new-api's two fetch routes the status is read from.
     public enum StatusRoute: String, Sendable, Hashable, CaseIterable {
@@ -88,7 +91,9 @@ public struct UnifiedTaskAdapter: ProviderAdapter {
         return jsonPost(baseURL, "/v1/video/generations", body)
     }
 
-    var parser: GatewayTaskParser { GatewayTaskParser(vocabulary: statusVocabulary) }
+    /// new-api serves every task's video at `/v1/videos/{id}/content`, also when its status answer names none (an
+    /// inline Veo result): such a success is checked there before it counts as one without a video.
+    var parser: GatewayTaskParser { GatewayTaskParser(vocabulary: statusVocabulary, servesContent: true) }
 
     public func parseSubmit(_ response: HTTPResponse, baseURL: URL) throws -> StatusReport {
         try submitReport(response) { try parser.parse($0, status: $1, baseURL: baseURL) }

@@ -80,7 +80,7 @@ def test_control_get_and_update(emu):
     settings = get(f"{emu.base_url}/_emulator/control", headers={}).json()
     assert settings == {"task_seconds": 0.5, "task_seconds_spread": 0.0, "unified_shape": "envelope",
                         "www_authenticate": "Bearer", "poll_after_ms": None, "url_ttl_seconds": 600,
-                        "kling_shape": "envelope", "chat_form": "markdown", "task_id": None}
+                        "kling_shape": "envelope", "chat_form": "markdown", "task_id": None, "server_address": None}
     new = set_control(emu, task_seconds=0, unified_shape="flat", www_authenticate="Basic",
                       poll_after_ms=250)
     assert new["task_seconds"] == 0 and new["unified_shape"] == "flat"
@@ -545,6 +545,7 @@ def test_unified_unknown_task(emu):
     assert reply.json() == {"code": "task_not_exist", "message": "task_not_exist", "data": None}
 
 
+# dto/task.go TaskDto; result_url is omitempty: present only once there is one.
 ENVELOPE_KEYS = {"id", "created_at", "updated_at", "task_id", "platform", "user_id", "group",
                  "channel_id", "quota", "action", "status", "fail_reason", "result_url",
                  "submit_time", "start_time", "finish_time", "progress", "properties",
@@ -574,7 +575,7 @@ def test_envelope_lifecycle(make_emu):
         d = r["data"]
         assert re.fullmatch(r"\d{1,3}%", d["progress"])
         if d["status"] in order[:3]:
-            assert d["progress"] == "0%" and d["result_url"] == "" and d["start_time"] == 0
+            assert d["progress"] == "0%" and "result_url" not in d and d["start_time"] == 0
             assert set(d["data"]) == {"queue_position"}
         if d["status"] == "IN_PROGRESS":
             assert 1 <= int(d["progress"][:-1]) <= 99 and d["finish_time"] == 0
@@ -645,7 +646,7 @@ def test_unified_failure_in_all_shapes(make_emu):
     task_id = submit_task(emu, model="kling-emu-fail")["id"]
     message = "The request was rejected by the safety system (emulated)."
     env = poll(emu, task_id, "envelope")["data"]
-    assert env["status"] == "FAILURE" and env["fail_reason"] == message and env["result_url"] == ""
+    assert env["status"] == "FAILURE" and env["fail_reason"] == message and "result_url" not in env
     flat = poll(emu, task_id, "flat")
     assert flat["status"] == "failed" and flat["url"] is None
     assert flat["error"] == {"code": "content_policy_violation", "message": message}
@@ -657,7 +658,7 @@ def test_unified_empty_has_no_url_anywhere(make_emu):
     emu = make_emu(task_seconds=0)
     task_id = submit_task(emu, model="emu-empty")["id"]
     assert poll(emu, task_id, "envelope")["data"]["status"] == "SUCCESS"
-    assert poll(emu, task_id, "envelope")["data"]["result_url"] == ""
+    assert "result_url" not in poll(emu, task_id, "envelope")["data"]
     assert poll(emu, task_id, "flat")["url"] is None
     assert "metadata" not in poll(emu, task_id, "openai")
     assert poll(emu, task_id, "realtime")["data"]["url"] == ""

@@ -6,7 +6,9 @@ gateways pass it through (``/kling/v1/videos/...``, Kling's envelope or the
 flat gateway answer), Router One (``/v1/videos/generations``) and video
 through Chat Completions (``/v1/chat/completions``), with a time-driven task
 lifecycle, scenario models (``emu-fail``, ``emu-stuck``, ``emu-empty``,
-``emu-redirect``, and ``emu-error-<code>`` for provider error codes), a fake
+``emu-redirect``, ``emu-error-<code>`` for provider error codes, and the
+gateway scenarios of :mod:`.gateway`: ``emu-inline``, ``emu-proxy``,
+``emu-blank-model``, ``emu-refused-<upstream>``), a fake
 CDN with signed expiring URLs, Range downloads and a request log.
 
 Run it with ``python -m videogen.emulator`` or in-process::

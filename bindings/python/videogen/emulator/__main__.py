@@ -38,6 +38,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="how chat completions carry the video link")
     p.add_argument("--www-authenticate", choices=AUTH_SCHEMES, default="Bearer")
     p.add_argument("--poll-after-ms", type=int, default=None)
+    p.add_argument("--server-address", default=None,
+                   help="the address the emu-proxy scenario names its content route under, as new-api's server "
+                        "address (default: this API origin under its other loopback name)")
     p.add_argument("--ready-file", help="write the base URL here once listening")
     p.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
     p.add_argument("--server", choices=SERVERS, default=SERVERS[0],
@@ -103,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
                        unified_shape=args.unified_shape, host=args.host, port=args.port,
                        cdn_port=args.cdn_port, www_authenticate=args.www_authenticate,
                        poll_after_ms=args.poll_after_ms, kling_shape=args.kling_shape,
-                       chat_form=args.chat_form, allow_remote=args.allow_remote,
+                       chat_form=args.chat_form, server_address=args.server_address,
+                       allow_remote=args.allow_remote,
                        verbose=args.verbose, server=args.server, request_log=args.request_log)
         emu.start()
     except (OSError, ValueError) as exc:

@@ -52,6 +52,8 @@ class Emulator:
     (default: one event-loop thread serves both origins, no thread per
     connection) or ``"threads"`` (a thread per connection). ``request_log=False``
     keeps requests out of the request log (they are still counted in stats).
+    ``server_address`` is the address the ``emu-proxy`` scenario names its
+    content route under (see :mod:`.gateway`).
     """
 
     def __init__(self, api_key: str = "sk-emulator", task_seconds: float = 3.0,
@@ -60,7 +62,8 @@ class Emulator:
                  poll_after_ms: int | None = None, *, url_ttl_seconds: int = 600,
                  kling_shape: str = "envelope", chat_form: str = "markdown",
                  allow_remote: bool = False, verbose: bool = False, server: str = SERVERS[0],
-                 request_log: bool = True, task_seconds_spread: float = 0.0) -> None:
+                 request_log: bool = True, task_seconds_spread: float = 0.0,
+                 server_address: str | None = None) -> None:
         if not isinstance(api_key, str) or not api_key:
             raise ValueError("api_key must be a non-empty string")
         if not allow_remote and not is_loopback(host):
@@ -74,7 +77,7 @@ class Emulator:
         self.settings = Settings(task_seconds=task_seconds, task_seconds_spread=task_seconds_spread, unified_shape=unified_shape,
                                  www_authenticate=www_authenticate, poll_after_ms=poll_after_ms,
                                  url_ttl_seconds=url_ttl_seconds, kling_shape=kling_shape,
-                                 chat_form=chat_form)
+                                 chat_form=chat_form, server_address=server_address)
         self.store = TaskStore()
         self.log = RequestLog(enabled=request_log)
         self.signer = UrlSigner()

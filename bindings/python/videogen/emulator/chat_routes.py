@@ -114,7 +114,7 @@ def _answer(emu, model: str, prompt: str, scenario: str) -> Response:
                             scenario=scenario, duration=0.0, extra={"form": _form(emu, model)})
     state = task.state()
     created = int(time.time())
-    if scenario == "fail":
+    if scenario == "fail" or state.error:   # emu-fail, and the gateway scenarios' refusals
         content, finish = chat_replies.FAIL_TEXT, "content_filter"
     elif scenario == "empty":
         content, finish = chat_replies.EMPTY_TEXT, "stop"

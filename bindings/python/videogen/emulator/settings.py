@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import threading
 from typing import Any
 
@@ -49,6 +50,14 @@ def _task_id(value: Any) -> str | None:
     return value
 
 
+def _server_address(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", value):
+        raise ValueError("server_address must be an http(s) URL (scheme, host, optional port and path) or null")
+    return value.rstrip("/")
+
+
 def _ttl(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError("url_ttl_seconds must be an integer")
@@ -65,6 +74,7 @@ VALIDATORS = {
     "poll_after_ms": _optional_ms,
     "url_ttl_seconds": _ttl,
     "task_id": _task_id,
+    "server_address": _server_address,
 }
 
 
@@ -78,10 +88,12 @@ class Settings:
     answer on ``/kling/v1/videos/...``), ``chat_form`` (how a chat completion
     carries the video link: ``markdown``, ``plain``, ``part`` or ``html``), ``www_authenticate``
     (scheme in the 401 challenge), ``poll_after_ms`` (``openai-poll-after-ms``
-    header, or None for none) and ``url_ttl_seconds`` (lifetime of signed CDN
-    URLs; negative values produce already-expired URLs) and ``task_id`` (the id every new task gets, for testing
+    header, or None for none), ``url_ttl_seconds`` (lifetime of signed CDN
+    URLs; negative values produce already-expired URLs), ``task_id`` (the id every new task gets, for testing
     how clients take odd ids such as ``..``, ``a/b`` or ``""``; None, the default, for generated ids; a task with
-    the same id replaces the earlier one).
+    the same id replaces the earlier one) and ``server_address`` (the address the ``proxy`` scenario builds its
+    content-route URLs from, as new-api's configured server address; None: this emulator's API origin under its
+    other loopback name, see :mod:`.gateway`).
     """
 
     def __init__(self, **values: Any) -> None:
@@ -89,7 +101,7 @@ class Settings:
         self._values: dict[str, Any] = {
             "task_seconds": 3.0, "task_seconds_spread": 0.0, "unified_shape": "envelope", "kling_shape": "envelope",
             "chat_form": "markdown",
-            "www_authenticate": "Bearer", "poll_after_ms": None, "url_ttl_seconds": 600, "task_id": None,
+            "www_authenticate": "Bearer", "poll_after_ms": None, "url_ttl_seconds": 600, "task_id": None, "server_address": None,
         }
         self.update(values)
 

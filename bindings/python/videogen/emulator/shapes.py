@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import gateway
 from .store import Task, TaskState
 
 OPENAI_STATUS = {"queued": "queued", "running": "in_progress",
@@ -13,11 +14,29 @@ REALTIME_STATUS = {"queued": "queued", "running": "processing",
 ASSET_LIFETIME = 3600
 
 
-def result_url(emu, task: Task, state: TaskState) -> str | None:
+def signed_url(emu, task: Task, state: TaskState) -> str | None:
     """A fresh signed CDN URL for a completed task that has a video, else None."""
     if not state.has_video:
         return None
     return emu.signer.sign(emu.cdn_url, f"{task.id}.mp4", emu.settings.get("url_ttl_seconds"))
+
+
+def result_url(emu, task: Task, state: TaskState) -> str | None:
+    """The URL new-api holds for a completed task: the signed CDN URL, or for the gateway scenarios (see
+    :mod:`.gateway`) the inline ``data:`` URI (``inline``, which the task shapes leave out, as new-api does) or the
+    gateway's content route under its configured server address (``proxy``); None without a video."""
+    if not state.has_video:
+        return None
+    if task.scenario == "inline":
+        return gateway.inline_data_uri(emu)
+    if task.scenario == "proxy":
+        return gateway.proxy_url(emu, task.id)
+    return signed_url(emu, task, state)
+
+
+def _fetchable(url: str | None) -> str | None:
+    """``url`` unless it is a ``data:`` URI, which new-api keeps out of ``result_url`` (service/task_polling.go)."""
+    return None if url is None or url.startswith("data:") else url
 
 
 def internal_status(state: TaskState) -> str:
@@ -30,7 +49,8 @@ def internal_status(state: TaskState) -> str:
 
 def video_object(task: Task, state: TaskState, *, with_task_id: bool = False,
                  url: str | None = None) -> dict[str, Any]:
-    """The OpenAI ``Video`` object. new-api adds ``task_id`` and ``metadata.url``."""
+    """The OpenAI ``Video`` object. new-api adds ``task_id`` and ``metadata.url``; its Kling, Vidu and Jimeng
+    converters answer ``"model": ""`` (scenario ``blank-model``)."""
     done = state.phase == "completed"
     obj: dict[str, Any] = {"id": task.id}
     if with_task_id:
@@ -40,7 +60,7 @@ def video_object(task: Task, state: TaskState, *, with_task_id: bool = False,
         "created_at": int(task.created_at),
         "completed_at": state.finished_at if done else None,
         "expires_at": state.finished_at + ASSET_LIFETIME if done else None,
-        "model": task.model,
+        "model": "" if task.scenario == "blank-model" else task.model,
         "progress": state.progress,
         "prompt": task.prompt,
         "remixed_from_video_id": task.remixed_from,
@@ -61,16 +81,18 @@ def submit_object(task: Task) -> dict[str, Any]:
 
 
 def envelope(task: Task, state: TaskState, url: str | None) -> dict[str, Any]:
-    """new-api's general poll shape ``{"code":"success","data":TaskDto}``."""
+    """new-api's general poll shape ``{"code":"success","data":TaskDto}`` (dto/task.go, relay/relay_task.go
+    ``TaskModel2Dto``): ``result_url`` only when there is one (``omitempty``), ``fail_reason`` as the upstream's
+    adaptor kept it."""
     created = int(task.created_at)
     updated = max(created, state.started_at or 0, state.finished_at or 0)
-    return {"code": "success", "message": "", "data": {
+    data = {
         "id": task.row_id, "created_at": created, "updated_at": updated,
         "task_id": task.id, "platform": "emulator", "user_id": 1, "group": "default",
         "channel_id": 1, "quota": 0, "action": "generate",
         "status": internal_status(state),
-        "fail_reason": state.error["message"] if state.error else "",
-        "result_url": url or "",
+        "fail_reason": gateway.fail_reason(task.scenario, state.error),
+        "result_url": _fetchable(url),
         "submit_time": created, "start_time": state.started_at or 0,
         "finish_time": state.finished_at or 0,
         "progress": f"{state.progress}%",
@@ -78,14 +100,17 @@ def envelope(task: Task, state: TaskState, url: str | None) -> dict[str, Any]:
                        "origin_model_name": task.model},
         "username": "emulator",
         "data": {"queue_position": state.queue_position} if state.phase == "queued" else {},
-    }}
+    }
+    if data["result_url"] is None:
+        del data["result_url"]
+    return {"code": "success", "message": "", "data": data}
 
 
 def flat(task: Task, state: TaskState, url: str | None) -> dict[str, Any]:
     """The flat shape of new-api's documentation."""
     return {
         "task_id": task.id, "status": OPENAI_STATUS[state.phase], "progress": state.progress,
-        "queue_position": state.queue_position, "url": url, "format": "mp4",
+        "queue_position": state.queue_position, "url": _fetchable(url), "format": "mp4",
         "metadata": {"duration": int(task.seconds) if task.seconds.isdigit() else 0,
                      "fps": task.fps, "width": task.width, "height": task.height, "seed": task.seed},
         "error": dict(state.error) if state.error else None,
@@ -93,11 +118,12 @@ def flat(task: Task, state: TaskState, url: str | None) -> dict[str, Any]:
 
 
 def realtime(task: Task, state: TaskState, url: str | None) -> dict[str, Any]:
-    """new-api's realtime (Gemini/Vertex) shape."""
+    """new-api's realtime (Gemini/Vertex) shape (relay/relay_task.go ``tryRealtimeFetch``): ``"url": ""`` when the
+    result is inline."""
     error = {"message": state.error["message"], "code": "task_failed"} if state.error else None
     return {"code": "success", "message": "", "data": {
         "error": error, "format": "mp4", "metadata": None,
-        "status": REALTIME_STATUS[state.phase], "task_id": task.id, "url": url or ""}}
+        "status": REALTIME_STATUS[state.phase], "task_id": task.id, "url": _fetchable(url) or ""}}
 
 
 def unified_poll(shape: str, task: Task, state: TaskState, url: str | None) -> dict[str, Any]:
@@ -115,4 +141,4 @@ def video_link(emu, task: Task, state: TaskState) -> str | None:
         return None
     if task.scenario == "redirect":
         return f"{emu.base_url}/v1/videos/{task.id}/content"
-    return result_url(emu, task, state)
+    return signed_url(emu, task, state)

@@ -15,7 +15,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-SCENARIOS = ("success", "fail", "stuck", "empty", "redirect")
+from .gateway import SCENARIOS as GATEWAY_SCENARIOS, refusal_error
+
+SCENARIOS = ("success", "fail", "stuck", "empty", "redirect") + GATEWAY_SCENARIOS
 FAIL_CODE = "content_policy_violation"
 FAIL_MESSAGE = "The request was rejected by the safety system (emulated)."
 QUEUE_START = 3          # queue position at submission; falls to 0 by the end of the queued phase
@@ -28,8 +30,10 @@ _ALNUM = string.ascii_letters + string.digits
 def scenario_for(model: str, override: str | None = None) -> str:
     """Pick the scenario: the ``X-Emulator-Scenario`` value wins, else the model name.
 
-    Models containing ``emu-fail``, ``emu-stuck``, ``emu-empty`` or
-    ``emu-redirect`` select that scenario; anything else is ``success``.
+    Models containing ``emu-fail``, ``emu-stuck``, ``emu-empty``,
+    ``emu-redirect`` or one of the gateway scenarios (``emu-inline``,
+    ``emu-proxy``, ``emu-blank-model``, ``emu-refused-<upstream>``: see
+    :mod:`.gateway`) select that scenario; anything else is ``success``.
     Raises ``ValueError`` for an override that names no scenario.
     """
     if override is not None and override.strip():
@@ -143,8 +147,9 @@ class Task:
             return TaskState("running", STUCK_PROGRESS, 0, elapsed, T, started_at, None, None, False)
         if elapsed >= T:
             finished_at = int(self.created_at + T)
-            if self.scenario == "fail":
-                error = {"code": FAIL_CODE, "message": FAIL_MESSAGE}
+            error = {"code": FAIL_CODE, "message": FAIL_MESSAGE} if self.scenario == "fail" \
+                else refusal_error(self.scenario)
+            if error is not None:
                 return TaskState("failed", 100, 0, elapsed, T, started_at, finished_at, error, False)
             return TaskState("completed", 100, 0, elapsed, T, started_at, finished_at, None,
                              self.scenario != "empty")

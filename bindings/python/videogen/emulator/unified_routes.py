@@ -1,4 +1,8 @@
-"""The new-api ("unified") dialect: ``/v1/video/generations`` submit and poll."""
+"""The new-api ("unified") dialect: ``/v1/video/generations`` submit and poll.
+
+A model ``...emu-error-<code>...`` makes the submit answer an upstream's refusal as new-api relays it (see
+:mod:`.gateway`); the gateway scenarios shape the poll answers.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,12 @@ import json
 import re
 from typing import Any
 
-from . import shapes
+from . import gateway, shapes
 from .errors import unified_error, unified_fail
 from .inputs import is_image_reference
 from .messages import Request, Response, json_response
 from .settings import UNIFIED_SHAPES
-from .store import new_task_id, scenario_for
+from .store import error_scenario, new_task_id, scenario_for
 
 STRING_FIELDS = ("model", "prompt", "mode", "size", "seconds", "response_format", "user")
 INT_FIELDS = ("duration", "width", "height", "fps", "seed", "n")
@@ -62,6 +66,13 @@ def submit(emu, req: Request) -> Response:
     if not isinstance(body, dict):
         raise _bad("request body must be a JSON object")
     _validate(body)
+    code = error_scenario(body["model"])
+    if code is not None:
+        refused = gateway.submit_error(code)
+        if refused is None:
+            raise _bad(f"unknown error scenario {code!r}; known: Kling business codes, "
+                       f"{', '.join(gateway.SUBMIT_ERROR_CODES)}")
+        return refused
     try:
         scenario = scenario_for(body["model"], req.header("X-Emulator-Scenario"))
     except ValueError as exc:
