@@ -102,6 +102,15 @@ class Task:
 
     # -- the view of the task --------------------------------------------------------------------------------------
 
+    def _freed_at_exit(self, error: ctypes.c_void_p) -> bool:
+        """True (and ``error`` freed) when the interpreter's exit freed this task under a wait still running on
+        another (daemon) thread: the finalizers ran while the task was open. The wait then returns quietly instead
+        of raising into a process that is going away (a download raises: it cannot claim a file)."""
+        if self._finalizer.alive or self._handle is None:
+            return False
+        self._lib.vg_error_free(error)
+        return True
+
     def _refresh(self) -> None:
         """Re-read the snapshot from the native task (under the task's lock or on the operating thread)."""
         handle = self._handle
@@ -250,6 +259,8 @@ class Task:
             with cancel_on_interrupt(self._cancel_locally):
                 code = self._lib.vg_task_wait(handle, float(timeout or 0), bridge.status_fn, None,
                                               ctypes.byref(error))
+            if self._freed_at_exit(error):
+                return self
             self._refresh()
             if bridge.exception is not None:
                 self._lib.vg_error_free(error)
