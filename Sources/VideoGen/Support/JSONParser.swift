@@ -2,7 +2,7 @@
 ///
 /// It reads what `JSONDecoder` read into `JSONValue` and refuses what it refused, at a small fraction of the cost
 /// (no `Decoder` machinery, no generic metadata per value): strings are built from the UTF-8 bytes between their
-/// quotes (validated once, by `String(validating:)`), and the members and elements of every container are gathered
+/// quotes (checked to be UTF-8 as they are scanned), and the members and elements of every container are gathered
 /// on two stacks shared by the whole document, so that each object and array is allocated once at its final size.
 ///
 /// What it accepts and what it makes of it:
@@ -149,11 +149,11 @@ struct JSONParser {
             let byte = base[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
-                return try text(UnsafeBufferPointer(start: base + start, count: index - 1 - start), at: start, escaped: false)
+                return String(decoding: UnsafeBufferPointer(start: base + start, count: index - 1 - start), as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") { return try escapedString(from: start) }
             guard byte >= 0x20 else { throw failure("a control character (U+00\(hex(byte))) inside a string must be escaped") }
-            index += 1
+            index += byte < 0x80 ? 1 : try utf8SequenceLength()
         }
         throw failure("a string is not terminated", at: start - 1)
     }
@@ -166,12 +166,13 @@ struct JSONParser {
             let byte = base[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
-                return try unescaped.withUnsafeBufferPointer { try text($0, at: start, escaped: true) }
+                return String(decoding: unescaped, as: UTF8.self)
             }
             guard byte >= 0x20 else { throw failure("a control character (U+00\(hex(byte))) inside a string must be escaped") }
             guard byte == UInt8(ascii: "\\") else {
-                unescaped.append(byte)
-                index += 1
+                let length = byte < 0x80 ? 1 : try utf8SequenceLength()
+                unescaped.append(contentsOf: UnsafeBufferPointer(start: base + index, count: length))
+                index += length
                 continue
             }
             guard index + 1 < end else { break }
@@ -252,18 +253,29 @@ struct JSONParser {
         }
     }
 
-    /// `bytes` as a string, refused when they are not UTF-8.
-    /// - Parameters:
-    ///   - start: where the string's bytes begin in the document.
-    ///   - escaped: true when `bytes` are unescaped ones (the message then names the string's start).
-    private func text(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, escaped: Bool) throws -> String {
-        if let text = String(validating: bytes, as: UTF8.self) { return text }
-        guard !escaped else { throw failure("a string holds bytes that are not UTF-8", at: start - 1) }
-        var iterator = bytes.makeIterator()
-        var parser = Unicode.UTF8.ForwardParser()
-        var offset = start
-        while case .valid(let encoded) = parser.parseScalar(from: &iterator) { offset += encoded.count }
-        throw failure("a string holds bytes that are not UTF-8", at: offset)
+    /// The length of the well-formed UTF-8 sequence (Unicode's table 3-7: no overlong forms, no surrogates, nothing
+    /// above U+10FFFF) of the non-ASCII scalar at `index`.
+    /// - Throws: when the bytes there are not one.
+    private func utf8SequenceLength() throws -> Int {
+        var length = 3
+        var second: ClosedRange<UInt8> = 0x80...0xBF
+        switch base[index] {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: second = 0xA0...0xBF
+        case 0xE1...0xEC, 0xEE...0xEF: break
+        case 0xED: second = 0x80...0x9F
+        case 0xF0: length = 4; second = 0x90...0xBF
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; second = 0x80...0x8F
+        default: throw failure("a string holds bytes that are not UTF-8")
+        }
+        guard end - index >= length, second.contains(base[index + 1]) else {
+            throw failure("a string holds bytes that are not UTF-8")
+        }
+        for offset in 2..<length where base[index + offset] & 0xC0 != 0x80 {
+            throw failure("a string holds bytes that are not UTF-8")
+        }
+        return length
     }
 
     // MARK: Numbers
