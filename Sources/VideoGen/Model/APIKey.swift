@@ -32,9 +32,9 @@ public final class APIKey: Sendable, CustomStringConvertible, CustomDebugStringC
     /// Replaces every occurrence of the key in `text` (server messages may echo it) with `<redacted>`, left to right.
     ///
     /// The search compares UTF-8 bytes, the form in which the key was sent: an occurrence is replaced even where a
-    /// combining mark follows it (a search by `Character` would skip it), and a text spelling a non-ASCII key in
-    /// another Unicode normalization form does not hold the key's bytes. Texts shorter than the key cost one
-    /// comparison; others about one step per byte, and no allocation unless the key is found.
+    /// combining mark follows it (a search by `Character` would skip it); a non-ASCII key spelled in another Unicode
+    /// normalization form is not the key's bytes and is not matched. A text shorter than the key costs one
+    /// comparison, others about one step per byte, and nothing is allocated unless the key is found.
     func redact(_ text: String) -> String {
         guard searched, text.utf8.count >= keyLength else { return text }
         return bytes.withLock { key in
