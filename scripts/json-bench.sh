@@ -4,11 +4,12 @@
 #   1. compiles the VideoGen module sources (Sources/VideoGen, or DIR/VideoGen with --sources: e.g. an older
 #      checkout's Sources, `git archive COMMIT Sources | tar -x -C /tmp/old`) with -O -wmo -enable-testing into a
 #      static library in .build-jsonbench/, and links bench/json/json_parse.swift against it;
-#   2. runs it under `valgrind --tool=callgrind --toggle-collect` on the
-#      driver's benchParse / benchRedact (instructions executed inside the measured
-#      calls only, after one warm-up call that is not counted) and under `valgrind --tool=dhat` with ITERATIONS and with 0 iterations
-#      (the difference is the blocks the calls allocated).
-# Prints one line per measurement. Not part of `make test`: valgrind runs take about a minute here.
+#   2. runs it under `valgrind --tool=callgrind --toggle-collect` on the driver's benchParse / benchRedact
+#      (instructions executed inside the measured calls only, after one warm-up call that is not counted), and
+#      under `valgrind --tool=dhat` with ITERATIONS and with 0 iterations (the difference is the heap blocks the
+#      calls allocated). SWIFT_DETERMINISTIC_HASHING=1 keeps dictionary probing, and so the counts, the same from
+#      run to run.
+# Prints one line per measurement. Not part of `make test`: the build and the valgrind runs take about a minute here.
 # Needs valgrind (Debian: apt-get install valgrind). No -g: Debian 12's valgrind 3.19 gives up on DWARF 5 units.
 set -eu
 
@@ -18,7 +19,7 @@ iterations=200
 while [ $# -gt 0 ]; do
     case "$1" in
         --sources) sources="$(cd "$2" && pwd)"; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) iterations="$1"; shift ;;
     esac
 done
@@ -44,6 +45,7 @@ echo "# compiling $sources/VideoGen (${#swift_files[@]} files) with -O -wmo"
 swiftc -swift-version 6 -O -package-name videogen -I "$out/cnative" -I "$out" "$root/bench/json/json_parse.swift" \
     -L "$out" -lVideoGen -lcurl -o "$out/json_parse"
 
+export SWIFT_DETERMINISTIC_HASHING=1
 for mode in parse redact; do
     callgrind="$out/callgrind.$mode"
     [ "$mode" = parse ] && function='*10benchParse*' || function='*11benchRedact*'
