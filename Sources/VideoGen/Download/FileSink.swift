@@ -144,7 +144,7 @@ final class FileSink: ResponseSink {
                 return nil
             }
             var validator = FileSink.validator(head.headers)
-            if let apiKey, let value = validator, apiKey.redact(value) != value { validator = nil }
+            if let apiKey, let value = validator, apiKey.occurs(in: value) { validator = nil }
             if validator != state.validator || head.status != 206 {
                 state.noted = saveResumeInfo(validator: validator, total: state.total)
             }

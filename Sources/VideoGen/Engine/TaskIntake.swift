@@ -10,7 +10,7 @@ extension VideoGenClient {
         if let problem = PathSegment.problem(id) {
             throw VideoGenError(.protocolError, "the service answered a task id that \(problem); it cannot be used as one path segment")
         }
-        if configuration.apiKey.redact(id) != id {
+        if configuration.apiKey.occurs(in: id) {
             throw VideoGenError(.protocolError, "the service answered a task id that contains the API key; it cannot be kept in the task's record")
         }
     }
@@ -21,7 +21,7 @@ extension VideoGenClient {
         if let problem = PathSegment.problem(id) {
             throw VideoGenError(.invalidArgument, "the task id \(problem); it cannot be used as one path segment")
         }
-        if configuration.apiKey.redact(id) != id {
+        if configuration.apiKey.occurs(in: id) {
             throw VideoGenError(.invalidArgument, "the task id contains the API key; it cannot be kept in the task's record")
         }
     }

@@ -6,10 +6,16 @@ import Synchronization
 /// cannot reach a log line or an error message by accident.
 public final class APIKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     private let bytes: Mutex<[UInt8]>
+    /// Whether the key is searched for in text: one of fewer than 4 characters would match ordinary words.
+    private let searched: Bool
+    /// The key's length in UTF-8 bytes: a text shorter than that cannot hold it.
+    private let keyLength: Int
 
     /// Wraps a key.
     public init(_ key: String) {
         bytes = Mutex(Array(key.utf8))
+        searched = key.count >= 4
+        keyLength = key.utf8.count
     }
 
     deinit {
@@ -23,11 +29,64 @@ public final class APIKey: Sendable, CustomStringConvertible, CustomDebugStringC
         bytes.withLock { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Replaces every occurrence of the key in `text` (server messages may echo it) with `<redacted>`.
+    /// Replaces every occurrence of the key in `text` (server messages may echo it) with `<redacted>`, left to right.
+    ///
+    /// The search compares UTF-8 bytes, the form in which the key was sent: an occurrence is replaced even where a
+    /// combining mark follows it (a search by `Character` would skip it); a non-ASCII key spelled in another Unicode
+    /// normalization form is not the key's bytes and is not matched. A text shorter than the key costs one
+    /// comparison, others about one step per byte, and nothing is allocated unless the key is found.
     func redact(_ text: String) -> String {
-        let key = reveal()
-        guard key.count >= 4, text.contains(key) else { return text }
-        return text.replacing(key, with: "<redacted>")
+        guard searched, text.utf8.count >= keyLength else { return text }
+        return bytes.withLock { key in
+            key.withUnsafeBufferPointer { key in
+                var text = text
+                return text.withUTF8 { bytes -> String? in
+                    guard var found = Self.offset(of: key, in: bytes, from: 0) else { return nil }
+                    let marker = "<redacted>".utf8
+                    var redacted: [UInt8] = []
+                    redacted.reserveCapacity(bytes.count + marker.count)
+                    var copied = 0
+                    while true {
+                        redacted.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<found]))
+                        redacted.append(contentsOf: marker)
+                        copied = found + key.count
+                        guard let next = Self.offset(of: key, in: bytes, from: copied) else { break }
+                        found = next
+                    }
+                    redacted.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+                    return String(decoding: redacted, as: UTF8.self)
+                }
+            }
+        } ?? text
+    }
+
+    /// True when the key occurs in `text` (what `redact` would replace).
+    func occurs(in text: String) -> Bool {
+        guard searched, text.utf8.count >= keyLength else { return false }
+        return bytes.withLock { key in
+            key.withUnsafeBufferPointer { key in
+                var text = text
+                return text.withUTF8 { Self.offset(of: key, in: $0, from: 0) != nil }
+            }
+        }
+    }
+
+    /// The offset of the first occurrence of `needle` in `haystack` at or after `start`: a scan for the needle's
+    /// first byte, then a comparison of the rest.
+    private static func offset(of needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>,
+                               from start: Int) -> Int? {
+        guard let first = needle.first, haystack.count - start >= needle.count else { return nil }
+        let last = haystack.count - needle.count
+        var candidate = start
+        while candidate <= last {
+            if haystack[candidate] == first {
+                var matched = 1
+                while matched < needle.count, haystack[candidate + matched] == needle[matched] { matched += 1 }
+                if matched == needle.count { return candidate }
+            }
+            candidate += 1
+        }
+        return nil
     }
 
     public var description: String { "<redacted>" }

@@ -13,19 +13,17 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses a UTF-8 JSON document (any top-level value).
+    /// Parses a UTF-8 JSON document (any top-level value), strictly by RFC 8259 (`JSONParser` lists the rules).
     /// - Throws: `VideoGenError` with code `.invalidJSON` when the bytes are not JSON.
     public static func parse(_ data: Data) throws -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw VideoGenError(.invalidJSON, "not valid JSON: \(JSONValue.describe(decodingError: error))")
-        }
+        try data.withUnsafeBytes { try JSONParser.parse($0) }
     }
 
-    /// Parses a UTF-8 JSON document held in a string.
+    /// Parses a JSON document held in a string.
+    /// - Throws: `VideoGenError` with code `.invalidJSON` when the text is not JSON.
     public static func parse(_ text: String) throws -> JSONValue {
-        try parse(Data(text.utf8))
+        var text = text
+        return try text.withUTF8 { try JSONParser.parse(UnsafeRawBufferPointer($0)) }
     }
 
     /// The document serialised as compact JSON with sorted keys.
@@ -111,13 +109,6 @@ public enum JSONValue: Sendable, Hashable {
         case .array: return "array"
         case .object: return "object"
         }
-    }
-
-    static func describe(decodingError error: Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            return context.debugDescription
-        }
-        return "unreadable document"
     }
 }
 
