@@ -79,9 +79,14 @@ public struct StatusVocabulary: Sendable {
         return state
     }
 
+    /// The word trimmed, lower-cased, with spaces and hyphens as underscores (one pass over its scalars: this runs
+    /// on every poll, and the generic `replacing` costs more than the rest of the lookup).
     private static func fold(_ word: String) -> String {
-        word.trimmingWhitespace().lowercased()
-            .replacing(" ", with: "_").replacing("-", with: "_")
+        var folded = String.UnicodeScalarView()
+        for scalar in word.trimmingWhitespace().lowercased().unicodeScalars {
+            folded.append(scalar == " " || scalar == "-" ? "_" : scalar)
+        }
+        return String(folded)
     }
 }
 
