@@ -31,6 +31,8 @@ final class CurlLoop: @unchecked Sendable {
     /// streams a connection carries over TLS (where HTTP/2 multiplexes). The rest wait here, in order, instead of
     /// in libcurl's pending list, which it walks on every call.
     private let connectionsPerHost: Int
+    /// Downloads (bulk sinks, sliding deadlines) rather than control requests (fixed deadlines, in `deadlines`).
+    private let carriesDownloads: Bool
     private static let streamsPerConnection = 32
 
     // Loop-confined.
@@ -38,14 +40,18 @@ final class CurlLoop: @unchecked Sendable {
     private var spare: [UnsafeMutableRawPointer] = []
     private var running: [String: Int] = [:]
     private var waiting: [String: TransferQueue] = [:]
+    /// Every live transfer's deadline (running or waiting), nearest first; entries of ended transfers, and old entries
+    /// of downloads whose deadline moved on, are dropped when they come up.
+    private var deadlines = DeadlineHeap()
 
     /// Starts a loop thread named `name` with at most `connectionsPerHost` connections per host; nil when libcurl
     /// cannot be initialised or the thread cannot start (out of memory or threads).
-    init?(name: String, connectionsPerHost: Int) {
+    init?(name: String, connectionsPerHost: Int, carriesDownloads: Bool) {
         guard videogen_curl_global_init() == 0, let multi = videogen_curl_multi_new(connectionsPerHost) else { return nil }
         self.name = name
         self.multi = multi
         self.connectionsPerHost = connectionsPerHost
+        self.carriesDownloads = carriesDownloads
         let retained = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         let created = pthread_create(&thread, nil, { argument in
@@ -114,6 +120,7 @@ final class CurlLoop: @unchecked Sendable {
             transfer.finish(.failure(cancelled))
             return
         }
+        if !transfer.isBulk { deadlines.push(transfer) }
         let origin = transfer.origin
         let limit = transfer.request.url.scheme?.lowercased() == "https"
             ? connectionsPerHost * CurlLoop.streamsPerConnection : connectionsPerHost
@@ -130,6 +137,7 @@ final class CurlLoop: @unchecked Sendable {
     @discardableResult
     private func launch(_ transfer: CurlTransfer) -> Bool {
         guard let easy = spare.popLast() ?? videogen_curl_easy_new() else {
+            deadlines.remove(transfer)
             transfer.finish(.failure(VideoGenError(.outOfMemory, "libcurl could not allocate a transfer")))
             return false
         }
@@ -137,6 +145,7 @@ final class CurlLoop: @unchecked Sendable {
             try transfer.prepare(easy)
         } catch {
             spare.append(easy)
+            deadlines.remove(transfer)
             transfer.finish(.failure(VideoGenError.wrap(error)))
             return false
         }
@@ -144,6 +153,7 @@ final class CurlLoop: @unchecked Sendable {
             transfer.easy = nil
             videogen_curl_easy_release(easy)
             spare.append(easy)
+            deadlines.remove(transfer)
             transfer.finish(.failure(VideoGenError(.internal, "libcurl refused to start the transfer")))
             return false
         }
@@ -179,6 +189,7 @@ final class CurlLoop: @unchecked Sendable {
 
     /// Takes a transfer's handle out of the multi handle and keeps it for reuse.
     private func retire(_ transfer: CurlTransfer) {
+        deadlines.remove(transfer)
         guard let easy = transfer.easy else { return }
         _ = videogen_curl_multi_remove(multi, easy)
         active.removeValue(forKey: easy)
@@ -198,6 +209,7 @@ final class CurlLoop: @unchecked Sendable {
 
     /// Takes a waiting transfer out of its queue.
     private func unqueue(_ transfer: CurlTransfer) {
+        deadlines.remove(transfer)
         transfer.isWaiting = false
         waiting[transfer.origin]?.remove(transfer)
         if waiting[transfer.origin]?.isEmpty == true { waiting.removeValue(forKey: transfer.origin) }
@@ -205,22 +217,22 @@ final class CurlLoop: @unchecked Sendable {
 
     /// Fails every transfer past its deadline; returns the nanoseconds to the nearest deadline left, if any.
     private func expire(now: UInt64) -> UInt64? {
-        var nearest: UInt64?
+        // Control requests: fixed deadlines, in the heap.
+        while let transfer = deadlines.first, transfer.deadline <= now {
+            deadlines.remove(transfer)
+            if transfer.isWaiting { unqueue(transfer) } else { retire(transfer) }
+            transfer.finish(.failure(transfer.timeoutError))
+        }
+        var nearest = deadlines.first.map { $0.deadline - now }
+        guard carriesDownloads else { return nearest }
+        // Downloads: deadlines that move with progress, on a loop that carries few transfers; looked at one by one.
         var expired: [CurlTransfer] = []
-        for transfer in active.values {
-            if transfer.deadline <= now {
-                expired.append(transfer)
-            } else {
-                nearest = min(nearest ?? .max, transfer.deadline - now)
-            }
+        for transfer in active.values where transfer.isBulk {
+            if transfer.deadline <= now { expired.append(transfer) } else { nearest = min(nearest ?? .max, transfer.deadline - now) }
         }
         for queue in waiting.values {
-            for transfer in queue.transfers {
-                if transfer.deadline <= now {
-                    expired.append(transfer)
-                } else {
-                    nearest = min(nearest ?? .max, transfer.deadline - now)
-                }
+            for transfer in queue.transfers where transfer.isBulk {
+                if transfer.deadline <= now { expired.append(transfer) } else { nearest = min(nearest ?? .max, transfer.deadline - now) }
             }
         }
         for transfer in expired {
@@ -228,6 +240,75 @@ final class CurlLoop: @unchecked Sendable {
             transfer.finish(.failure(transfer.timeoutError))
         }
         return nearest
+    }
+}
+
+/// Deadlines of the live transfers, nearest first: a binary min-heap whose entries know their place
+/// (`CurlTransfer.heapIndex`), so that a transfer that ends leaves it at once and the loop finds the next deadline
+/// without looking at every transfer, however many wait.
+struct DeadlineHeap {
+    private var items: [CurlTransfer] = []
+
+    /// The transfer with the nearest deadline.
+    var first: CurlTransfer? { items.first }
+
+    /// Adds `transfer` (not in the heap yet) at its current deadline.
+    mutating func push(_ transfer: CurlTransfer) {
+        items.append(transfer)
+        transfer.heapIndex = items.count - 1
+        siftUp(items.count - 1)
+    }
+
+    /// Takes `transfer` out, if it is in.
+    mutating func remove(_ transfer: CurlTransfer) {
+        guard let index = transfer.heapIndex, index < items.count, items[index] === transfer else { return }
+        transfer.heapIndex = nil
+        let last = items.count - 1
+        if index != last {
+            items[index] = items[last]
+            items[index].heapIndex = index
+        }
+        items.removeLast()
+        if index < items.count {
+            siftDown(index)
+            siftUp(index)
+        }
+    }
+
+    /// Puts `transfer` back in place after its deadline changed.
+    mutating func update(_ transfer: CurlTransfer) {
+        guard let index = transfer.heapIndex, index < items.count, items[index] === transfer else { return }
+        siftDown(index)
+        siftUp(index)
+    }
+
+    private mutating func swap(_ a: Int, _ b: Int) {
+        items.swapAt(a, b)
+        items[a].heapIndex = a
+        items[b].heapIndex = b
+    }
+
+    private mutating func siftUp(_ start: Int) {
+        var child = start
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child].deadline < items[parent].deadline else { return }
+            swap(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < items.count, items[left].deadline < items[smallest].deadline { smallest = left }
+            if right < items.count, items[right].deadline < items[smallest].deadline { smallest = right }
+            guard smallest != parent else { return }
+            swap(parent, smallest)
+            parent = smallest
+        }
     }
 }
 

@@ -41,6 +41,8 @@ final class CurlTransfer: @unchecked Sendable {
     var easy: UnsafeMutableRawPointer?
     /// Queued behind other transfers to the same origin, not started yet.
     var isWaiting = false
+    /// Its place in the loop's deadline heap (control requests), nil when not in it.
+    var heapIndex: Int?
     /// When the loop fails the hop with a timeout (monotonic ns): fixed for control requests, moved on by progress
     /// for downloads.
     var deadline: UInt64

@@ -32,8 +32,8 @@ public final class CurlTransport: HTTPTransport {
     private let bulk: CurlLoop?
 
     private init() {
-        control = CurlLoop(name: "videogen.http", connectionsPerHost: 16)
-        bulk = CurlLoop(name: "videogen.dl", connectionsPerHost: 8)
+        control = CurlLoop(name: "videogen.http", connectionsPerHost: 16, carriesDownloads: false)
+        bulk = CurlLoop(name: "videogen.dl", connectionsPerHost: 8, carriesDownloads: true)
     }
 
     /// Methods that may be sent twice without harm (RFC 9110 §9.2.2); only these reuse a pooled connection.
