@@ -11,7 +11,7 @@ struct DeadlineHeapTests {
 
     @Test("transfers come out nearest deadline first, also after removals from anywhere (seeded)")
     func order() {
-        var random = SplitMix(seed: 12)
+        var random = SplitMix64(seed: 12)
         var heap = DeadlineHeap()
         var live: [CurlTransfer] = []
         for _ in 0..<500 {
@@ -31,18 +31,5 @@ struct DeadlineHeapTests {
             #expect(first.heapIndex == nil)
         }
         #expect(popped == live.map(\.deadline).sorted())
-    }
-}
-
-/// A seeded generator (SplitMix64), for repeatable draws.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -22,32 +22,8 @@ enum ContentProxy {
         let tail = segments.suffix(4)
         let id = tail[tail.startIndex + 2]
         guard tail[tail.startIndex] == "v1", tail[tail.startIndex + 1] == "videos", tail.last == "content",
-              percentDecoded(id) == taskID else { return nil }
+              PathSegment.decode(id) == taskID else { return nil }
         let query = components.percentEncodedQuery.map { "?" + $0 } ?? ""
         return route(id: taskID, baseURL: baseURL).flatMap { URL(string: $0 + query) }
-    }
-
-    /// A percent-encoded path segment decoded (UTF-8), or nil when it is not valid percent-encoding of UTF-8.
-    static func percentDecoded(_ segment: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var utf8 = segment.utf8.makeIterator()
-        while let byte = utf8.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = utf8.next().flatMap(hexValue), let low = utf8.next().flatMap(hexValue) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }

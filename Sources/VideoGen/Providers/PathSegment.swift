@@ -69,7 +69,7 @@ enum PathSegment {
     }
 
     /// `segment` with its percent-escapes decoded, or nil when one is malformed or the bytes are not UTF-8.
-    private static func decode(_ segment: String) -> String? {
+    static func decode(_ segment: some StringProtocol) -> String? {
         var bytes: [UInt8] = []
         var iterator = segment.utf8.makeIterator()
         while let byte = iterator.next() {
