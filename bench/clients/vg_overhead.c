@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "proc_status.h"
 #include "videogen.h"
 
 static double seconds(void)
@@ -53,23 +54,6 @@ static void mapped_libraries(char *out, size_t size)
         out[used] = 0;
     }
     fclose(maps);
-}
-
-static long status_kb(const char *field)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f) return -1;
-    char line[256];
-    long value = -1;
-    size_t n = strlen(field);
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, field, n) == 0 && line[n] == ':') {
-            value = strtol(line + n + 1, NULL, 10);
-            break;
-        }
-    }
-    fclose(f);
-    return value;
 }
 
 static char before[1 << 16], after[1 << 16];

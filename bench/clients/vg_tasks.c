@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "proc_status.h"
 #include "videogen.h"
 
 #ifdef VG_CALLGRIND
@@ -40,23 +41,6 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long status_kb(const char *field)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f) return -1;
-    char line[256];
-    long value = -1;
-    size_t n = strlen(field);
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, field, n) == 0 && line[n] == ':') {
-            value = strtol(line + n + 1, NULL, 10);
-            break;
-        }
-    }
-    fclose(f);
-    return value;
 }
 
 /* Writes `text` inside a JSON string: quotes and backslashes escaped, control characters as spaces. */

@@ -31,8 +31,6 @@ final class CurlTransfer: @unchecked Sendable {
     let isBulk: Bool
     let timeout: Double
     let progressBytes: Int64
-    /// Proxy URL from the client's configuration (nil: the environment's).
-    let proxy: String?
 
     /// Scheme, host and port (and proxy): the transfers the loop counts together against a connection limit.
     let origin: String
@@ -69,7 +67,6 @@ final class CurlTransfer: @unchecked Sendable {
         self.isBulk = sink.isBulk
         self.timeout = timeout
         self.progressBytes = max(1, progressBytes)
-        self.proxy = request.proxy
         self.origin = (OriginPolicy.origin(of: request.url) ?? request.url.absoluteString) + " " + (request.proxy ?? "")
         self.deadline = isBulk ? MonotonicTime.now &+ MonotonicTime.nanoseconds(timeout) : deadline
     }
@@ -130,7 +127,7 @@ final class CurlTransfer: @unchecked Sendable {
         let code = withCStrings(lines) { headerPointers in
             request.url.absoluteString.withCString { url in
                 request.method.uppercased().withCString { method in
-                    withOptionalCString(proxy) { proxy in
+                    withOptionalCString(request.proxy) { proxy in
                       withOptionalCString(request.caFile) { caFile in
                         var spec = videogen_curl_request()
                         spec.url = url
@@ -182,7 +179,7 @@ final class CurlTransfer: @unchecked Sendable {
                 return count
             }
             noteProgress(bytes: 0)
-            let head = HTTPResponseHead(status: status, headers: headers, url: request.url)
+            let head = HTTPResponseHead(status: status, lowercasedHeaders: headers, url: request.url)
             if RedirectFollower.isRedirect(status), let location = head.headers["location"] {
                 redirect = (head, location)
                 return count

@@ -16,6 +16,13 @@ public struct HTTPResponseHead: Sendable, Hashable {
         self.url = url
     }
 
+    /// A head whose header names are lower-case already (the transport's parser made them so).
+    init(status: Int, lowercasedHeaders headers: [String: String], url: URL?) {
+        self.status = status
+        self.headers = headers
+        self.url = url
+    }
+
     /// The declared body length, when the server gave a valid one.
     public var contentLength: Int64? {
         headers["content-length"].flatMap { Int64($0.trimmingWhitespace()) }.flatMap { $0 >= 0 ? $0 : nil }
