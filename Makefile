@@ -80,7 +80,7 @@ python-install: build
 	$(PYTHON) -m pip install --no-deps --force-reinstall $(PYSTAGE)
 
 clean:
-	rm -rf .build out Tests/c/build
+	rm -rf .build out Tests/c/build Tests/dist/build
 
 ## check-sanitizers: ASan+UBSan and TSan runs of the C suite, Swift tests under ASan, valgrind (not in `make test`)
 .PHONY: check-sanitizers fuzz bench

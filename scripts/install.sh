@@ -15,7 +15,7 @@
 #   LIBDIR/cmake/videogen/videogen-config.cmake, videogen-config-version.cmake
 #   PREFIX/share/videogen/install-manifest.txt   every file and link above, and the directories install created
 # uninstall (same PREFIX and DESTDIR) removes what the manifest lists, the manifest, then the directories install
-# created, when they are empty; nothing else. Without DESTDIR, as root, both run ldconfig.
+# created below PREFIX, when they are empty; nothing else. Without DESTDIR, as root, both run ldconfig.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -83,7 +83,8 @@ make_dir() {
     done
     for dir in ${missing[@]+"${missing[@]}"}; do
         mkdir -- "$destdir$dir"
-        entries+=("dir $dir")
+        # PREFIX and its parents are the user's choice of place, never removed by uninstall.
+        case "$prefix/" in "$dir"/*) ;; *) entries+=("dir $dir") ;; esac
     done
 }
 # put MODE SOURCE DEST: installs one file.

@@ -18,6 +18,9 @@
 #      library `make dist` built), a C program built with `pkg-config --cflags --libs videogen` and a CMake project
 #      (`find_package(videogen)`, Tests/dist/cmake) against that install, each run as in 3 and checked to record
 #      the SONAME; then `make uninstall` removes exactly what install put and nothing else.
+#   5. The README's commands as written, in a private namespace with an empty /usr/local and a private ld.so.cache:
+#      `make install`, `cc myprog.c -o myprog $(pkg-config --cflags --libs videogen)` and the program found by the
+#      loader through ldconfig (no rpath), with the toolchain hidden; then `make uninstall` and ldconfig.
 # If the toolchain cannot be hidden (no unshare, no privilege for a mount namespace), every run that needs it is a
 # FAIL saying so, never a skip.
 # Prints "ok - name" / "FAIL - name: reason" per check and, last, "N passed, N failed"; exits 1 on any failure.
@@ -275,5 +278,48 @@ left="$(cd "$stage" && find . -mindepth 1 | sed 's#^\./##' | sort | tr '\n' ' ')
 expected_left="usr usr/local usr/local/include usr/local/include/other.h usr/local/lib usr/local/lib/libother.so.1 "
 [ "$left" = "$expected_left" ] && pass "uninstall_removes_exactly_what_install_put" \
     || fail "uninstall_removes_exactly_what_install_put" "left: $left; expected: $expected_left"
+
+# ---- 5. The README's commands as written: a real `make install` to /usr/local, in a private namespace. ----
+
+# /usr/local is an empty tmpfs and /etc a private tmpfs of links to the real entries with a copy of ld.so.cache
+# (which ldconfig rewrites), so nothing leaves the namespace. `make install` runs where Swift is visible (it then checks the dist library is up to date); the
+# program is built and run after the toolchain is hidden, and pkg-config and the loader find the library on their
+# default paths: no PKG_CONFIG_PATH, no rpath, as the README tells C users.
+start_emulator
+if [ -z "$base_url" ]; then
+    fail "readme_install_and_link_default_paths_toolchain_hidden" "the emulator did not start"
+elif [ ${#namespace[@]} -eq 0 ]; then
+    fail "readme_install_and_link_default_paths_toolchain_hidden" "cannot make a private mount namespace here"
+else
+    mkdir -p "$build/etc"
+    cat > "$build/readme.sh" <<EOF
+set -e
+mount -t tmpfs videogen-usr-local /usr/local
+# A private /etc: links to every entry of the real one, except a copy of the loader's cache for ldconfig to rewrite.
+mount --bind /etc "$build/etc"
+mount -t tmpfs videogen-etc /etc
+for entry in "$build/etc"/* "$build/etc"/.[!.]*; do [ ! -e "\$entry" ] || ln -s "\$entry" /etc/; done
+rm /etc/ld.so.cache
+cp "$build/etc/ld.so.cache" /etc/ld.so.cache
+cd "$root"
+"$make" --no-print-directory install > "$build/readme-install.log"
+for dir in $(printf '%q ' "${hide[@]}"); do mount -t tmpfs -o ro,size=4k videogen-hidden-toolchain "\$dir"; done
+cd "$build"
+cc -std=c99 "$here/job.c" -o readme-job \$(pkg-config --cflags --libs videogen)
+! readelf -d readme-job | grep -E "RPATH|RUNPATH"
+./readme-job "$base_url" "$asset" "$build/readme.mp4" /usr/local/lib $(printf '%q ' "${hide[@]}")
+cd "$root"
+"$make" --no-print-directory uninstall > "$build/readme-uninstall.log"
+test -z "\$(find /usr/local -mindepth 1)"
+ldconfig
+! ldconfig -p | grep libvideogen
+EOF
+    timeout -k 5 300 "${namespace[@]}" bash "$build/readme.sh" > "$build/readme.out" 2>&1
+    status=$?
+    sed 's/^/    /' "$build/readme.out"
+    [ "$status" -eq 0 ] && pass "readme_install_and_link_default_paths_toolchain_hidden" \
+        || fail "readme_install_and_link_default_paths_toolchain_hidden" "exit status $status (output above, logs in $build/readme-*.log)"
+    stop_emulator
+fi
 
 finish
