@@ -13,7 +13,8 @@
 #   3. With the toolchain hidden: a C program (Tests/dist/job.c) and the Python binding (Tests/dist/job.py) run
 #      the main job (submit, wait, download, byte-compare with the emulator's video) against the dist library,
 #      then read /proc/self/maps and fail if anything is mapped from the toolchain's directory, if any Swift
-#      runtime library is mapped from anywhere, or if libvideogen is not the one they were pointed at.
+#      runtime library is mapped from anywhere, or if libvideogen is not the one they were pointed at. The whole C
+#      suite (Tests/c/run.sh) runs against the dist library there too.
 #   4. With the toolchain hidden: `make install PREFIX=/usr/local DESTDIR=<stage>` (which then installs the
 #      library `make dist` built), a C program built with `pkg-config --cflags --libs videogen` and a CMake project
 #      (`find_package(videogen)`, Tests/dist/cmake) against that install, each run as in 3 and checked to record
@@ -113,7 +114,7 @@ hidden() {
         echo "cannot hide the toolchain: neither 'unshare --mount' (root) nor 'unshare --map-root-user --mount' works here" >&2
         return 97
     fi
-    timeout -k 5 180 "${namespace[@]}" bash "$here/hide-toolchain.sh" "${hide[@]}" -- "$@"
+    timeout -k 5 900 "${namespace[@]}" bash "$here/hide-toolchain.sh" "${hide[@]}" -- "$@"
 }
 # run_hidden NAME COMMAND...: runs COMMAND hidden, output in $build/NAME.out; passes NAME on status 0; the
 # command's own ok/FAIL lines are shown.
@@ -213,6 +214,10 @@ fi
 
 run_hidden "python_job_dist_library_toolchain_hidden" env VIDEOGEN_LIBRARY="$dist/$soname" PYTHONPATH="$root/bindings/python" \
     python3 "$here/job.py" "$base_url" "$asset" "$build/py.mp4" "$dist" "${hide[@]}"
+
+# The whole C suite (Tests/c) against the dist library, hidden too: every API test on the statically linked runtime.
+run_hidden "c_suite_dist_library_toolchain_hidden" env VG_BUILD_DIR="$build/c-suite" VG_SKIP_LIB_CHECKS=1 \
+    bash "$root/Tests/c/run.sh" "$dist"
 
 # ---- 4. make install into a staging root, pkg-config and CMake consumers, make uninstall. ----
 
