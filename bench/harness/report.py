@@ -291,6 +291,9 @@ def overheads_section(s: dict[str, Any]) -> str:
             f"instead of {len(libraries)} (libcurl's and the C/C++ runtime's, nothing from the toolchain); RSS at that "
             f"point {fmt(dist.get('rss_kb', 0) / 1024)} MiB ({fmt(dist.get('rss_anon_kb', 0) / 1024)} MiB private). "
             f"Each run (ms): {', '.join(fmt(x, 1) for x in dist.get('load_create_ms_runs', []))}.", ""]
+        if dist.get("size_table"):
+            dist_lines += ["What the dist library's bytes are made of (scripts/dist-size.py, from the link map):", "",
+                           dist["size_table"], ""]
     return "\n".join([
         f"## 4. Overheads (median of {s['repeats']} fresh processes)", "",
         table(["what", "total ms", "load/import ms", "client creation ms", "one task getter", "library size"], rows), "",
@@ -503,7 +506,9 @@ def summary_section(results: dict[str, Any]) -> str:
     over = sc.get("overheads")
     if over:
         total = over["c"]["load_ms"] + over["c"]["create_ms"]
-        add("dlopen + vg_client_create", "21 ms", f"at most {LOAD_CREATE_MS:g} ms", f"{fmt(total, 2)} ms",
+        dist = over.get("c_dist")
+        dist_note = f" (dist library: {fmt(dist['load_ms'] + dist['create_ms'], 2)} ms)" if dist else ""
+        add("dlopen + vg_client_create", "21 ms", f"at most {LOAD_CREATE_MS:g} ms", f"{fmt(total, 2)} ms{dist_note}",
             total <= LOAD_CREATE_MS)
     dl = sc.get("download")
     if dl:
