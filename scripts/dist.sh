@@ -51,8 +51,9 @@ unstripped="$out/debug/$real.unstripped"
 echo "dist: linking $out/lib/$real (SONAME $soname) with the runtime of $static_dir"
 # The linker warns once about mktemp inside libFoundationEssentials.a; that is the toolchain's, not ours.
 # FoundationEssentials' own dependencies (_FoundationCollections, _FoundationCShims) are not in its autolink
-# entries, so they are named here; --no-undefined turns any symbol still missing into a link error instead of a
-# library that fails at load time.
+# entries, so they are named here, as is libcurl (Package.swift's linkedLibrary, which the objects do not carry);
+# --no-undefined turns any symbol still missing (a library added to Package.swift and not here, say) into a link
+# error instead of a library that fails at load time.
 "$swiftc" -static-stdlib -emit-library -o "$unstripped" @"$objects" -lcurl -l_FoundationCollections -l_FoundationCShims \
     -Xlinker --gc-sections -Xlinker --no-undefined \
     -Xlinker "--version-script=$exports" \
@@ -69,7 +70,7 @@ chmod 0755 "$out/lib/$real"
 ln -sfn "$real" "$out/lib/$soname"
 ln -sfn "$soname" "$out/lib/libvideogen.so"
 
-# The properties everything else relies on; tests/dist/run.sh checks them in detail.
+# The properties everything else relies on; Tests/dist/run.sh checks them in detail.
 dynamic="$("${READELF:-readelf}" -d "$out/lib/$real")"
 grep -q "Library soname: \[$soname\]" <<< "$dynamic" || die "the SONAME is not $soname"
 ! grep -q -E "\((RPATH|RUNPATH)\)" <<< "$dynamic" || die "the library has an RPATH/RUNPATH"
