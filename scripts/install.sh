@@ -14,6 +14,7 @@
 #   LIBDIR/pkgconfig/videogen.pc
 #   LIBDIR/cmake/videogen/videogen-config.cmake, videogen-config-version.cmake
 #   PREFIX/share/videogen/install-manifest.txt   every file and link above, and the directories install created
+#                                                (an install over an earlier one adds to its manifest)
 # uninstall (same PREFIX and DESTDIR) removes what the manifest lists, the manifest, then the directories install
 # created below PREFIX, when they are empty; nothing else. Without DESTDIR, as root, both run ldconfig.
 set -euo pipefail
@@ -71,7 +72,6 @@ real="libvideogen.so.$VG_VERSION"
 soname="libvideogen.so.$VG_ABI"
 built=".build/dist/lib/$real"
 [ -f "$built" ] || die "$built is missing: run 'make dist' first"
-[ ! -e "$destdir$manifest" ] || die "$destdir$manifest exists: run 'make uninstall' with the same PREFIX and DESTDIR first"
 
 entries=()
 # make_dir DIR: creates DIR (under DESTDIR) and each missing parent, recording the ones it created.
@@ -124,7 +124,12 @@ put 0644 "$staging/videogen.pc" "$libdir/pkgconfig/videogen.pc"
 put 0644 "$staging/videogen-config.cmake" "$libdir/cmake/videogen/videogen-config.cmake"
 put 0644 "$staging/videogen-config-version.cmake" "$libdir/cmake/videogen/videogen-config-version.cmake"
 make_dir "$(dirname "$manifest")"
-printf '%s\n' "${entries[@]}" > "$destdir$manifest"
-chmod 0644 "$destdir$manifest"
+# Over an earlier install the manifest keeps its entries too (an older library under another ABI stays for the
+# programs that need it), each once: uninstall removes everything any install put.
+{
+    [ ! -f "$destdir$manifest" ] || cat "$destdir$manifest"
+    printf '%s\n' "${entries[@]}"
+} | awk '!seen[$0]++' > "$staging/manifest"
+install -m 0644 -- "$staging/manifest" "$destdir$manifest"
 echo "installed $destdir$manifest (what 'make uninstall' removes)"
 refresh_linker_cache

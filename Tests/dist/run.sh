@@ -240,6 +240,16 @@ else
     fail "install_layout" "installed: $(tr '\n' ' ' <<< "$installed"); expected: $(tr '\n' ' ' <<< "$expected")"
 fi
 
+# Installing again over it changes nothing: same files, the manifest lists each once.
+manifest="$stage$prefix/share/videogen/install-manifest.txt"
+lines_before="$(wc -l < "$manifest" 2> /dev/null)"
+run_hidden "make_install_again_over_itself" "$make" --no-print-directory -C "$root" install PREFIX="$prefix" DESTDIR="$stage"
+again="$(cd "$stage$prefix" && find . \( -type f -o -type l \) | sed 's#^\./##' | sort)"
+lines_after="$(wc -l < "$manifest" 2> /dev/null)"
+[ "$again" = "$installed" ] && [ -n "$lines_before" ] && [ "$lines_after" = "$lines_before" ] \
+    && [ "$(sort "$manifest" | uniq -d)" = "" ] && pass "install_again_keeps_layout_and_manifest" \
+    || fail "install_again_keeps_layout_and_manifest" "files: $(tr '\n' ' ' <<< "$again"); manifest lines $lines_before -> $lines_after"
+
 # records_soname BINARY: the binary asks for libvideogen by its SONAME, not by the unversioned link name.
 records_soname() {
     readelf -d "$1" | grep -q "(NEEDED).*\[$soname\]"
