@@ -99,6 +99,13 @@ else
     fail "find_toolchain" "no swift on PATH: cannot tell which directory to hide"
     finish
 fi
+existing=()
+for dir in "${hide[@]}"; do [ ! -d "$dir" ] || existing+=("$dir"); done
+if [ ${#existing[@]} -eq 0 ]; then
+    fail "find_toolchain" "none of ${hide[*]} (the toolchain of $swift_path) is a directory"
+    finish
+fi
+hide=("${existing[@]}")
 echo "# hiding ${hide[*]} (the toolchain of $swift_path)"
 
 # The namespace: as root `unshare --mount`; without root, a user namespace that maps us to root may allow it.
