@@ -129,6 +129,23 @@ struct AdaptivePollingTests {
         #expect(try #require(ends.last) < firstEnd - 30, "estimates \(ends)")
     }
 
+    @Test("a rate seen over a short stretch is trusted at most three times as far ahead as the task has progressed")
+    func horizon() throws {
+        // 10 s: queued 2 s, then 10 % by 4.4 s, 60 % by 6 s, 62 % by 7.6 s, done at 10 s. The first rate comes from
+        // the slow start and points far past the end.
+        let script = ProgressScript(name: "short, slow start", queuedUntil: 2, doneAt: 10,
+                                    knots: [(2, 0), (4.4, 10), (6, 60), (7.6, 62), (10, 100)])
+        let wait = ScriptedWait(script, policy: Self.policy)
+        let first = try #require(wait.estimates.firstIndex { if case .end = $0 { return true } else { return false } })
+        guard case .end(let end) = wait.estimates[first] else { return }
+        let answeredAt = wait.polls[first] + 0.01
+        let lastQueued = try #require(wait.polls.last { $0 < script.queuedUntil }) + 0.01
+        let sleep = try #require(wait.sleeps.first { abs($0.at - answeredAt) < 1e-9 }).seconds
+        #expect(end + PollingStateMachine.endMargin - answeredAt > sleep, "the estimate alone would sleep longer")
+        #expect(abs(sleep - PollingStateMachine.horizon * (answeredAt - lastQueued)) < 1e-9, "\(wait.sleeps)")
+        #expect(try #require(wait.detectionLatency(script)) < end - script.doneAt)
+    }
+
     @Test("a task sitting at 99 %: the refreshed estimate is trusted once, then the schedule restarts from interval")
     func sitsAt99() throws {
         let wait = ScriptedWait(Self.sits, policy: Self.policy)

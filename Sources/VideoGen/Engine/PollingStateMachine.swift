@@ -9,7 +9,9 @@
 /// Adaptive placement (`PollPolicy.adaptive`, on by default): while the task reports progress, its
 /// `ProgressHistory` estimates the end, and the next poll comes `endMargin` after it, never sooner than
 /// `minInterval` and never later than `maxInterval` after this poll (a far end is approached in `maxInterval`
-/// steps, each refining the estimate). Without an estimate (queued, no progress, progress that has not moved)
+/// steps, each refining the estimate), nor further ahead than `horizon` times as long as the task has been seen
+/// progressing (unless the schedule's next step is longer): a rate measured over a short stretch is checked again
+/// before it is trusted far out. Without an estimate (queued, no progress, progress that has not moved)
 /// the schedule applies; with only a latest end (one sample) the poll comes at the sooner of the schedule and that
 /// end. A poll placed at the expected end that finds the task still running is overdue: the first time, the
 /// refreshed estimate is trusted again (integer progress makes a slightly early estimate common); from the second
@@ -31,6 +33,8 @@ public struct PollingStateMachine: Sendable {
     /// How long after the expected end an adaptive poll comes, in seconds: the estimate is a straight line through
     /// integer percentages, and a poll that lands just before the end costs a whole extra request.
     public static let endMargin = 0.05
+    /// An adaptive sleep reaches at most this many times as far ahead as the task has been seen progressing.
+    public static let horizon = 3.0
 
     private let policy: PollPolicy
     private let retry: RetryPolicy
@@ -105,7 +109,12 @@ public struct PollingStateMachine: Sendable {
             var delay = end + Self.endMargin - now
             if overdue >= 2 { delay = max(delay, policy.baseDelay(index: overdue - 2)) }
             delay = max(delay, floor)
-            if delay >= ceiling { return ceiling }
+            // Never further ahead than `horizon` times as long as the task has been seen progressing (or the
+            // schedule's next step, if that is longer): a rate measured over a short stretch (a slow start) checks
+            // in again before it is trusted far out.
+            let seen = now - (history.notStartedAt ?? history.samples.first?.time ?? now)
+            let horizon = min(max(Self.horizon * seen, policy.baseDelay(index: pollIndex), floor), ceiling)
+            if delay > horizon { return horizon }
             aimedAt = now + delay
             return delay
         }
