@@ -3,8 +3,9 @@
  * waits for all of them from one thread (vg_client_dispatch), and writes what it saw as JSON.
  *
  * Usage: vg_tasks BASE_URL COUNT POLL_INTERVAL WAIT_TIMEOUT OUT.json [POLL_JSON]
- * Polls come every POLL_INTERVAL seconds; with POLL_JSON (a configuration "poll" object, e.g. '{}' for the library's
- * default policy) that object is the schedule instead and POLL_INTERVAL is not used.
+ * Polls come every POLL_INTERVAL seconds (a fixed schedule: adaptive placement off); with POLL_JSON (a
+ * configuration "poll" object, e.g. '{}' for the library's default policy) that object is the schedule instead and
+ * POLL_INTERVAL is not used.
  * While every task is in flight (all waits started, none ended) it samples its memory (VmRSS, RssAnon) and its
  * threads (/proc/self/task: every thread but this one is the library's) at each return of vg_client_dispatch.
  * The key comes from $VIDEOGEN_API_KEY. Times are unix seconds (CLOCK_REALTIME), comparable with the emulator's.
@@ -172,8 +173,8 @@ int main(int argc, char **argv)
     }
     double process_start = now();
     char fixed[256], config[2048];
-    snprintf(fixed, sizeof fixed, "{\"interval\": %g, \"max_interval\": %g, \"multiplier\": 1, \"jitter\": 0}",
-             interval, interval);
+    snprintf(fixed, sizeof fixed, "{\"interval\": %g, \"max_interval\": %g, \"multiplier\": 1, \"jitter\": 0,"
+             " \"adaptive\": false}", interval, interval);
     int written = snprintf(config, sizeof config,
              "{\"dialect\": \"openai\", \"base_url\": \"%s\", \"api_key_env\": \"VIDEOGEN_API_KEY\","
              " \"wait_timeout\": %g, \"poll\": %s}", argv[1], run.wait_timeout, argc == 7 ? argv[6] : fixed);

@@ -16,7 +16,7 @@ from scenarios.many_tasks import measure_client
 POLICIES = [
     ("default policy (adaptive)", {}),
     ("default policy, adaptive off", {"adaptive": False}),
-    ("fixed 2-s poll", {"interval": 2, "max_interval": 2, "multiplier": 1, "jitter": 0}),
+    ("fixed 2-s poll", {"interval": 2, "max_interval": 2, "multiplier": 1, "jitter": 0, "adaptive": False}),
 ]
 PROFILES = ("linear", "variable")
 

@@ -13,7 +13,7 @@ from harness.emulator import EmulatorProcess
 from scenarios.many_tasks import measure_client
 
 
-def run(ctx: Context, count: int = 100_000, task_seconds: float = 100.0, spread: float = 10.0,
+def run(ctx: Context, count: int = 100_000, task_seconds: float = 120.0, spread: float = 10.0,
         interval: float = 60.0) -> dict[str, Any]:
     """`count` tasks of task_seconds + [0, spread], polled every `interval` seconds (jitter 0.1): long enough that
     the submits end well before the first task does, so that every task is in flight at once."""
