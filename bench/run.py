@@ -58,7 +58,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--fifty-tasks", type=int, default=50, help="scenario 8: tasks through the asyncio example")
     p.add_argument("--fifty-task-seconds", type=float, default=5.0)
     p.add_argument("--flight-tasks", type=int, default=100_000, help="scenario 9: tasks in flight at once")
-    p.add_argument("--flight-task-seconds", type=float, default=100.0)
+    p.add_argument("--flight-task-seconds", type=float, default=150.0)
+    p.add_argument("--flight-max-submitting", type=int, default=1000,
+                   help="scenario 9: submits unanswered at a time (0: all at once)")
     p.add_argument("--flight-interval", type=float, default=60.0, help="scenario 9: poll interval")
     p.add_argument("--hostile-json", default=str(REPO / "bench" / "hostile-results.json"),
                    help="the hostile-server suite's figures, shown when the file exists")
@@ -131,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
                                              args.adaptive_spread)),
         (8, "fifty_tasks", lambda: fifty_tasks.run(ctx, args.fifty_tasks, args.fifty_task_seconds)),
         (9, "in_flight", lambda: in_flight.run(ctx, args.flight_tasks, args.flight_task_seconds,
-                                               interval=args.flight_interval)),
+                                               interval=args.flight_interval,
+                                               max_submitting=args.flight_max_submitting)),
     ]
     try:
         for number, name, step in steps:

@@ -2,12 +2,13 @@
  * vg_tasks.c: benchmark client for scenarios 1, 2, 7 and 9. Submits N tasks at once through the asynchronous C API,
  * waits for all of them from one thread (vg_client_dispatch), and writes what it saw as JSON.
  *
- * Usage: vg_tasks BASE_URL COUNT POLL_INTERVAL WAIT_TIMEOUT OUT.json [POLL_JSON]
+ * Usage: vg_tasks BASE_URL COUNT POLL_INTERVAL WAIT_TIMEOUT OUT.json [POLL_JSON [MAX_SUBMITTING]]
  * Polls come every POLL_INTERVAL seconds (a fixed schedule: adaptive placement off); with POLL_JSON (a
  * configuration "poll" object, e.g. '{}' for the library's default policy) that object is the schedule instead and
- * POLL_INTERVAL is not used.
+ * POLL_INTERVAL is not used. With MAX_SUBMITTING, at most that many submits are unanswered at a time (the next ones
+ * go out as answers arrive); without it every submit goes out at once.
  * While every task is in flight (all waits started, none ended) it samples its memory (VmRSS, RssAnon) and its
- * threads (/proc/self/task: every thread but this one is the library's) at each return of vg_client_dispatch.
+ * threads (/proc/self/task: every thread but this one is the library's) once a second.
  * The key comes from $VIDEOGEN_API_KEY. Times are unix seconds (CLOCK_REALTIME), comparable with the emulator's.
  * Built with -DVG_CALLGRIND (vg_tasks_callgrind, for the profile of bench/scenarios/profile.py) it switches
  * callgrind's instrumentation on once the client exists and off once every task has settled, so that the profile
@@ -157,13 +158,15 @@ static int on_event(vg_task *task, vg_event_kind kind, vg_code code, const vg_er
 
 int main(int argc, char **argv)
 {
-    if (argc != 6 && argc != 7) {
-        fprintf(stderr, "usage: %s BASE_URL COUNT POLL_INTERVAL WAIT_TIMEOUT OUT.json [POLL_JSON]\n", argv[0]);
+    if (argc < 6 || argc > 8) {
+        fprintf(stderr, "usage: %s BASE_URL COUNT POLL_INTERVAL WAIT_TIMEOUT OUT.json [POLL_JSON [MAX_SUBMITTING]]\n",
+                argv[0]);
         return 2;
     }
     run_state run = {0};
     run.count = strtoul(argv[2], NULL, 10);
     double interval = atof(argv[3]);
+    size_t window = argc == 8 ? strtoul(argv[7], NULL, 10) : 0;   /* 0: every submit at once */
     run.wait_timeout = atof(argv[4]);
     run.detected = tmpfile();
     vg_task **tasks = calloc(run.count ? run.count : 1, sizeof *tasks);
@@ -177,7 +180,7 @@ int main(int argc, char **argv)
              " \"adaptive\": false}", interval, interval);
     int written = snprintf(config, sizeof config,
              "{\"dialect\": \"openai\", \"base_url\": \"%s\", \"api_key_env\": \"VIDEOGEN_API_KEY\","
-             " \"wait_timeout\": %g, \"poll\": %s}", argv[1], run.wait_timeout, argc == 7 ? argv[6] : fixed);
+             " \"wait_timeout\": %g, \"poll\": %s}", argv[1], run.wait_timeout, argc >= 7 ? argv[6] : fixed);
     if (written < 0 || (size_t)written >= sizeof config) {
         fprintf(stderr, "vg_tasks: configuration too long\n");
         return 2;
@@ -194,24 +197,32 @@ int main(int argc, char **argv)
     long baseline_anon = status_kb("RssAnon");
     PROFILE_START();
     double start = now();
-    for (size_t i = 0; i < run.count; i++) {
-        code = vg_client_submit_async(client, "{\"model\": \"sora-2\", \"prompt\": \"a benchmark task\"}",
-                                      &tasks[i], &error);
-        if (code != VG_OK) {
-            note_failure(&run, code, error);
-            vg_error_free(error);
-            error = NULL;
-        }
-    }
-    double submitted = now();
+    double submitted = 0;
+    size_t issued = 0;
     long peak_threads = baseline_threads;
     in_flight_sample in_flight = {0};
     while (run.settled < run.count) {
+        /* Submits still unanswered: issued minus those whose wait started or that failed (a failed wait also
+         * counts, which only lets one more submit through). */
+        while (issued < run.count &&
+               (!window || (long)issued - (long)run.waiting - (long)run.failed < (long)window)) {
+            code = vg_client_submit_async(client, "{\"model\": \"sora-2\", \"prompt\": \"a benchmark task\"}",
+                                          &tasks[issued], &error);
+            issued++;
+            if (code != VG_OK) {
+                note_failure(&run, code, error);
+                vg_error_free(error);
+                error = NULL;
+            }
+        }
+        if (issued == run.count && !submitted) submitted = now();
         size_t dispatched = 0;
         vg_client_dispatch(client, 0.5, on_event, &run, &dispatched);
         long threads = status_kb("Threads");
         if (threads > peak_threads) peak_threads = threads;
-        if (run.waiting == run.count && run.settled == 0) sample_in_flight(&in_flight, now());
+        /* At most once a second: dispatch returns after every batch of events, and the samples read /proc. */
+        if (run.waiting == run.count && run.settled == 0 && (!in_flight.samples || now() - in_flight.last_at >= 1.0))
+            sample_in_flight(&in_flight, now());
     }
     double end = now();
     PROFILE_STOP();

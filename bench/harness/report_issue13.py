@@ -110,11 +110,13 @@ def in_flight_section(s: dict[str, Any]) -> str:
     all_ok = v["succeeded"] == v["tasks"]
     return "\n".join([
         f"## 9. {s['count']:,} tasks in flight in one process", "",
-        f"bench/clients/vg_tasks.c submits {s['count']:,} tasks at once (`vg_client_submit_async`, then "
-        "`vg_task_wait_async` as each submit ends) and dispatches every event from its one thread. Each emulator "
+        f"bench/clients/vg_tasks.c submits {s['count']:,} tasks (`vg_client_submit_async`, at most "
+        f"{fmt(s.get('max_submitting')) if s.get('max_submitting') else 'all'} unanswered at a time, then "
+        "`vg_task_wait_async` as each submit ends) "
+        "and dispatches every event from its one thread. Each emulator "
         f"task lasts {s['task_seconds']:g} s plus a random share of {s['spread_s']:g} s and is polled every "
-        f"{s['interval_s']:g} s (jitter 0.1), so the submits end before the first task does. At each return of "
-        "`vg_client_dispatch` while every task is in flight (every wait started, none ended) the client reads its "
+        f"{s['interval_s']:g} s (jitter 0.1), so the submits end before the first task does. Once a second (between "
+        "calls of `vg_client_dispatch`) while every task is in flight (every wait started, none ended) the client reads its "
         "VmRSS and RssAnon and lists /proc/self/task: every thread but its own is the library's (the Swift "
         "runtime's and Dispatch's included). Per task in flight is (the largest VmRSS, or RssAnon, sampled then − the "
         "same after `vg_client_create`) / tasks; 'peak' uses the process's VmHWM over the whole run."

@@ -13,15 +13,17 @@ from harness.emulator import EmulatorProcess
 from scenarios.many_tasks import measure_client
 
 
-def run(ctx: Context, count: int = 100_000, task_seconds: float = 120.0, spread: float = 10.0,
-        interval: float = 60.0) -> dict[str, Any]:
+def run(ctx: Context, count: int = 100_000, task_seconds: float = 150.0, spread: float = 10.0,
+        interval: float = 60.0, max_submitting: int = 1000) -> dict[str, Any]:
     """`count` tasks of task_seconds + [0, spread], polled every `interval` seconds (jitter 0.1): long enough that
-    the submits end well before the first task does, so that every task is in flight at once."""
+    the submits end well before the first task does, so that every task is in flight at once. At most
+    `max_submitting` submits are unanswered at a time (0: all at once): the emulator answers a few thousand a second,
+    and a submit queued behind the library's 16 connections for longer than its 30-s request timeout fails."""
     policy = {"interval": interval, "max_interval": interval, "multiplier": 1, "jitter": 0.1}
     timeout = task_seconds * 3 + 900
     with EmulatorProcess(task_seconds, spread) as emu:
         row = measure_client(ctx, emu, "videogen (C API)", [ctx.c_client("vg_tasks")], count, interval, timeout,
-                             threads=True, extra=(json.dumps(policy),))
+                             threads=True, extra=(json.dumps(policy), str(max_submitting)))
         emulator = emu.status()
     flight = row.get("in_flight") or {}
     if flight.get("samples"):
@@ -31,6 +33,7 @@ def run(ctx: Context, count: int = 100_000, task_seconds: float = 120.0, spread:
         row["in_flight_from_start_s"] = flight["first_at"] - row["start_unix"]
     row["peak_rss_per_task_kb"] = (row["peak_rss_mb"] - row["baseline_rss_mb"]) * 1024 / count
     return {"count": count, "task_seconds": task_seconds, "spread_s": spread, "interval_s": interval,
+            "max_submitting": max_submitting,
             "policy": policy, "videogen": row,
             "emulator": {"peak_rss_mb": emulator.get("VmHWM", 0) / 1024, "rss_mb": emulator.get("VmRSS", 0) / 1024,
                          "threads": emulator.get("Threads")}}
