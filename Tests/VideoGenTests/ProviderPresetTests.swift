@@ -36,6 +36,7 @@ struct ProviderPresetTests {
     func applerouterRoutes() throws {
         let unified = try configuration(#"{"provider":"applerouter","api_key":"k"}"#)
         #expect(unified.poll.interval == 10 && unified.poll.maxInterval == 30)
+        #expect(unified.poll.minInterval == 10, "adaptive placement and hints must not poll sooner than its docs ask")
         for dialect in ["openai", "kling", "unified"] {
             let picked = try configuration(#"{"provider":"applerouter","dialect":"\#(dialect)","api_key":"k"}"#)
             #expect(picked.dialect.rawValue == dialect)

@@ -34,7 +34,8 @@ async def one(client: videogen.Client, detected: dict[str, float], errors: list[
 
 async def main(base_url: str, count: int, interval: float, timeout: float, out: str) -> int:
     client = videogen.Client(dialect="openai", base_url=base_url, wait_timeout=timeout,
-                             poll={"interval": interval, "max_interval": interval, "multiplier": 1, "jitter": 0})
+                             poll={"interval": interval, "max_interval": interval, "multiplier": 1, "jitter": 0,
+                                   "adaptive": False})
     baseline_rss, threads = proc_status_kb("VmRSS"), proc_status_kb("Threads")
     detected: dict[str, float] = {}
     errors: list[str] = []

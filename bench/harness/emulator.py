@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from .procs import proc_cpu
+from .procs import proc_cpu, proc_status
 
 REPO = Path(__file__).resolve().parents[2]
 API_KEY = "sk-bench-emulator"
@@ -63,6 +63,17 @@ class EmulatorProcess:
         request = urllib.request.Request(self.base_url + path, method=method, data=b"{}" if method == "POST" else None)
         with urllib.request.urlopen(request, timeout=60) as answer:
             return json.loads(answer.read())
+
+    def control(self, **changes: Any) -> dict[str, Any]:
+        """`POST /_emulator/control`: change settings (e.g. progress_profile) for the tasks created after."""
+        request = urllib.request.Request(self.base_url + "/_emulator/control", method="POST",
+                                         data=json.dumps(changes).encode())
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return json.loads(answer.read())
+
+    def status(self) -> dict[str, int]:
+        """The emulator process's VmRSS, VmHWM, RssAnon (kB) and Threads."""
+        return proc_status(self.pid)
 
     def reset(self) -> None:
         """Forget tasks, logs and counters between two clients."""

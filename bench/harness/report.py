@@ -62,7 +62,15 @@ def machine_section(results: dict[str, Any]) -> str:
         "the figures it is compared with. CPU, peak RSS and context switches are the client process's own (`wait4` "
         "rusage, all its threads), the emulator's CPU is read from /proc beside it.",
         load_line(results.get("load", {})),
+        *remeasured_lines(results),
     ])
+
+
+def remeasured_lines(results: dict[str, Any]) -> list[str]:
+    """A bullet per scenario measured alone later (`bench/run.py --merge`), whose figures are not from the run above."""
+    return [f"- Scenario '{name}' measured alone later: {s['measured']['started']}, library from commit "
+            f"{s['measured']['commit']}, load {s['measured']['load']:.2f} (`{s['measured']['command']}`)."
+            for name, s in results.get("scenarios", {}).items() if isinstance(s, dict) and s.get("measured")]
 
 
 def load_line(load: dict[str, Any]) -> str:
@@ -432,7 +440,7 @@ def profile_section(s: dict[str, Any]) -> str:
 
 def hostile_section(h: dict[str, Any] | None) -> str:
     """The hostile-server suite's figures, when its JSON file was there."""
-    head = "## 7. Hostile servers (from the hostile-server suite)"
+    head = "## 10. Hostile servers (from the hostile-server suite)"
     if not h:
         return "\n".join([head, "", "Not in this run: the hostile-server suite writes bench/hostile-results.json "
                            "(format in bench/run.py's docstring) and `make bench` shows it here when the file exists. "
@@ -534,15 +542,27 @@ def summary_section(results: dict[str, Any]) -> str:
     else:
         rows.append(["hostile servers: peak RSS / time past the timeout", "4.4 GB / 35 s",
                      f"cap + {HOSTILE_SLACK_MIB} MiB / {HOSTILE_PAST_TIMEOUT_S:g} s",
-                     "not in this run (section 7)", "not measured"])
-    return "\n".join(["## Issue 12 targets (the libcurl-multi transport)", "",
-                      "Each figure from this run; the scenarios below give the detail.", "",
-                      table(["figure", "before", "target", "this run", ""], rows)])
+                     "not in this run (section 10)", "not measured"])
+    parts = ["## Issue 12 targets (the libcurl-multi transport)", "",
+             "Each figure from this run; the scenarios below give the detail.", "",
+             table(["figure", "before", "target", "this run", ""], rows)]
+    from .report_issue13 import summary_rows
+    issue13 = summary_rows(sc)
+    if issue13:
+        parts += ["", "## Issue 13 targets (one engine: adaptive polling, waiting tasks as data)", "",
+                  table(["figure", "before", "target", "this run", ""], issue13)]
+    return "\n".join(parts)
+
+
+def _issue13_sections() -> list[tuple[str, Callable[[dict[str, Any]], str]]]:
+    from .report_issue13 import adaptive_section, fifty_tasks_section, in_flight_section
+    return [("adaptive", adaptive_section), ("fifty_tasks", fifty_tasks_section), ("in_flight", in_flight_section)]
 
 
 SECTIONS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
     ("many_tasks", many_tasks_section), ("scale", scale_section), ("download", download_section),
     ("overheads", overheads_section), ("leaks", leaks_section), ("profile", profile_section),
+    *_issue13_sections(),
 ]
 
 

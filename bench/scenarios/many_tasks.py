@@ -15,14 +15,16 @@ from harness.stats import percentile
 
 
 def measure_client(ctx: Context, emu: EmulatorProcess, name: str, command: list[str], count: int,
-                   interval: float, timeout: float, threads: bool = False) -> dict[str, Any]:
-    """Run one client against a freshly reset emulator and gather what it and the emulator spent."""
+                   interval: float, timeout: float, threads: bool = False,
+                   extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Run one client against a freshly reset emulator and gather what it and the emulator spent. `extra` arguments
+    follow the client's usual five (vg_tasks: the poll policy as JSON)."""
     emu.reset()
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "result.json"
         cpu_before = emu.cpu()
         with emu.probe() as probe:
-            measured = procs.run(command + [emu.base_url, str(count), str(interval), str(timeout), str(out)],
+            measured = procs.run(command + [emu.base_url, str(count), str(interval), str(timeout), str(out), *extra],
                                  env=ctx.client_env, timeout=timeout + 120, threads=threads)
         emu_cpu = emu.cpu() - cpu_before
         if not out.exists():
@@ -53,6 +55,8 @@ def measure_client(ctx: Context, emu: EmulatorProcess, name: str, command: list[
         "emulator_cpu_s": emu_cpu, "emulator_cpu_share": emu_cpu / measured.wall,
         "probe_p50_ms": _ms(percentile(probe.latencies, 50)), "probe_p99_ms": _ms(percentile(probe.latencies, 99)),
         "returncode": measured.returncode, "by_thread": measured.by_thread,
+        "baseline_anon_mb": result.get("baseline_anon_kb", 0) / 1024, "in_flight": result.get("in_flight"),
+        "start_unix": result["start"],
     }
 
 

@@ -1,7 +1,9 @@
 import FoundationEssentials
 
 /// The poll schedule of a wait, as data: an interval growing geometrically to a ceiling, jittered downwards so that
-/// many tasks submitted together spread out, with a floor that server hints cannot go below.
+/// many tasks submitted together spread out, with a floor that server hints cannot go below. With `adaptive`, a
+/// task that reports progress is polled just after the end its progress rate points to instead (see
+/// `PollingStateMachine`), never sooner than `minInterval` and never later than `maxInterval` after the last poll.
 public struct PollPolicy: Sendable, Hashable {
     /// Delay before the first poll after a submit, and the base of the schedule, in seconds.
     public var interval: Double = 1
@@ -15,18 +17,22 @@ public struct PollPolicy: Sendable, Hashable {
     public var minInterval: Double = 0.2
     /// Server poll hints are clamped to this, in seconds.
     public var maxHint: Double = 60
+    /// Place polls from the progress rate when the service reports progress (false: the schedule alone).
+    public var adaptive: Bool = true
 
     /// The default policy.
     public init() {}
 
     /// A policy with the given values.
-    public init(interval: Double, maxInterval: Double, multiplier: Double = 1, jitter: Double = 0, minInterval: Double = 0.2, maxHint: Double = 60) {
+    public init(interval: Double, maxInterval: Double, multiplier: Double = 1, jitter: Double = 0, minInterval: Double = 0.2,
+                maxHint: Double = 60, adaptive: Bool = true) {
         self.interval = interval
         self.maxInterval = max(interval, maxInterval)
         self.multiplier = multiplier
         self.jitter = jitter
         self.minInterval = minInterval
         self.maxHint = maxHint
+        self.adaptive = adaptive
     }
 
     /// The delay before poll number `index` (0 = first) when the server gave no hint, before jitter.
@@ -56,6 +62,7 @@ public struct PollPolicy: Sendable, Hashable {
         jitter = try reader.double("jitter", in: 0...1) ?? jitter
         minInterval = try reader.double("min_interval", in: 0...3600) ?? minInterval
         maxHint = try reader.double("max_hint", in: 0...86400) ?? maxHint
+        adaptive = try reader.bool("adaptive") ?? adaptive
         guard maxInterval >= interval else {
             throw VideoGenError(.invalidArgument, "configuration 'poll': max_interval (\(maxInterval)) is below interval (\(interval))")
         }

@@ -5,6 +5,18 @@
 /// Rules: the first poll comes one interval after a submit (at once for a resumed task); server hints win over the
 /// schedule; a failed poll is retried with full-jitter backoff until the deadline unless the error cannot heal;
 /// when the next poll would land past the deadline, one last poll is made at the deadline.
+///
+/// Adaptive placement (`PollPolicy.adaptive`, on by default): while the task reports progress, its
+/// `ProgressHistory` estimates the end, and the next poll comes `endMargin` after it, never sooner than
+/// `minInterval` and never later than `maxInterval` after this poll (a far end is approached in `maxInterval`
+/// steps, each refining the estimate), nor further ahead than `horizon` times as long as the task has been seen
+/// progressing (unless the schedule's next step is longer): a rate measured over a short stretch is checked again
+/// before it is trusted far out. Without an estimate (queued, no progress, progress that has not moved)
+/// the schedule applies; with only a latest end (one sample) the poll comes at the sooner of the schedule and that
+/// end. A poll placed at the expected end that finds the task still running is overdue: the first time, the
+/// refreshed estimate is trusted again (integer progress makes a slightly early estimate common); from the second
+/// time on, the estimate has failed (a task sitting at 99 %) and the polls follow the schedule restarted from
+/// `interval`, or the estimate when it is later. Adaptive delays are not jittered: they aim at an instant.
 public struct PollingStateMachine: Sendable {
     /// What the driver does next.
     public enum Action: Sendable, Equatable {
@@ -18,6 +30,12 @@ public struct PollingStateMachine: Sendable {
         case failed(VideoGenError)
     }
 
+    /// How long after the expected end an adaptive poll comes, in seconds: the estimate is a straight line through
+    /// integer percentages, and a poll that lands just before the end costs a whole extra request.
+    public static let endMargin = 0.05
+    /// An adaptive sleep reaches at most this many times as far ahead as the task has been seen progressing.
+    public static let horizon = 3.0
+
     private let policy: PollPolicy
     private let retry: RetryPolicy
     private let deadline: Double
@@ -27,6 +45,12 @@ public struct PollingStateMachine: Sendable {
     private var lastError: VideoGenError?
     private var finalPollSent = false
     private var deadlineSleep = false
+    /// The progress this wait has seen.
+    public private(set) var history = ProgressHistory()
+    /// The instant the last adaptive sleep aimed at (the expected end), nil when the last sleep did not aim at one.
+    private var aimedAt: Double?
+    /// Polls in a row that came at or after the expected end and found the task still running.
+    private var overdue = 0
 
     /// - Parameters:
     ///   - policy: the poll schedule.
@@ -44,6 +68,8 @@ public struct PollingStateMachine: Sendable {
     /// - Parameter immediately: poll at once (a resumed task) rather than one interval from now (a fresh submit).
     public mutating func start(_ snapshot: TaskSnapshot, now: Double, immediately: Bool) -> Action {
         if snapshot.state.isTerminal { return .finished(snapshot) }
+        // A fresh submit's answer is progress seen now; a resumed record's progress was seen at an unknown time.
+        if !immediately { history.record(state: snapshot.state, progress: snapshot.progress, at: now) }
         if immediately { return .poll }
         return schedule(after: policy.delay(index: 0, hint: nil, unit: random()), now: now)
     }
@@ -57,7 +83,41 @@ public struct PollingStateMachine: Sendable {
         lastError = nil
         if snapshot.state.isTerminal { return .finished(snapshot) }
         pollIndex += 1
+        history.record(state: snapshot.state, progress: snapshot.progress, at: now)
+        if hint == nil, policy.adaptive, let delay = adaptiveDelay(now: now) {
+            return schedule(after: delay, now: now)
+        }
+        aimedAt = nil
+        overdue = 0
         return schedule(after: policy.delay(index: pollIndex, hint: hint, unit: random()), now: now)
+    }
+
+    /// The delay the progress estimate asks for, nil when there is none (the schedule applies).
+    private mutating func adaptiveDelay(now: Double) -> Double? {
+        let floor = max(policy.minInterval, Self.endMargin)
+        let ceiling = max(policy.maxInterval, floor)
+        if let aimed = aimedAt, now >= aimed { overdue += 1 } else { overdue = 0 }
+        aimedAt = nil
+        switch history.estimate {
+        case nil:
+            overdue = 0
+            return nil
+        case .latest(let end):
+            let scheduled = policy.delay(index: pollIndex, hint: nil, unit: random())
+            return min(max(min(scheduled, end + Self.endMargin - now), floor), ceiling)
+        case .end(let end):
+            var delay = end + Self.endMargin - now
+            if overdue >= 2 { delay = max(delay, policy.baseDelay(index: overdue - 2)) }
+            delay = max(delay, floor)
+            // Never further ahead than `horizon` times as long as the task has been seen progressing (or the
+            // schedule's next step, if that is longer): a rate measured over a short stretch (a slow start) checks
+            // in again before it is trusted far out.
+            let seen = now - (history.notStartedAt ?? history.samples.first?.time ?? now)
+            let horizon = min(max(Self.horizon * seen, policy.baseDelay(index: pollIndex), floor), ceiling)
+            if delay > horizon { return horizon }
+            aimedAt = now + delay
+            return delay
+        }
     }
 
     /// A status request failed.

@@ -34,7 +34,7 @@ public struct ProviderPreset: Sendable, Hashable {
         ProviderPreset(name: "openai", dialects: [.openai], baseURL: "https://api.openai.com",
                        summary: "OpenAI's Videos API (Sora 2)"),
         ProviderPreset(name: "applerouter", dialects: [.unified, .openai, .kling], baseURL: "https://api.applerouter.ai",
-                       poll: [.unified: PollPolicy(interval: 10, maxInterval: 30, multiplier: 1.5, jitter: 0.1)],
+                       poll: [.unified: PollPolicy(interval: 10, maxInterval: 30, multiplier: 1.5, jitter: 0.1, minInterval: 10)],
                        summary: "applerouter.ai, a new-api deployment: /v1/video/generations (polled every 10-30 s, as its docs ask), /v1/videos (Veo, Sora), /kling/v1/videos"),
         ProviderPreset(name: "routerone", dialects: [.routerone], baseURL: "https://api.router.one",
                        summary: "Router One: /v1/videos/generations, polled no faster than every 3 s"),

@@ -20,6 +20,8 @@ class PollOptions(TypedDict, total=False):
     jitter: float
     min_interval: float
     max_hint: float
+    adaptive: bool
+    """Place polls just after the end a task's progress rate points to (default True); False: the schedule alone."""
 
 
 class RetryOptions(TypedDict, total=False):

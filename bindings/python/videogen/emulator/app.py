@@ -78,7 +78,7 @@ class Emulator:
                                  www_authenticate=www_authenticate, poll_after_ms=poll_after_ms,
                                  url_ttl_seconds=url_ttl_seconds, kling_shape=kling_shape,
                                  chat_form=chat_form, server_address=server_address)
-        self.store = TaskStore()
+        self.store = TaskStore(progress_profile=lambda: self.settings.get("progress_profile"))
         self.log = RequestLog(enabled=request_log)
         self.signer = UrlSigner()
         self.faults = FaultRules()          # fault-injection rules (see faults.py)

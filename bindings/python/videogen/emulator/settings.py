@@ -8,6 +8,8 @@ import re
 import threading
 from typing import Any
 
+from .progress_profiles import NAMES as PROGRESS_PROFILES
+
 UNIFIED_SHAPES = ("envelope", "flat", "openai", "realtime")
 KLING_SHAPES = ("envelope", "flat")
 CHAT_FORMS = ("markdown", "plain", "part", "html")
@@ -75,6 +77,7 @@ VALIDATORS = {
     "url_ttl_seconds": _ttl,
     "task_id": _task_id,
     "server_address": _server_address,
+    "progress_profile": _choice("progress_profile", PROGRESS_PROFILES),
 }
 
 
@@ -93,7 +96,8 @@ class Settings:
     how clients take odd ids such as ``..``, ``a/b`` or ``""``; None, the default, for generated ids; a task with
     the same id replaces the earlier one) and ``server_address`` (the address the ``proxy`` scenario builds its
     content-route URLs from, as new-api's configured server address; None: this emulator's API origin under its
-    other loopback name, see :mod:`.gateway`).
+    other loopback name, see :mod:`.gateway`) and ``progress_profile`` (how the progress of new tasks rises over
+    their running phase: ``linear``, the default, or a varying rate, see :mod:`.progress_profiles`).
     """
 
     def __init__(self, **values: Any) -> None:
@@ -102,6 +106,7 @@ class Settings:
             "task_seconds": 3.0, "task_seconds_spread": 0.0, "unified_shape": "envelope", "kling_shape": "envelope",
             "chat_form": "markdown",
             "www_authenticate": "Bearer", "poll_after_ms": None, "url_ttl_seconds": 600, "task_id": None, "server_address": None,
+            "progress_profile": "linear",
         }
         self.update(values)
 

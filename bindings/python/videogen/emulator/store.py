@@ -13,9 +13,10 @@ import string
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from .gateway import SCENARIOS as GATEWAY_SCENARIOS, refusal_error
+from .progress_profiles import progress_at
 
 SCENARIOS = ("success", "fail", "stuck", "empty", "redirect") + GATEWAY_SCENARIOS
 FAIL_CODE = "content_policy_violation"
@@ -134,6 +135,7 @@ class Task:
     seed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
     remixed_from: str | None = None   # the source video of a remix (openai dialect)
+    progress_profile: str = "linear"  # how its progress rises (see progress_profiles)
 
     def state(self, now: float | None = None) -> TaskState:
         """Compute the state at monotonic time ``now`` (default: now)."""
@@ -155,7 +157,10 @@ class Task:
                              self.scenario != "empty")
         if elapsed < queued_until:
             return self._queued(elapsed, queued_until)
-        progress = int(100 * (elapsed - queued_until) / (T - queued_until))
+        if self.progress_profile == "linear":
+            progress = int(100 * (elapsed - queued_until) / (T - queued_until))
+        else:
+            progress = int(progress_at(self.progress_profile, (elapsed - queued_until) / (T - queued_until)))
         progress = min(99, max(1, progress))
         return TaskState("running", progress, 0, elapsed, T, started_at, None, None, False)
 
@@ -177,8 +182,10 @@ class Task:
 class TaskStore:
     """Thread-safe map of task id to :class:`Task`."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress_profile: Callable[[], str] | None = None) -> None:
+        """``progress_profile`` names the progress curve of each new task (default: linear)."""
         self._lock = threading.Lock()
+        self._progress_profile = progress_profile
         self._tasks: dict[str, Task] = {}
         self._deleted: dict[str, int] = {}   # id -> row_id of deleted tasks, so list cursors naming them still work
         self._next_row = 1
@@ -186,6 +193,8 @@ class TaskStore:
     def create(self, *, id_: str, **fields: Any) -> Task:
         """Create, store and return a task; ``fields`` are :class:`Task` fields
         except ``id``, ``row_id``, ``started`` and ``created_at``."""
+        if self._progress_profile is not None:
+            fields.setdefault("progress_profile", self._progress_profile())
         with self._lock:
             task = Task(id=id_, row_id=self._next_row, started=time.monotonic(),
                         created_at=time.time(), **fields)
