@@ -12,7 +12,7 @@ struct WaitOperationTests {
     }
 
     func client(_ transport: FakeTransport, scheduler: ManualScheduler) throws -> VideoGenClient {
-        let policy = PollPolicy(interval: 1, maxInterval: 4, multiplier: 2, jitter: 0, minInterval: 0.2)
+        let policy = PollPolicy(interval: 1, maxInterval: 4, multiplier: 2, jitter: 0, minInterval: 0.2, adaptive: false)
         let configuration = try TestConfig.make(.openai, retry: RetryPolicy(maxAttempts: 3, baseDelay: 1, maxDelay: 1), poll: policy)
         return VideoGenClient(configuration: configuration, transport: transport, random: { 0 }, scheduler: scheduler)
     }

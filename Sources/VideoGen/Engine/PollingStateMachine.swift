@@ -37,11 +37,11 @@ public struct PollingStateMachine: Sendable {
     public static let horizon = 3.0
 
     private let policy: PollPolicy
-    private let retry: RetryPolicy
+    /// The engine's one retry machine, kind `.poll`: whether and when a failed poll is retried early.
+    private var retry: RetryStateMachine
     private let deadline: Double
     private var random: @Sendable () -> Double
     private var pollIndex = 0
-    private var consecutiveFailures = 0
     private var lastError: VideoGenError?
     private var finalPollSent = false
     private var deadlineSleep = false
@@ -54,12 +54,12 @@ public struct PollingStateMachine: Sendable {
 
     /// - Parameters:
     ///   - policy: the poll schedule.
-    ///   - retry: backoff rules for failed polls.
+    ///   - retry: the retry policy failed polls follow (`RetryStateMachine`, kind `.poll`).
     ///   - deadline: the absolute time (same clock as every `now`) at which waiting stops.
     ///   - random: a source of uniform numbers in 0..<1 for jitter.
     public init(policy: PollPolicy, retry: RetryPolicy, deadline: Double, random: @escaping @Sendable () -> Double) {
         self.policy = policy
-        self.retry = retry
+        self.retry = RetryStateMachine(policy: retry, kind: .poll)
         self.deadline = deadline
         self.random = random
     }
@@ -78,8 +78,9 @@ public struct PollingStateMachine: Sendable {
     /// - Parameters:
     ///   - snapshot: the task after applying the answer.
     ///   - hint: the server's poll hint in seconds, if any.
-    public mutating func pollSucceeded(_ snapshot: TaskSnapshot, hint: Double?, now: Double) -> Action {
-        consecutiveFailures = 0
+    ///   - budget: the client's retry quota, paid back for the retry that led here (nil: none is kept).
+    public mutating func pollSucceeded(_ snapshot: TaskSnapshot, hint: Double?, now: Double, budget: RetryBudget? = nil) -> Action {
+        if let budget { retry.succeeded(budget: budget) }
         lastError = nil
         if snapshot.state.isTerminal { return .finished(snapshot) }
         pollIndex += 1
@@ -120,22 +121,26 @@ public struct PollingStateMachine: Sendable {
         }
     }
 
-    /// A status request failed.
-    public mutating func pollFailed(_ error: VideoGenError, now: Double) -> Action {
-        guard error.isRetryable else { return .failed(error) }
-        if let hint = error.retryAfter, hint > retry.maxRetryAfter {
-            return .failed(error)
+    /// A status request failed: the retry machine decides whether it is retried early (after its backoff or the
+    /// service's hint, never sooner than `min_interval`), waits for the regular schedule (budget spent, or the
+    /// service said not to retry), or ends the wait (an error that cannot heal, a hint beyond `max_retry_after`).
+    /// - Parameter budget: the client's retry quota (nil: unlimited).
+    public mutating func pollFailed(_ error: VideoGenError, now: Double, budget: RetryBudget? = nil) -> Action {
+        switch retry.failed(error, budget: budget ?? RetryBudget(capacity: Int.max / 2), unit: random()) {
+        case .retry(let delay):
+            lastError = error
+            return schedule(after: max(delay, policy.minInterval), now: now)
+        case .waitForSchedule(let failure):
+            return pollSkipped(failure, now: now)
+        case .fail(let failure):
+            return .failed(failure)
         }
-        lastError = error
-        let delay = error.retryAfter ?? retry.backoff(retry: consecutiveFailures, unit: random())
-        consecutiveFailures += 1
-        return schedule(after: max(delay, policy.minInterval), now: now)
     }
 
     /// A status request failed and will not be retried early (the client's retry budget is spent, or the service
-    /// said not to retry): the next poll
-    /// comes on the regular schedule, so waiting adds no traffic, and the wait still lasts until its deadline.
-    public mutating func pollSkipped(_ error: VideoGenError, now: Double) -> Action {
+    /// said not to retry): the next poll comes on the regular schedule, so waiting adds no traffic, and the wait
+    /// still lasts until its deadline.
+    mutating func pollSkipped(_ error: VideoGenError, now: Double) -> Action {
         guard error.isTransient else { return .failed(error) }
         lastError = error
         pollIndex += 1

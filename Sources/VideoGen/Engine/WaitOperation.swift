@@ -1,18 +1,17 @@
 import FoundationEssentials
 import Synchronization
 
-/// A wait as data: the poll machine, the retry machine, the task as last seen and the callbacks, driven by timers
+/// A wait as data: the poll machine (with its retry machine), the task as last seen and the callbacks, driven by timers
 /// and transfer completions on the transport's loop. Between polls a waiting task is one timer in the loop's heap:
 /// no Swift task, thread or dispatch source. `VideoGenClient.wait` (async) and `startWait` both run on it.
 final class WaitOperation: Cancellable, @unchecked Sendable {
-    // Unchecked: the machines, `current` and `reporter` are used by one step at a time (a timer, then a poll's
+    // Unchecked: the machine, `current` and `reporter` are used by one step at a time (a timer, then a poll's
     // completion, then a timer...: each step starts the next); `state` is a Mutex.
     private let client: VideoGenClient
     private let onUpdate: @Sendable (TaskSnapshot) -> Void
     private let started = MonotonicTime.now
     private let deadline: Double
     private var machine: PollingStateMachine
-    private var retry: RetryStateMachine
     private var current: TaskSnapshot
     private var reporter = UpdateReporter()
 
@@ -31,7 +30,6 @@ final class WaitOperation: Cancellable, @unchecked Sendable {
         self.deadline = timeout ?? configuration.waitTimeout
         self.machine = PollingStateMachine(policy: configuration.poll, retry: configuration.retry, deadline: deadline,
                                            random: client.executor.random)
-        self.retry = RetryStateMachine(policy: configuration.retry, kind: .poll)
         self.current = snapshot
         self.state = Mutex(State(completion: completion))
     }
@@ -70,34 +68,24 @@ final class WaitOperation: Cancellable, @unchecked Sendable {
         let transfer = client.executor.attempt(request, timeout: min(configuration.requestTimeout, left)) { [self] result in
             switch result {
             case .success(let response):
-                retry.succeeded(budget: client.executor.budget)
-                let snapshot = current
-                client.applyStatus(response, to: snapshot) { [self] applied in
+                client.applyStatus(response, to: current) { [self] applied in
                     switch applied {
                     case .success(let updated):
+                        // The machine sees the service's own progress (a step back restarts its estimate); the caller
+                        // sees progress that never goes back within the wait.
                         current = updated
                         reporter.report(&current, onUpdate)
-                        perform(machine.pollSucceeded(current, hint: RetryHint.pollAfter(response.headers), now: elapsed))
+                        perform(machine.pollSucceeded(updated, hint: RetryHint.pollAfter(response.headers), now: elapsed,
+                                                      budget: client.executor.budget))
                     case .failure(let error):
-                        failed(error)
+                        perform(machine.pollFailed(error, now: elapsed, budget: client.executor.budget))
                     }
                 }
             case .failure(let error):
-                failed(error)
+                perform(machine.pollFailed(error, now: elapsed, budget: client.executor.budget))
             }
         }
         if !keep(transfer) { transfer.cancel() }
-    }
-
-    private func failed(_ error: VideoGenError) {
-        switch retry.failed(error, budget: client.executor.budget, unit: client.executor.random()) {
-        case .retry:
-            perform(machine.pollFailed(error, now: elapsed))
-        case .waitForSchedule(let failure):
-            perform(machine.pollSkipped(failure, now: elapsed))
-        case .fail(let failure):
-            finish(.failure(failure))
-        }
     }
 
     /// Remembers what runs now, for `cancel`; false when the wait was cancelled (or ended) meanwhile.

@@ -262,8 +262,7 @@ final class CurlLoop: @unchecked Sendable {
         // Control requests: fixed deadlines, in the heap.
         while let transfer = deadlines.first, transfer.deadline <= now {
             deadlines.remove(transfer)
-            if transfer.isWaiting { unqueue(transfer) } else { retire(transfer) }
-            transfer.finish(.failure(transfer.timeoutError))
+            expireOne(transfer)
         }
         var nearest = deadlines.first.map { $0.deadline - now }
         guard carriesDownloads else { return nearest }
@@ -277,11 +276,23 @@ final class CurlLoop: @unchecked Sendable {
                 if transfer.deadline <= now { expired.append(transfer) } else { nearest = min(nearest ?? .max, transfer.deadline - now) }
             }
         }
-        for transfer in expired {
-            if transfer.isWaiting { unqueue(transfer) } else { retire(transfer) }
-            transfer.finish(.failure(transfer.timeoutError))
-        }
+        for transfer in expired { expireOne(transfer) }
         return nearest
+    }
+
+    /// Fails one transfer whose deadline passed. One still queued for a connection never sent a byte: its timeout
+    /// says so (`requestNotSent`), so that a submit that timed out there is retried, not reported as an unknown
+    /// outcome.
+    private func expireOne(_ transfer: CurlTransfer) {
+        var error = transfer.timeoutError
+        if transfer.isWaiting {
+            unqueue(transfer)
+            error.message += " (it waited for a connection and was never sent)"
+            error.requestNotSent = true
+        } else {
+            retire(transfer)
+        }
+        transfer.finish(.failure(error))
     }
 }
 
