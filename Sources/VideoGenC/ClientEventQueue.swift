@@ -4,26 +4,6 @@ import Glibc
 import Synchronization
 import VideoGen
 
-/// What an asynchronous operation reported, waiting to be dispatched.
-struct PendingEvent: Sendable {
-    enum Payload: Sendable {
-        case update(TaskSnapshot)
-        case transfer(received: Int64, total: Int64?)
-        case done(Result<TaskSnapshot, VideoGenError>, operation: AsyncOperation)
-    }
-
-    let handle: UInt
-    let box: TaskBox
-    let payload: Payload
-}
-
-/// The kinds of asynchronous operation, each finishing its DONE event in its own way.
-enum AsyncOperation: Sendable {
-    case submit
-    case wait
-    case download(path: String)
-}
-
 /// A client's queue of undispatched events, with a descriptor (the read end of a pipe) that is readable exactly
 /// while the queue is not empty, so that event loops can watch it.
 final class ClientEventQueue: Sendable {
@@ -77,10 +57,10 @@ final class ClientEventQueue: Sendable {
         }
     }
 
-    /// Drops every pending event, finishing the operations whose DONE event will never be dispatched.
+    /// Drops every pending event, ending the operations whose DONE event will never be dispatched.
     func discardAll() {
         for event in drain() {
-            if case .done = event.payload { event.box.finishOperation() }
+            if case .done = event.payload { event.operation.box?.end(event.operation) }
         }
     }
 
