@@ -502,7 +502,9 @@ int64_t vg_task_bytes_total(vg_task *task);
  *
  * The *_async calls start an operation and return at once; the operation runs on the library's own small pool of
  * threads (no thread per task), and everything it reports is queued on its client as events. The caller collects
- * them with vg_client_dispatch, on a thread of its choosing: callbacks still never run on a library thread. An
+ * them with vg_client_dispatch (or vg_client_dispatch_v2, whose callback gets each event's values as a vg_update),
+ * on a thread of its choosing: callbacks still never run on a library thread. It is the same operation a blocking
+ * call runs; only who drains its events differs. An
  * event loop can watch vg_client_event_fd and dispatch when it becomes readable (asyncio: loop.add_reader).
  *
  * A task has at most one operation at a time: starting another, blocking or asynchronous, before the first one's

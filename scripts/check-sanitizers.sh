@@ -6,7 +6,7 @@
 #               -fsanitize=address,undefined, run against it. Needs every test passing, 0 ASan and 0 UBSan reports.
 #               swiftc has no -sanitize=undefined on Linux, so UBSan covers the C side (the tests, the header's use).
 #   tsan        libvideogen.so built with -sanitize=thread in .build-tsan/; the concurrency tests of the C suite
-#               (many_threads, cancel*, async*, free_during_wait) compiled with -fsanitize=thread, run with
+#               (many_threads, cancel*, async*, updates*, free_during_wait) compiled with -fsanitize=thread, run with
 #               Tests/sanitizers/tsan_swift_runtime_shim.c preloaded (it shows TSan the synchronisation inside the
 #               uninstrumented Swift runtime: Mutex slow paths, swift_once, task hops; read its header) and
 #               Tests/sanitizers/tsan.supp. Needs every test passing and 0 TSan reports.
@@ -155,7 +155,7 @@ check_tsan() {
         VG_BUILD_DIR="$dir/c" VG_SKIP_LIB_CHECKS=1 \
         VG_TEST_ENV="LD_PRELOAD=$shim VG_TSAN_SHIM_VERBOSE=1 TSAN_OPTIONS=suppressions=$root/Tests/sanitizers/tsan.supp:print_suppressions=1:log_path=$dir/tsan" \
         bash "$root/Tests/c/run.sh" "$root/.build-tsan/debug" \
-        --only many_threads --only threads_hammer --only cancel --only async --only free_during_wait > "$dir/suite.log" 2>&1
+        --only many_threads --only threads_hammer --only cancel --only async --only updates --only free_during_wait > "$dir/suite.log" 2>&1
     read -r p f < <(suite_counts "$dir/suite.log")
     reports="$(count 'WARNING: ThreadSanitizer' "$dir"/tsan.*)"
     local hooks

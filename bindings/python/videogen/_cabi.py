@@ -32,8 +32,8 @@ EVENT_FN = CFUNCTYPE(c_int, c_void_p, c_int, c_int, c_void_p, c_void_p)
 
 class Update(ctypes.Structure):
     """``vg_update``: one update of an operation with the values it changed (since 0.3.0). Valid only during the
-    callback that receives it; its pointers are borrowed. Members are only ever appended: read one only when it lies
-    within ``size`` (:meth:`has`)."""
+    callback that receives it; its pointers are borrowed. Members are only ever appended: a member added after
+    ``snapshot_json`` may be read only when it lies within ``size`` (the members below are all in ABI 1's layout)."""
 
     _fields_ = [
         ("size", c_size_t),             # sizeof(vg_update) in the library that filled it
@@ -48,11 +48,6 @@ class Update(ctypes.Structure):
         ("task_error", c_void_p),       # the task's failure as a vg_error (borrowed), or NULL
         ("snapshot_json", c_char_p),    # UPDATE and DONE: the task's snapshot after the update; NULL for TRANSFER
     ]
-
-    def has(self, name: str) -> bool:
-        """True when the library that filled this update knows the member ``name``."""
-        field = getattr(type(self), name)
-        return bool(field.offset + field.size <= self.size)
 
 
 #: ``int (*vg_update_fn)(vg_task *task, const vg_update *update, void *user_data)``
