@@ -155,7 +155,8 @@ def declare(lib: ctypes.CDLL) -> frozenset[str]:
             if name in OPTIONAL:
                 missing.add(name)
                 continue
-            raise AttributeError(f"the library does not export {name}") from None
+            since = " (added in 0.3.0: this binding needs libvideogen 0.3.0 or later)" if name.endswith("_v2") else ""
+            raise AttributeError(f"the library does not export {name}{since}") from None
         function.restype = restype
         function.argtypes = argtypes
     return frozenset(missing)

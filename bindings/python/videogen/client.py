@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal, Unpack
 
 from . import _cabi, _loader
-from ._events import EventPump, PumpSource
+from ._events import PumpSource
 from ._native import check, new_handle, take_string
 from .config import ClientOptions, config_document
 from .errors import InvalidArgumentError, VideoGenError
@@ -110,11 +110,6 @@ class Client:
         if handle is None:
             raise ValueError("I/O operation on a closed videogen.Client")
         return handle
-
-    def _events(self) -> EventPump:
-        """The client's event pump (asyncio), made on first use."""
-        self._require_handle()
-        return self._pumps.get()
 
     # -- tasks -----------------------------------------------------------------------------------------------------
 
