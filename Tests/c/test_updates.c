@@ -45,9 +45,31 @@ struct seen {
     int stop_on_transfer;      /* return non-zero from the first TRANSFER */
     int cancel_on_update;      /* call vg_task_cancel from the first UPDATE (in-callback cancel) */
     int stop_answer_given;
-    volatile int running;      /* 1 while a callback runs (for the cancel test) */
-    volatile int calls;
+    int running;               /* 1 while a callback runs (for the cancel test); under calls_lock */
+    int calls;                 /* callbacks so far; under calls_lock */
 };
+
+/* Guards `running` and `calls`, which the cancel test reads from another thread. */
+static pthread_mutex_t calls_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void set_running(struct seen *seen, int running)
+{
+    pthread_mutex_lock(&calls_lock);
+    seen->running = running;
+    if (running) seen->calls++;
+    pthread_mutex_unlock(&calls_lock);
+}
+
+/* Reads `calls` (and `running`, into *running when not NULL) from any thread. */
+static int calls_so_far(struct seen *seen, int *running)
+{
+    int calls;
+    pthread_mutex_lock(&calls_lock);
+    calls = seen->calls;
+    if (running) *running = seen->running;
+    pthread_mutex_unlock(&calls_lock);
+    return calls;
+}
 
 static void mismatch(struct seen *seen, const char *what, long long got, long long want)
 {
@@ -59,13 +81,12 @@ static int on_update(vg_task *task, const vg_update *update, void *user_data)
 {
     struct seen *seen = user_data;
     int answer = 0;
-    seen->running = 1;
-    seen->calls++;
+    set_running(seen, 1);
     if (!pthread_equal(pthread_self(), seen->thread)) seen->wrong_thread = 1;
     if (seen->task && task != seen->task) mismatch(seen, "task handle", 0, 1);
     if (update == NULL) {
         seen->bad_size = 1;
-        seen->running = 0;
+        set_running(seen, 0);
         return 1;
     }
     if (update->size < offsetof(vg_update, snapshot_json) + sizeof update->snapshot_json) seen->bad_size = 1;
@@ -131,7 +152,7 @@ static int on_update(vg_task *task, const vg_update *update, void *user_data)
         break;
     }
     if (answer) seen->stop_answer_given = 1;
-    seen->running = 0;
+    set_running(seen, 0);
     return answer;
 }
 
@@ -317,7 +338,7 @@ void updates_cancel_from_thread_v2(void)
     vg_client *client = make_client("openai", g_base_url, NULL);
     vg_task *task = NULL;
     pthread_t thread;
-    int started = 0, i, calls_at_cancel;
+    int started = 0, i, calls_at_cancel, running = 1;
     REQUIRE(client != NULL);
     task = submit_model(client, "emu-stuck");
     REQUIRE(task != NULL);
@@ -326,14 +347,14 @@ void updates_cancel_from_thread_v2(void)
     waiter.seen = &seen;
     REQUIRE(pthread_create(&thread, NULL, wait_thread, &waiter) == 0);
     started = 1;
-    for (i = 0; i < 200 && seen.calls == 0; i++) sleep_seconds(0.05);
-    REQUIRE(seen.calls >= 1);  /* the wait reported its start */
+    for (i = 0; i < 200 && calls_so_far(&seen, NULL) == 0; i++) sleep_seconds(0.05);
+    REQUIRE(calls_so_far(&seen, NULL) >= 1);  /* the wait reported its start */
     CHECK_CODE(vg_task_cancel(task, VG_CANCEL_LOCAL, NULL), VG_OK);
-    CHECK(!seen.running);
-    calls_at_cancel = seen.calls;
+    calls_at_cancel = calls_so_far(&seen, &running);
+    CHECK(!running);  /* vg_task_cancel waited for a callback running on the other thread */
     pthread_join(thread, NULL);
     started = 0;
-    CHECK(seen.calls == calls_at_cancel);
+    CHECK(calls_so_far(&seen, NULL) == calls_at_cancel);
     CHECK(seen.done == 0);
     CHECKF(waiter.code == VG_E_CANCELLED, "wait returned %s", vg_code_str(waiter.code));
 done:
