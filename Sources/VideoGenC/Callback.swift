@@ -68,6 +68,8 @@ enum BorrowedError {
 
 /// Fills the `vg_update` a `vg_update_fn` receives, on the stack, from the task's view after the event.
 enum UpdateRecord {
+    /// Runs `body` with the update for an event of `kind` on `box`'s task (the operation's `outcome` for DONE). The
+    /// error handles and the snapshot text it points to live until `body` returns.
     static func with(_ box: TaskBox, kind: vg_event_kind, outcome: Result<OperationValue, VideoGenError>?,
                      _ body: (UnsafePointer<vg_update>) -> Int32) -> Int32 {
         let view = box.snapshot

@@ -12,14 +12,17 @@ enum Launch {
         return placeholder
     }
 
+    /// A submit of a prepared request (`vg_client_submit`, `vg_client_submit_async`).
     static func submit(_ client: VideoGenClient, _ prepared: PreparedSubmission) -> (Operation) -> OperationHandle {
         { operation in client.startSubmit(prepared, completion: operation.completeTask) }
     }
 
+    /// One status refresh (`vg_task_poll`).
     static func poll(_ client: VideoGenClient, _ current: TaskSnapshot) -> (Operation) -> OperationHandle {
         { operation in client.startRefresh(current, completion: operation.completeTask) }
     }
 
+    /// A wait on the client's schedule (`vg_task_wait`, `vg_task_wait_async`): every change is an UPDATE.
     static func wait(_ plan: WaitPlan) -> (Operation) -> OperationHandle {
         { operation in
             plan.client.startWait(plan.current, timeout: plan.timeout, pollImmediately: plan.immediately,
@@ -27,6 +30,7 @@ enum Launch {
         }
     }
 
+    /// A download of the video or a still (`vg_task_download*`): byte progress is a coalesced TRANSFER.
     static func download(_ client: VideoGenClient, _ current: TaskSnapshot, variant: ContentVariant,
                          to path: String) -> (Operation) -> OperationHandle {
         { operation in

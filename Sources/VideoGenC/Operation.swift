@@ -28,16 +28,21 @@ struct PendingEvent: Sendable {
         case done(Result<OperationValue, VideoGenError>)
     }
 
+    /// The operation that reported it.
     let operation: Operation
+    /// What it reported.
     let payload: Payload
 }
 
 /// Where an operation's events go: the client's queue (asynchronous calls, delivered by `vg_client_dispatch`) or
 /// the inbox of the thread blocked in the call that started it.
 enum EventSink: Sendable {
+    /// The client's queue, delivered by `vg_client_dispatch` / `vg_client_dispatch_v2`.
     case queue(ClientEventQueue)
+    /// The inbox of the thread blocked in the call.
     case inbox(CallerInbox)
 
+    /// Queues `event` and wakes whoever delivers it.
     func post(_ event: PendingEvent) {
         switch self {
         case .queue(let queue): queue.post(event)
@@ -75,11 +80,13 @@ final class Operation: Sendable {
         var shown: (received: Int64, total: Int64?)?
     }
 
+    /// Which call started it (decides how its result is applied).
     let kind: Kind
     /// The task the operation runs on; nil for a client operation (list, remote cancel).
     let box: TaskBox?
     /// The bits of the task's handle, to tell whether the task was freed before an event was delivered.
     let handle: UInt
+    /// Where its events go.
     let sink: EventSink
     private let state = Mutex(State())
 

@@ -122,6 +122,7 @@ final class TaskBox: Sendable {
 /// Shared by every task (cancel is rare; a callback's end costs one uncontended lock and broadcast), so that a task
 /// carries no pthread objects of its own.
 final class CallbackGate: Sendable {
+    /// The one gate of the process.
     static let shared = CallbackGate()
     private let condition = Condition()
 

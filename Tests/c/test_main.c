@@ -113,6 +113,7 @@ const char *g_workdir = NULL;
     X(async_download, 60)                                                                                             \
     X(async_failure_and_abort, 60)                                                                                    \
     X(async_cancel, 30)                                                                                               \
+    X(async_client_freed_first, 60)                                                                                   \
     X(updates_wait_v2, 60)                                                                                            \
     X(updates_download_v2, 60)                                                                                        \
     X(updates_failed_task, 30)                                                                                        \
