@@ -16,8 +16,9 @@
 #               the Swift runtime's type-name cache, matched by exact signature (see check_swift_asan).
 #   valgrind    memcheck of the C test program (gcc, as in make test-c) against the release library
 #               (.build/release, built as make build does) on the misuse tests, both happy paths and the cancel
-#               tests, with --errors-for-leak-kinds=definite and Tests/sanitizers/valgrind.supp. Needs every test
-#               passing, 0 errors (so 0 invalid reads/writes and 0 unsuppressed definite leaks).
+#               tests (blocking, dispatched, and with the client freed first), with --errors-for-leak-kinds=definite
+#               and Tests/sanitizers/valgrind.supp. Needs every test passing, 0 errors (so 0 invalid reads/writes
+#               and 0 unsuppressed definite leaks).
 # LeakSanitizer is off under ASan (detect_leaks=0): with Swift it reports false leaks (bit-stuffed side-table
 # pointers, llvm-project #56751; reliability.md §6). Leaks are judged by valgrind instead.
 # Prints "ok - CHECK: ..." / "FAIL - CHECK: ..." per check with its time and, last, "N passed, N failed"; exits 1
@@ -253,6 +254,7 @@ check_valgrind() {
         --only stale_handle_after_reuse --only wrong_kind_handles --only forged_handles --only error_cleared_on_success \
         --only resume_refuses_bad_records --only cancel_bad_flags --only wait_nan_timeout \
         --only happy_path --only cancel_from_thread --only cancel_in_callback --only free_during_wait --only async_cancel \
+        --only async_client_freed_first --only updates_stop_and_cancel_v2 --only updates_dispatch_v2 \
         > "$dir/suite.log" 2>&1
     read -r p f < <(suite_counts "$dir/suite.log")
     local logs=("$dir"/memcheck.*.log)
