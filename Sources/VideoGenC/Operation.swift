@@ -6,7 +6,7 @@ import Synchronization
 import VideoGen
 
 /// What a finished operation produced.
-enum OperationValue: Sendable {
+enum OperationValue: Sendable, Equatable {
     /// The task's new snapshot (submit, poll, wait, download): it replaces the task's view.
     case task(TaskSnapshot)
     /// A snapshot of a new task (remix); the operation's own task is unchanged.
@@ -56,7 +56,7 @@ enum EventSink: Sendable {
 /// delivered on a caller's thread by `deliver(_:to:)`. A blocking call is an asynchronous operation whose events
 /// the calling thread drains until DONE (`run`); an asynchronous call leaves them on the client's queue.
 ///
-/// The rules live here once: one finish rule (`finish`), one abort path (a callback's non-zero answer: `abort`),
+/// The rules live here once: one finish rule (`FinishRule`, carried out by `finish`), one abort path (a callback's non-zero answer: `abort`),
 /// one cancel path (`cancel`, reached from `TaskBox.cancel`).
 ///
 /// Lean by design (a hundred thousand may be in flight): no Swift Task, thread or semaphore of its own; the state
@@ -264,40 +264,15 @@ final class Operation: Sendable {
         } != nil
     }
 
-    /// The finish rule, the same for every operation, blocking or not: applies the result to the task and decides
-    /// what the operation reports.
-    /// - A callback asked to stop: VG_E_ABORTED_BY_CALLBACK, whatever the engine answered; a download that still
-    ///   completed is undone (its file removed, the task's view left without it).
-    /// - Success: the new snapshot becomes the task's view; a wait that ended unsuccessfully reports the task's error.
-    /// - Failure: a failed submit marks its task FAILED with the error; after vg_task_cancel any failure is
-    ///   VG_E_CANCELLED (the engine's way of stopping may surface as another error).
+    /// Applies the finish rule (`FinishRule`, the same for every operation, blocking or not) and carries out what it
+    /// decided: the task's new view and byte count, a file to remove.
     private func finish(_ result: Result<OperationValue, VideoGenError>) -> Result<OperationValue, VideoGenError> {
-        if wasAborted {
-            if case .success(.task(let snapshot)) = result, kind == .download, let written = snapshot.download?.path {
-                unlink(written)
-            }
-            return .failure(VideoGenError(.abortedByCallback, "a callback returned non-zero"))
-        }
-        switch result {
-        case .success(let value):
-            if case .task(let snapshot) = value, let box {
-                box.update(snapshot)
-                if kind == .wait, let failure = WaitPlan.error(of: snapshot) { return .failure(failure) }
-                if let record = snapshot.download, kind == .download {
-                    box.setTransfer(received: record.bytes, total: record.bytes)
-                }
-            }
-            return .success(value)
-        case .failure(let error):
-            if kind == .submit, let box {
-                var failed = box.snapshot
-                failed.state = .failed
-                failed.error = error
-                box.update(failed)
-            }
-            if box?.isCancelled == true { return .failure(VideoGenError(.cancelled, "the task was cancelled")) }
-            return .failure(error)
-        }
+        let finish = FinishRule.decide(kind, result: result, aborted: wasAborted, cancelled: box?.isCancelled ?? false,
+                                       current: box?.snapshot)
+        if let path = finish.unlink { unlink(path) }
+        if let view = finish.view { box?.update(view) }
+        if let bytes = finish.bytes { box?.setTransfer(received: bytes.received, total: bytes.total) }
+        return finish.outcome
     }
 }
 
