@@ -301,7 +301,9 @@ vg_code vg_client_create(const char *config_json, vg_client **out, vg_error **er
 
 /**
  * Frees a client and wipes its copy of the API key once no task needs it. Tasks created by the client stay
- * usable until they are freed. NULL or an already-freed client is a no-op. Thread-safe.
+ * usable until they are freed. Events of asynchronous operations can no longer be dispatched: pending ones are
+ * dropped, and so are those of operations still running, which end unseen (their task is VG_E_BUSY until then).
+ * NULL or an already-freed client is a no-op. Thread-safe.
  */
 void vg_client_free(vg_client *client);
 
