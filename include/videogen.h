@@ -26,8 +26,12 @@
  *   Unknown fields are refused by name, never silently dropped.
  * - Threads: a vg_client may be used from any number of threads at once. A vg_task may be used by one thread at a
  *   time, except vg_task_cancel, which any thread may call at any time. Callbacks run only on the thread that
- *   called the function they were passed to (vg_task_wait, vg_task_download), never on a thread of the library's
- *   own; they must not call vg_task_free on the task they are reporting.
+ *   called the function they were passed to (vg_task_wait, vg_task_download, vg_client_dispatch, ...), never on a
+ *   thread of the library's own; they must not call vg_task_free on the task they are reporting.
+ * - Operations: every network call on a task (poll, wait, download, delete, remix) is the task's one operation, run
+ *   by the library's event loop whether the call blocks or not: a blocking call starts it and drains its events on
+ *   the calling thread until it is done; an asynchronous one leaves its events queued on the client for
+ *   vg_client_dispatch. Both follow the same rules for results, callbacks that ask to stop, and vg_task_cancel.
  * - Memory: when a string for the caller cannot be allocated, a function that returns a vg_code returns VG_E_NOMEM,
  *   and a getter returns its empty value ("" for those that never return NULL, NULL for the others).
  * - Secrets: the API key is read once at vg_client_create, is sent only to the configured origin, and never appears
@@ -46,16 +50,19 @@ extern "C" {
 /** Major version: changes when the C ABI breaks. */
 #define VG_VERSION_MAJOR 0
 /** Minor version: changes when features are added compatibly. */
-#define VG_VERSION_MINOR 2
+#define VG_VERSION_MINOR 3
 /** Patch version: changes for fixes only. */
 #define VG_VERSION_PATCH 0
 /** The version as one number, (MAJOR << 16) | (MINOR << 8) | PATCH, comparable with vg_version_number(). */
 #define VG_VERSION_NUM ((VG_VERSION_MAJOR << 16) | (VG_VERSION_MINOR << 8) | VG_VERSION_PATCH)
 /** The version as text. */
-#define VG_VERSION_STRING "0.2.0"
+#define VG_VERSION_STRING "0.3.0"
 /**
  * ABI number of this header. A binding compares it with vg_abi_version() when it loads the library and refuses a
  * library whose number differs: the layout of a call (arguments, enums, callback types) may have changed.
+ * ABI 1 only ever grows: 0.3.0 added the update callbacks (vg_update, vg_update_fn and the *_v2 calls) beside the
+ * handle-only ones, which keep working unchanged, so the number stayed 1. A binding that needs the *_v2 calls
+ * checks vg_version_number() >= 0x000300 (or looks the symbols up).
  */
 #define VG_ABI_VERSION 1
 
@@ -138,7 +145,7 @@ typedef int (*vg_progress_fn)(vg_task *task, void *user_data);
  */
 typedef int (*vg_transfer_fn)(vg_task *task, uint64_t received, int64_t total, void *user_data);
 
-/** What an event delivered by vg_client_dispatch reports. */
+/** What an event (vg_client_dispatch) or an update (vg_update_fn) reports. */
 typedef enum vg_event_kind {
     VG_EVENT_UPDATE = 1,   /**< The task's state, progress or queue position changed (read them with the getters). */
     VG_EVENT_TRANSFER = 2, /**< Bytes of a download arrived (vg_task_bytes_received / vg_task_bytes_total). */
@@ -158,6 +165,46 @@ typedef enum vg_event_kind {
  *         reports VG_E_ABORTED_BY_CALLBACK. The return value of a DONE event is ignored.
  */
 typedef int (*vg_event_fn)(vg_task *task, vg_event_kind kind, vg_code code, const vg_error *error, void *user_data);
+
+/**
+ * One update of an operation on a task, with the values it changed (since 0.3.0): what vg_update_fn receives, so a
+ * caller never has to read the task back to learn what an update said. The library fills it on the stack for the
+ * duration of one callback; every pointer in it is borrowed and valid only during that call (copy what you keep;
+ * never free or store them).
+ *
+ * Growth: members are only ever appended. `size` is the size of the struct as the library that filled it knows it;
+ * a caller built against a newer header reads a member only when offsetof(vg_update, member) < update->size
+ * (libgit2's versioned structs, curl's appended members). Layout frozen for ABI 1 up to `snapshot_json`.
+ */
+typedef struct vg_update {
+    size_t size;                /**< sizeof(vg_update) in the library that filled it (see "Growth" above). */
+    vg_event_kind kind;         /**< UPDATE (state, progress or queue position changed), TRANSFER (bytes of a
+                                     download arrived) or DONE (the operation finished). */
+    vg_code code;               /**< DONE: the operation's result, as the blocking call returns it; else VG_OK. */
+    const vg_error *error;      /**< DONE that failed: the operation's error details (borrowed; do not free); else
+                                     NULL. */
+    vg_state state;             /**< The task's state after this update. */
+    int progress;               /**< Its progress 0-100, or -1 when the service does not report it. */
+    int queue_position;         /**< Its position in the service's queue (0 = next), or -1 when unknown. */
+    uint64_t bytes_received;    /**< Bytes written by the current or last download of the task (0 before any). */
+    int64_t bytes_total;        /**< The download's full size as announced, or -1 when unknown. */
+    const vg_error *task_error; /**< Why the task ended unsuccessfully (the provider's reason, as
+                                     vg_task_error_code/vg_task_error_message tell it; borrowed), or NULL while it
+                                     has not. */
+    const char *snapshot_json;  /**< UPDATE and DONE: the task's whole snapshot after this update (the document of
+                                     vg_task_snapshot_json, borrowed); NULL for TRANSFER, whose news is the bytes. */
+} vg_update;
+
+/**
+ * Update callback (since 0.3.0) of vg_task_wait_v2, vg_task_download_v2, vg_task_poll_v2 and
+ * vg_client_dispatch_v2: called on the thread that called that function, with the values the update changed.
+ * @param task       the task the update is about (valid for the duration of the call; do not free it here).
+ * @param update     what changed (never NULL; valid only during the call).
+ * @param user_data  the pointer given with the callback.
+ * @return 0 to go on; non-zero on an UPDATE or TRANSFER stops the operation, which then ends with
+ *         VG_E_ABORTED_BY_CALLBACK (a download's destination is not written). The return value of DONE is ignored.
+ */
+typedef int (*vg_update_fn)(vg_task *task, const vg_update *update, void *user_data);
 
 /* ---------------------------------------------------------------------------------------------------------------
  * Versions, codes and strings
@@ -254,7 +301,9 @@ vg_code vg_client_create(const char *config_json, vg_client **out, vg_error **er
 
 /**
  * Frees a client and wipes its copy of the API key once no task needs it. Tasks created by the client stay
- * usable until they are freed. NULL or an already-freed client is a no-op. Thread-safe.
+ * usable until they are freed. Events of asynchronous operations can no longer be dispatched: pending ones are
+ * dropped, and so are those of operations still running, which end unseen (their task is VG_E_BUSY until then).
+ * NULL or an already-freed client is a no-op. Thread-safe.
  */
 void vg_client_free(vg_client *client);
 
@@ -455,7 +504,9 @@ int64_t vg_task_bytes_total(vg_task *task);
  *
  * The *_async calls start an operation and return at once; the operation runs on the library's own small pool of
  * threads (no thread per task), and everything it reports is queued on its client as events. The caller collects
- * them with vg_client_dispatch, on a thread of its choosing: callbacks still never run on a library thread. An
+ * them with vg_client_dispatch (or vg_client_dispatch_v2, whose callback gets each event's values as a vg_update),
+ * on a thread of its choosing: callbacks still never run on a library thread. It is the same operation a blocking
+ * call runs; only who drains its events differs. An
  * event loop can watch vg_client_event_fd and dispatch when it becomes readable (asyncio: loop.add_reader).
  *
  * A task has at most one operation at a time: starting another, blocking or asynchronous, before the first one's
@@ -594,6 +645,70 @@ vg_code vg_task_remix(vg_task *task, const char *remix_json, vg_task **out, vg_e
  */
 vg_code vg_task_download_variant(vg_task *task, const char *variant, const char *path, vg_transfer_fn on_progress,
                                  void *user_data, vg_error **error);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Updates with their values (since 0.3.0)
+ *
+ * The calls below are the blocking calls and the dispatch above with a vg_update_fn instead of a handle-only
+ * callback: every update carries the values it changed (state, progress, queue position, bytes, the task's error,
+ * the new snapshot), and the blocking calls also report their DONE, just before they return, with the task's
+ * snapshot after it. They run the same operation as the calls above and follow the same rules (VG_E_BUSY,
+ * VG_E_CANCELLED, callbacks never after vg_task_cancel returned, a non-zero return stops the operation). The calls
+ * above are unchanged; a program may mix both forms.
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/**
+ * vg_task_poll with its result as an update: after the status was read (or the poll failed), `on_update` gets one
+ * DONE update on this thread with the poll's result and the task's snapshot.
+ * @param task       the task.
+ * @param on_update  optional (NULL: exactly vg_task_poll).
+ * @param user_data  passed to on_update.
+ * @param error      optional error details.
+ * @return as vg_task_poll.
+ */
+vg_code vg_task_poll_v2(vg_task *task, vg_update_fn on_update, void *user_data, vg_error **error);
+
+/**
+ * vg_task_wait with updates: `on_update` gets an UPDATE at the start and on every change of state, progress or queue
+ * position, then one DONE with the wait's result, all on this thread. Not called once vg_task_cancel has returned.
+ * @param task             the task.
+ * @param timeout_seconds  the deadline from now; <= 0 uses the client's "wait_timeout"; NaN is refused.
+ * @param on_update        optional (NULL: exactly vg_task_wait without a callback).
+ * @param user_data        passed to on_update.
+ * @param error            optional error details.
+ * @return as vg_task_wait.
+ */
+vg_code vg_task_wait_v2(vg_task *task, double timeout_seconds, vg_update_fn on_update, void *user_data,
+                        vg_error **error);
+
+/**
+ * vg_task_download_variant with updates: `on_update` gets TRANSFER updates as bytes arrive (coalesced; the last one
+ * has bytes_received == bytes_total), then one DONE whose snapshot_json holds the download record, all on this
+ * thread. A non-zero return from a TRANSFER stops the download and `path` is not written.
+ * @param task       a task in state VG_STATE_SUCCEEDED (else VG_E_NOT_READY).
+ * @param variant    "video", "thumbnail" or "spritesheet"; NULL means "video".
+ * @param path       the destination file (see vg_task_download).
+ * @param on_update  optional.
+ * @param user_data  passed to on_update.
+ * @param error      optional error details.
+ * @return as vg_task_download_variant.
+ */
+vg_code vg_task_download_v2(vg_task *task, const char *variant, const char *path, vg_update_fn on_update,
+                            void *user_data, vg_error **error);
+
+/**
+ * vg_client_dispatch delivering each pending event as a vg_update (the *_async calls start the operations; their
+ * DONE update carries the task's snapshot after the operation, e.g. the id an asynchronous submit got).
+ * @param client           the client.
+ * @param timeout_seconds  how long to wait for the first event (0: do not wait; < 0: until one arrives; NaN is
+ *                         refused).
+ * @param on_update        the callback (required).
+ * @param user_data        passed to on_update.
+ * @param dispatched       optional; receives the number of updates delivered.
+ * @return VG_OK (also when none arrived in time), VG_E_INVALID_HANDLE or VG_E_INVALID_ARGUMENT.
+ */
+vg_code vg_client_dispatch_v2(vg_client *client, double timeout_seconds, vg_update_fn on_update, void *user_data,
+                              size_t *dispatched);
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,7 @@
 #               -fsanitize=address,undefined, run against it. Needs every test passing, 0 ASan and 0 UBSan reports.
 #               swiftc has no -sanitize=undefined on Linux, so UBSan covers the C side (the tests, the header's use).
 #   tsan        libvideogen.so built with -sanitize=thread in .build-tsan/; the concurrency tests of the C suite
-#               (many_threads, cancel*, async*, free_during_wait) compiled with -fsanitize=thread, run with
+#               (many_threads, cancel*, async*, updates*, free_during_wait) compiled with -fsanitize=thread, run with
 #               Tests/sanitizers/tsan_swift_runtime_shim.c preloaded (it shows TSan the synchronisation inside the
 #               uninstrumented Swift runtime: Mutex slow paths, swift_once, task hops; read its header) and
 #               Tests/sanitizers/tsan.supp. Needs every test passing and 0 TSan reports.
@@ -16,8 +16,9 @@
 #               the Swift runtime's type-name cache, matched by exact signature (see check_swift_asan).
 #   valgrind    memcheck of the C test program (gcc, as in make test-c) against the release library
 #               (.build/release, built as make build does) on the misuse tests, both happy paths and the cancel
-#               tests, with --errors-for-leak-kinds=definite and Tests/sanitizers/valgrind.supp. Needs every test
-#               passing, 0 errors (so 0 invalid reads/writes and 0 unsuppressed definite leaks).
+#               tests (blocking, dispatched, and with the client freed first), with --errors-for-leak-kinds=definite
+#               and Tests/sanitizers/valgrind.supp. Needs every test passing, 0 errors (so 0 invalid reads/writes
+#               and 0 unsuppressed definite leaks).
 # LeakSanitizer is off under ASan (detect_leaks=0): with Swift it reports false leaks (bit-stuffed side-table
 # pointers, llvm-project #56751; reliability.md §6). Leaks are judged by valgrind instead.
 # Prints "ok - CHECK: ..." / "FAIL - CHECK: ..." per check with its time and, last, "N passed, N failed"; exits 1
@@ -155,7 +156,7 @@ check_tsan() {
         VG_BUILD_DIR="$dir/c" VG_SKIP_LIB_CHECKS=1 \
         VG_TEST_ENV="LD_PRELOAD=$shim VG_TSAN_SHIM_VERBOSE=1 TSAN_OPTIONS=suppressions=$root/Tests/sanitizers/tsan.supp:print_suppressions=1:log_path=$dir/tsan" \
         bash "$root/Tests/c/run.sh" "$root/.build-tsan/debug" \
-        --only many_threads --only threads_hammer --only cancel --only async --only free_during_wait > "$dir/suite.log" 2>&1
+        --only many_threads --only threads_hammer --only cancel --only async --only updates --only free_during_wait > "$dir/suite.log" 2>&1
     read -r p f < <(suite_counts "$dir/suite.log")
     reports="$(count 'WARNING: ThreadSanitizer' "$dir"/tsan.*)"
     local hooks
@@ -253,6 +254,7 @@ check_valgrind() {
         --only stale_handle_after_reuse --only wrong_kind_handles --only forged_handles --only error_cleared_on_success \
         --only resume_refuses_bad_records --only cancel_bad_flags --only wait_nan_timeout \
         --only happy_path --only cancel_from_thread --only cancel_in_callback --only free_during_wait --only async_cancel \
+        --only async_client_freed_first --only updates_stop_and_cancel_v2 --only updates_dispatch_v2 \
         > "$dir/suite.log" 2>&1
     read -r p f < <(suite_counts "$dir/suite.log")
     local logs=("$dir"/memcheck.*.log)

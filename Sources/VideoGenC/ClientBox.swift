@@ -1,8 +1,8 @@
 import VideoGen
 
 /// The object behind a `vg_client` handle: the Swift client and the queue its asynchronous operations report to.
-/// Tasks keep their own references to both, so freeing the handle does not strand them; the key is wiped when the
-/// last reference goes.
+/// Each task keeps a reference to its client's box (one word per task), so freeing the handle does not strand them;
+/// the key is wiped when the last reference goes.
 final class ClientBox: Sendable {
     let client: VideoGenClient
     let events = ClientEventQueue()

@@ -4,30 +4,16 @@ import Glibc
 import Synchronization
 import VideoGen
 
-/// What an asynchronous operation reported, waiting to be dispatched.
-struct PendingEvent: Sendable {
-    enum Payload: Sendable {
-        case update(TaskSnapshot)
-        case transfer(received: Int64, total: Int64?)
-        case done(Result<TaskSnapshot, VideoGenError>, operation: AsyncOperation)
-    }
-
-    let handle: UInt
-    let box: TaskBox
-    let payload: Payload
-}
-
-/// The kinds of asynchronous operation, each finishing its DONE event in its own way.
-enum AsyncOperation: Sendable {
-    case submit
-    case wait
-    case download(path: String)
-}
-
 /// A client's queue of undispatched events, with a descriptor (the read end of a pipe) that is readable exactly
 /// while the queue is not empty, so that event loops can watch it.
 final class ClientEventQueue: Sendable {
-    private let pending = Mutex<[PendingEvent]>([])
+    private struct Pending {
+        var events: [PendingEvent] = []
+        /// Set by `discardAll` (vg_client_free): nobody dispatches any more, so later events are dropped as they come.
+        var closed = false
+    }
+
+    private let pending = Mutex(Pending())
     /// The pipe's read end (non-blocking, close-on-exec); -1 if the system refused a pipe (then dispatch waits by
     /// sleeping briefly).
     let descriptor: Int32
@@ -53,22 +39,39 @@ final class ClientEventQueue: Sendable {
         if writeEnd >= 0 { close(writeEnd) }
     }
 
-    /// Queues an event and marks the descriptor readable.
+    /// Queues an event and marks the descriptor readable; once the client was freed, drops it instead (ending its
+    /// operation if it is a DONE), so that an operation still running then does not keep its task alive.
     func post(_ event: PendingEvent) {
-        pending.withLock { queue in
-            queue.append(event)
-            if queue.count == 1 && writeEnd >= 0 {
+        let dropped = pending.withLock { pending -> Bool in
+            guard !pending.closed else { return true }
+            pending.events.append(event)
+            if pending.events.count == 1 && writeEnd >= 0 {
                 var one: UInt8 = 1
                 _ = write(writeEnd, &one, 1)
             }
+            return false
         }
+        if dropped, case .done = event.payload { event.operation.box?.end(event.operation) }
     }
 
     /// Takes every pending event and marks the descriptor not readable.
     func drain() -> [PendingEvent] {
-        pending.withLock { queue in
-            let events = queue
-            queue.removeAll(keepingCapacity: true)
+        take(closing: false)
+    }
+
+    /// Drops every pending event and every later one, ending the operations whose DONE event will never be
+    /// dispatched (vg_client_free).
+    func discardAll() {
+        for event in take(closing: true) {
+            if case .done = event.payload { event.operation.box?.end(event.operation) }
+        }
+    }
+
+    private func take(closing: Bool) -> [PendingEvent] {
+        pending.withLock { pending in
+            if closing { pending.closed = true }
+            let events = pending.events
+            pending.events.removeAll(keepingCapacity: !closing)
             if descriptor >= 0 {
                 var sink = [UInt8](repeating: 0, count: 64)
                 while read(descriptor, &sink, sink.count) > 0 {}
@@ -77,15 +80,8 @@ final class ClientEventQueue: Sendable {
         }
     }
 
-    /// Drops every pending event, finishing the operations whose DONE event will never be dispatched.
-    func discardAll() {
-        for event in drain() {
-            if case .done = event.payload { event.box.finishOperation() }
-        }
-    }
-
     /// True when an event is pending.
-    var hasEvents: Bool { pending.withLock { !$0.isEmpty } }
+    var hasEvents: Bool { pending.withLock { !$0.events.isEmpty } }
 
     /// Waits until an event is pending or `timeout` seconds passed (negative: no limit).
     func waitForEvents(timeout: Double) {

@@ -42,14 +42,17 @@ func submitInputs(_ client: OpaquePointer?, _ requestJSON: UnsafePointer<CChar>?
 
 /// A new task handle for `snapshot`, reporting to the client's event queue.
 func insertTask(_ box: ClientBox, _ snapshot: TaskSnapshot) -> OpaquePointer {
-    HandleTable.shared.insert(TaskBox(client: box.client, events: box.events, snapshot: snapshot), kind: .task)
+    HandleTable.shared.insert(TaskBox(owner: box, snapshot: snapshot), kind: .task)
 }
 
-/// Submits a prepared request from a C thread and returns the new task's handle.
+/// Submits a prepared request from a C thread and returns the new task's handle: the asynchronous submit's
+/// operation, drained on this thread; the task gets a handle only once the submit succeeded.
 private func submitBlocking(_ box: ClientBox, _ request: VideoRequest) throws -> OpaquePointer {
     let client = box.client
     let prepared = try client.prepare(request)
-    return insertTask(box, try CallerThreadRunner.block { try await client.submit(prepared) }.get())
+    let task = TaskBox(owner: box, snapshot: Launch.placeholder(client, prepared))
+    _ = try Operation.run(.submit, box: task, handle: nil, Launch.submit(client, prepared)).get()
+    return HandleTable.shared.insert(task, kind: .task)
 }
 
 @c @implementation

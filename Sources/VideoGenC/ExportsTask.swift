@@ -16,82 +16,94 @@ func requiredTask(_ handle: OpaquePointer?) throws -> TaskBox {
     return box
 }
 
-@c @implementation
-public func vg_task_poll(_ task: OpaquePointer?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+/// The path argument of a download; NULL, empty and non-UTF-8 paths are refused.
+func requiredPath(_ path: UnsafePointer<CChar>?) throws -> String {
+    guard let path = try CStrings.read(path, name: "path"), !path.isEmpty else {
+        throw VideoGenError(.invalidArgument, "path is NULL or empty")
+    }
+    return path
+}
+
+/// The task as last seen, when it succeeded (only a succeeded task has a video to download).
+func succeededSnapshot(_ box: TaskBox) throws -> TaskSnapshot {
+    let current = box.snapshot
+    guard current.state == .succeeded else {
+        throw VideoGenError(.notReady, "the task is \(current.state.rawValue); only a succeeded task has a video to download")
+    }
+    return current
+}
+
+/// The poll of `vg_task_poll` and `vg_task_poll_v2`.
+private func pollBlocking(_ task: OpaquePointer?, _ callback: Callback, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
     guarded(error) {
         let box = try requiredTask(task)
-        let client = box.client
-        let current = box.snapshot
-        let refreshed = try CallerThreadRunner.run(box) { (_: EventChannel<TaskSnapshot>) in
-            try await client.refresh(current)
-        }.get()
-        box.update(refreshed)
+        _ = try Operation.run(.poll, box: box, handle: task, callback: callback, Launch.poll(box.client, box.snapshot)).get()
+    }
+}
+
+@c @implementation
+public func vg_task_poll(_ task: OpaquePointer?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+    pollBlocking(task, .none, error)
+}
+
+@c @implementation
+public func vg_task_poll_v2(_ task: OpaquePointer?, _ on_update: vg_update_fn?, _ user_data: UnsafeMutableRawPointer?,
+                            _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+    pollBlocking(task, on_update.map { .update($0, user_data) } ?? .none, error)
+}
+
+/// The wait of `vg_task_wait` and `vg_task_wait_v2`.
+private func waitBlocking(_ task: OpaquePointer?, _ timeout: Double, _ callback: Callback,
+                          _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+    guarded(error) {
+        let box = try requiredTask(task)
+        let plan = try WaitPlan(box, timeoutSeconds: timeout)
+        _ = try Operation.run(.wait, box: box, handle: task, callback: callback, Launch.wait(plan)).get()
     }
 }
 
 @c @implementation
 public func vg_task_wait(_ task: OpaquePointer?, _ timeout_seconds: Double, _ on_progress: vg_progress_fn?,
                          _ user_data: UnsafeMutableRawPointer?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
-    guarded(error) {
-        let box = try requiredTask(task)
-        let plan = try WaitPlan(box, timeoutSeconds: timeout_seconds)
-        let onUpdate: ((TaskSnapshot) -> Int32)? = on_progress.map { callback in { _ in callback(task, user_data) } }
-        let final = try CallerThreadRunner.run(box, onUpdate: onUpdate) { (channel: EventChannel<TaskSnapshot>) in
-            try await plan.run { snapshot in channel.send(update: snapshot) }
-        }.get()
-        box.update(final)
-        if let failure = WaitPlan.error(of: final) { throw failure }
-    }
+    waitBlocking(task, timeout_seconds, on_progress.map { .progress($0, user_data) } ?? .none, error)
+}
+
+@c @implementation
+public func vg_task_wait_v2(_ task: OpaquePointer?, _ timeout_seconds: Double, _ on_update: vg_update_fn?,
+                            _ user_data: UnsafeMutableRawPointer?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+    waitBlocking(task, timeout_seconds, on_update.map { .update($0, user_data) } ?? .none, error)
 }
 
 @c @implementation
 public func vg_task_download(_ task: OpaquePointer?, _ path: UnsafePointer<CChar>?, _ on_progress: vg_transfer_fn?,
                              _ user_data: UnsafeMutableRawPointer?, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
-    downloadBlocking(task, variant: .video, path, on_progress, user_data, error)
+    downloadBlocking(task, variant: .video, path, on_progress.map { .transfer($0, user_data) } ?? .none, error)
 }
 
-/// The blocking download of `vg_task_download` and `vg_task_download_variant`: the video or one of its stills.
+@c @implementation
+public func vg_task_download_v2(_ task: OpaquePointer?, _ variant: UnsafePointer<CChar>?, _ path: UnsafePointer<CChar>?,
+                                _ on_update: vg_update_fn?, _ user_data: UnsafeMutableRawPointer?,
+                                _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+    let asset: ContentVariant
+    do {
+        _ = try requiredTask(task)
+        asset = try variant.map { try ContentVariant(name: try requiredText($0, "variant")) } ?? .video
+    } catch let failure {
+        return report(VideoGenError.fromAny(failure), error)
+    }
+    return downloadBlocking(task, variant: asset, path, on_update.map { .update($0, user_data) } ?? .none, error)
+}
+
+/// The blocking download of `vg_task_download`, `vg_task_download_variant` and `vg_task_download_v2`: the video or
+/// one of its stills.
 func downloadBlocking(_ task: OpaquePointer?, variant: ContentVariant, _ path: UnsafePointer<CChar>?,
-                      _ on_progress: vg_transfer_fn?, _ user_data: UnsafeMutableRawPointer?,
-                      _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+                      _ callback: Callback, _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
     guarded(error) {
         let box = try requiredTask(task)
-        guard let path = try CStrings.read(path, name: "path"), !path.isEmpty else {
-            throw VideoGenError(.invalidArgument, "path is NULL or empty")
-        }
-        let client = box.client
-        let current = box.snapshot
-        let delivered = TransferMark()
-        let onTransfer: ((Int64, Int64?) -> Int32)? = on_progress.map { callback in
-            { received, total in
-                delivered.received = received
-                delivered.total = total
-                return callback(task, UInt64(max(0, received)), total ?? -1, user_data)
-            }
-        }
-        let final = try CallerThreadRunner.run(box, onTransfer: onTransfer, discard: { snapshot in
-            if let written = snapshot.download?.path { unlink(written) }
-        }) { (channel: EventChannel<TaskSnapshot>) in
-            try await client.download(current, variant: variant, to: path) { received, total in
-                channel.send(received: received, total: total)
-            }
-        }.get()
-        box.update(final)
-        // The promised last call, with received == total, unless the coalesced progress already said exactly that.
-        if let onTransfer, let record = final.download, delivered.received != record.bytes || delivered.total != record.bytes {
-            if let stop = box.runCallback({ onTransfer(record.bytes, record.bytes) }), stop != 0 {
-                unlink(path)
-                box.update(current)                 // the snapshot records no download whose file is gone
-                throw VideoGenError(.abortedByCallback, "a callback returned non-zero")
-            }
-        }
+        let path = try requiredPath(path)
+        _ = try Operation.run(.download, box: box, handle: task, callback: callback,
+                              Launch.download(box.client, box.snapshot, variant: variant, to: path)).get()
     }
-}
-
-/// The last byte progress shown to a download callback (used on the calling thread only).
-private final class TransferMark {
-    var received: Int64 = -1
-    var total: Int64?
 }
 
 @c @implementation
@@ -105,7 +117,9 @@ public func vg_task_cancel(_ task: OpaquePointer?, _ flags: Int32, _ error: Unsa
         if flags & Int32(VG_CANCEL_REMOTE.rawValue) != 0 {
             let client = box.client
             let current = box.snapshot
-            try CallerThreadRunner.block { try await client.cancelRemotely(current) }.get()
+            _ = try Operation.run(.cancelRemote, box: nil, handle: nil, Launch.other(client, { _ in OperationValue.none }) {
+                try await client.cancelRemotely(current)
+            }).get()
         }
     }
 }
@@ -122,10 +136,7 @@ public func vg_task_id(_ task: OpaquePointer?) -> UnsafePointer<CChar>! {
 
 @c @implementation
 public func vg_task_state(_ task: OpaquePointer?) -> vg_state {
-    guard let state = taskBox(task)?.snapshot.state, let index = TaskState.allCases.firstIndex(of: state) else {
-        return VG_STATE_FAILED
-    }
-    return vg_state(rawValue: UInt32(index))
+    taskBox(task)?.snapshot.state.cState ?? VG_STATE_FAILED
 }
 
 @c @implementation

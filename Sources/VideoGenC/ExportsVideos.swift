@@ -19,7 +19,10 @@ public func vg_client_list_tasks(_ client: OpaquePointer?, _ query_json: UnsafeP
         let box = try clientBox(client)
         let query = try CStrings.json(query_json, document: "query").map { try VideoListQuery(json: $0) } ?? VideoListQuery()
         let swiftClient = box.client
-        let page = try CallerThreadRunner.block { try await swiftClient.list(query) }.get()
+        let result = Operation.run(.list, box: nil, handle: nil, Launch.other(swiftClient, OperationValue.page) {
+            try await swiftClient.list(query)
+        })
+        guard case .page(let page) = try result.get() else { throw VideoGenError(.internal, "a list returned no page") }
         guard let text = CStrings.owned(page.json.jsonText) else {
             throw VideoGenError(.outOfMemory, "the page could not be allocated")
         }
@@ -33,10 +36,9 @@ public func vg_task_delete_remote(_ task: OpaquePointer?, _ error: UnsafeMutable
         let box = try requiredTask(task)
         let client = box.client
         let current = box.snapshot
-        _ = try CallerThreadRunner.run(box) { (_: EventChannel<TaskSnapshot>) in
+        _ = try Operation.run(.delete, box: box, handle: task, Launch.other(client, { _ in OperationValue.none }) {
             try await client.deleteRemotely(current)
-            return current
-        }.get()
+        }).get()
     }
 }
 
@@ -50,10 +52,13 @@ public func vg_task_remix(_ task: OpaquePointer?, _ remix_json: UnsafePointer<CC
         let remix = try RemixRequest(json: requiredJSON(remix_json, "remix_json", document: "remix"))
         let client = box.client
         let current = box.snapshot
-        let created = try CallerThreadRunner.run(box) { (_: EventChannel<TaskSnapshot>) in
+        let result = Operation.run(.remix, box: box, handle: task, Launch.other(client, OperationValue.created) {
             try await client.remix(current, remix)
-        }.get()
-        out.pointee = HandleTable.shared.insert(TaskBox(client: client, events: box.events, snapshot: created), kind: .task)
+        })
+        guard case .created(let created) = try result.get() else {
+            throw VideoGenError(.internal, "a remix returned no task")
+        }
+        out.pointee = HandleTable.shared.insert(TaskBox(owner: box.owner, snapshot: created), kind: .task)
     }
 }
 
@@ -69,5 +74,5 @@ public func vg_task_download_variant(_ task: OpaquePointer?, _ variant: UnsafePo
     } catch let failure {
         return report(VideoGenError.fromAny(failure), error)
     }
-    return downloadBlocking(task, variant: asset, path, on_progress, user_data, error)
+    return downloadBlocking(task, variant: asset, path, on_progress.map { .transfer($0, user_data) } ?? .none, error)
 }

@@ -1,127 +1,142 @@
-import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 import VideoGen
 
-/// The object behind a `vg_task` handle: the task as this process last saw it, the one operation running on it,
-/// the cancellation gate, and the event queue its asynchronous operations report to.
+/// The object behind a `vg_task` handle: the task as this process last saw it, the byte count of its last download,
+/// the one operation running on it, and the cancellation gate that keeps callbacks from running once
+/// `vg_task_cancel` returned.
 ///
-/// `@unchecked Sendable` because every stored `var` is read and written only while holding `gate` (a `Condition`,
-/// which cancel also waits on while a callback runs on another thread).
-final class TaskBox: @unchecked Sendable {
-    let client: VideoGenClient
-    let events: ClientEventQueue
-    private let gate = Condition()
-    private var view: TaskSnapshot
-    private var transfer: (received: Int64, total: Int64?) = (0, nil)
-    private var cancelled = false
-    private var abortRequested = false
-    private var operation: Task<Void, Never>?
-    private var operationActive = false
-    private var callbackThread: pthread_t?
-    private var strings = CStringCache()
+/// Kept lean (one object, one inline lock, no pthread objects of its own): a process may hold a hundred thousand of
+/// them. The rare wait in `cancel()` for a callback running on another thread uses the process-wide
+/// `CallbackGate`.
+final class TaskBox: Sendable {
+    private struct State {
+        var view: TaskSnapshot
+        var received: Int64 = 0
+        var total: Int64?
+        var cancelled = false
+        var operation: Operation?
+        var callbackThread: pthread_t?
+        var strings = CStringCache()
+    }
 
-    init(client: VideoGenClient, events: ClientEventQueue, snapshot: TaskSnapshot) {
-        self.client = client
-        self.events = events
-        self.view = snapshot
+    /// The client the task belongs to, and the queue its asynchronous operations report to.
+    let owner: ClientBox
+    private let state: Mutex<State>
+
+    init(owner: ClientBox, snapshot: TaskSnapshot) {
+        self.owner = owner
+        state = Mutex(State(view: snapshot))
     }
 
     deinit {
-        strings.clear()
+        state.withLock { $0.strings.clear() }
     }
 
-    private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        gate.lock()
-        defer { gate.unlock() }
-        return try body()
-    }
+    /// The Swift client.
+    var client: VideoGenClient { owner.client }
 
     /// The task as last seen.
-    var snapshot: TaskSnapshot { locked { view } }
+    var snapshot: TaskSnapshot { state.withLock { $0.view } }
 
-    /// Replaces the task as seen (called on the thread that delivers the operation's events).
+    /// Replaces the task as seen (on the thread that delivers the operation's events).
     func update(_ snapshot: TaskSnapshot) {
-        locked { view = snapshot }
+        state.withLock { $0.view = snapshot }
     }
 
     /// Download progress as last seen.
-    var bytes: (received: Int64, total: Int64?) { locked { transfer } }
+    var bytes: (received: Int64, total: Int64?) { state.withLock { ($0.received, $0.total) } }
 
     /// Records download progress (on the delivering thread).
     func setTransfer(received: Int64, total: Int64?) {
-        locked { transfer = (received, total) }
+        state.withLock {
+            $0.received = received
+            $0.total = total
+        }
     }
 
     /// A cached C string for a getter.
     func string(_ key: String, _ pick: (TaskSnapshot) -> String?) -> UnsafePointer<CChar>? {
-        locked { strings.pointer(key, pick(view)) }
+        state.withLock { state in state.strings.pointer(key, pick(state.view)) }
     }
 
     /// True once vg_task_cancel was called.
-    var isCancelled: Bool { locked { cancelled } }
+    var isCancelled: Bool { state.withLock { $0.cancelled } }
 
-    /// True when a callback asked the current operation to stop.
-    var wasAborted: Bool { locked { abortRequested } }
-
-    /// Starts `body` as the task's one operation.
-    /// - Throws: `.cancelled` after vg_task_cancel, `.busy` while another operation has not finished.
-    func start(_ body: @escaping @Sendable () async -> Void) throws {
-        try locked {
-            guard !cancelled else { throw VideoGenError(.cancelled, "the task was cancelled") }
-            guard !operationActive else {
+    /// Makes `operation` the task's one operation.
+    /// - Throws: `.cancelled` after vg_task_cancel, `.busy` while another operation has not delivered its DONE.
+    func begin(_ operation: Operation) throws {
+        try state.withLock { state in
+            guard !state.cancelled else { throw VideoGenError(.cancelled, "the task was cancelled") }
+            guard state.operation == nil else {
                 throw VideoGenError(.busy, "the task already has an operation in progress")
             }
-            operationActive = true
-            abortRequested = false
-            operation = Task { await body() }
+            state.operation = operation
         }
     }
 
-    /// Ends the current operation; another may start.
-    func finishOperation() {
-        locked {
-            operation = nil
-            operationActive = false
+    /// Ends `operation` (its DONE was delivered or dropped); another may start.
+    func end(_ operation: Operation) {
+        state.withLock { state in
+            if state.operation === operation { state.operation = nil }
         }
     }
 
-    /// Stops the current operation because a callback asked to.
-    func abortOperation() {
-        locked {
-            abortRequested = true
-            operation?.cancel()
-        }
-    }
-
-    /// Cancels the task and waits until no callback for it runs on another thread.
+    /// Cancels the task: stops its operation and waits until no callback for it runs on another thread.
     func cancel() {
-        gate.lock()
-        cancelled = true
-        operation?.cancel()
-        while let running = callbackThread, pthread_equal(running, pthread_self()) == 0 {
-            gate.wait()
+        let running = state.withLock { state -> Operation? in
+            state.cancelled = true
+            return state.operation
         }
-        gate.unlock()
+        running?.cancel()
+        CallbackGate.shared.wait { self.callbackRunsElsewhere }
+    }
+
+    private var callbackRunsElsewhere: Bool {
+        state.withLock { state in
+            guard let thread = state.callbackThread else { return false }
+            return pthread_equal(thread, pthread_self()) == 0
+        }
     }
 
     /// Runs a user callback unless the task was cancelled (or always, with `evenIfCancelled`, for the one DONE
-    /// event every operation ends with); cancel() waits for it to return.
+    /// event of an asynchronous operation); cancel() waits for it to return.
     /// - Returns: the callback's result, or nil when it was not run.
     func runCallback(evenIfCancelled: Bool = false, _ body: () -> Int32) -> Int32? {
-        gate.lock()
-        guard evenIfCancelled || !cancelled else {
-            gate.unlock()
-            return nil
+        let admitted = state.withLock { state -> Bool in
+            guard evenIfCancelled || !state.cancelled else { return false }
+            state.callbackThread = pthread_self()
+            return true
         }
-        callbackThread = pthread_self()
-        gate.unlock()
+        guard admitted else { return nil }
         let result = body()
-        gate.lock()
-        callbackThread = nil
-        gate.broadcast()
-        gate.unlock()
+        state.withLock { $0.callbackThread = nil }
+        CallbackGate.shared.signal()
         return result
+    }
+}
+
+/// The one condition variable on which `vg_task_cancel` waits for a callback running on another thread to return.
+/// Shared by every task (cancel is rare; a callback's end costs one uncontended lock and broadcast), so that a task
+/// carries no pthread objects of its own.
+final class CallbackGate: Sendable {
+    /// The one gate of the process.
+    static let shared = CallbackGate()
+    private let condition = Condition()
+
+    /// Waits while `busy()` holds; `busy` is re-checked after every callback's end.
+    func wait(while busy: () -> Bool) {
+        condition.lock()
+        while busy() { condition.wait() }
+        condition.unlock()
+    }
+
+    /// A callback returned: wake the waiters so they re-check.
+    func signal() {
+        condition.lock()
+        condition.broadcast()
+        condition.unlock()
     }
 }

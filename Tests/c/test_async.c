@@ -283,3 +283,32 @@ void async_argument_checks(void)
 done:
     vg_client_free(client);
 }
+
+/* vg_client_free while an asynchronous wait runs: nobody can dispatch its DONE any more, so the library drops it when
+ * it comes and ends the operation: the task (still usable) is busy only until the wait's own deadline, not forever. */
+void async_client_freed_first(void)
+{
+    vg_client *client = make_client("openai", g_base_url, NULL);
+    vg_task *task = NULL;
+    vg_error *error = NULL;
+    vg_code code = VG_E_BUSY;
+    int tries;
+    REQUIRE(client != NULL);
+    task = submit_model(client, "emu-stuck");
+    REQUIRE(task != NULL);
+    REQUIRE_CODE_E(vg_task_wait_async(task, 1, &error), VG_OK, error);
+    vg_client_free(client);
+    client = NULL;
+    CHECK_CODE(vg_task_poll(task, NULL), VG_E_BUSY);  /* the wait is still running (1 s deadline) */
+    /* Its DONE, due at the deadline, is dropped and ends it; then the task takes a new operation. */
+    for (tries = 0; tries < 300 && code == VG_E_BUSY; tries++) {
+        sleep_seconds(0.1);
+        code = vg_task_poll(task, NULL);
+    }
+    CHECKF(code == VG_OK, "vg_task_poll returned %s after the client was freed", vg_code_str(code));
+    CHECK(vg_task_state(task) == VG_STATE_QUEUED || vg_task_state(task) == VG_STATE_RUNNING);
+done:
+    vg_error_free(error);
+    vg_task_free(task);
+    vg_client_free(client);
+}

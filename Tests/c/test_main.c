@@ -113,6 +113,14 @@ const char *g_workdir = NULL;
     X(async_download, 60)                                                                                             \
     X(async_failure_and_abort, 60)                                                                                    \
     X(async_cancel, 30)                                                                                               \
+    X(async_client_freed_first, 60)                                                                                   \
+    X(updates_wait_v2, 60)                                                                                            \
+    X(updates_download_v2, 60)                                                                                        \
+    X(updates_failed_task, 30)                                                                                        \
+    X(updates_stop_and_cancel_v2, 30)                                                                                 \
+    X(updates_cancel_from_thread_v2, 30)                                                                              \
+    X(updates_dispatch_v2, 90)                                                                                        \
+    X(updates_argument_checks, 30)                                                                                    \
     X(image_bytes_openai, 30)                                                                                         \
     X(image_bytes_unified, 30)                                                                                        \
     X(image_bytes_refusals, 30)                                                                                       \

@@ -231,7 +231,7 @@ public enum VideoGenVersion {
     /// Major version.
     public static let major = 0
     /// Minor version.
-    public static let minor = 2
+    public static let minor = 3
     /// Patch version.
     public static let patch = 0
     /// The version as text.

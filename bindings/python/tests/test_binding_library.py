@@ -62,7 +62,7 @@ C_TYPES = {
     "vg_error **": ctypes.POINTER(ctypes.c_void_p), "char **": ctypes.POINTER(ctypes.c_void_p),
     "int *": ctypes.POINTER(ctypes.c_int), "size_t *": ctypes.POINTER(ctypes.c_size_t),
     "const vg_image *": ctypes.POINTER(_cabi.Image), "vg_progress_fn": _cabi.PROGRESS_FN,
-    "vg_transfer_fn": _cabi.TRANSFER_FN, "vg_event_fn": _cabi.EVENT_FN,
+    "vg_transfer_fn": _cabi.TRANSFER_FN, "vg_event_fn": _cabi.EVENT_FN, "vg_update_fn": _cabi.UPDATE_FN,
 }
 
 
@@ -80,6 +80,13 @@ def test_every_declaration_has_the_headers_types():
     layout = re.search(r"typedef struct vg_image \{(.*?)\} vg_image;", text, flags=re.S).group(1)
     fields = re.findall(r"(\w+);", layout)
     assert fields == [name for name, _ in _cabi.Image._fields_]
+    layout = re.search(r"typedef struct vg_update \{(.*?)\} vg_update;", text, flags=re.S).group(1)
+    members = re.findall(r"^\s*([\w ]+?\s*\*?)\s*(\w+);", layout, flags=re.M)
+    assert [name for _, name in members] == [name for name, _ in _cabi.Update._fields_]
+    member_types = {"size_t": ctypes.c_size_t, "vg_event_kind": ctypes.c_int, "vg_code": ctypes.c_int,
+                    "vg_state": ctypes.c_int, "int": ctypes.c_int, "uint64_t": ctypes.c_uint64,
+                    "int64_t": ctypes.c_int64, "const vg_error *": ctypes.c_void_p, "const char *": ctypes.c_char_p}
+    assert [member_types[" ".join(kind.split())] for kind, _ in members] == [t for _, t in _cabi.Update._fields_]
 
 
 def test_the_loaded_library_exports_every_declared_function():

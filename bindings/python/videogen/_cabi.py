@@ -4,8 +4,9 @@ Every function of the header is listed in :data:`SIGNATURES` with its return typ
 :func:`declare` applies them to a loaded library. Handles (``vg_client *``, ``vg_task *``, ``vg_error *``) are
 opaque: they cross as ``c_void_p`` and are never dereferenced here.
 
-Functions of the asynchronous part of the header are *optional*: a library that predates them still loads, and
-:func:`declare` reports which ones it lacks (the asyncio layer checks before using them).
+Functions added to ABI 1 after it first shipped are *optional* (:data:`OPTIONAL`): a library that predates them
+still loads, and :func:`declare` reports which ones it lacks. The update calls of 0.3.0 (``vg_update``,
+``vg_update_fn``, the ``*_v2`` functions) are required: the binding reads every update's values from them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,30 @@ PROGRESS_FN = CFUNCTYPE(c_int, c_void_p, c_void_p)
 TRANSFER_FN = CFUNCTYPE(c_int, c_void_p, c_uint64, c_int64, c_void_p)
 #: ``int (*vg_event_fn)(vg_task *task, vg_event_kind kind, vg_code code, const vg_error *error, void *user_data)``
 EVENT_FN = CFUNCTYPE(c_int, c_void_p, c_int, c_int, c_void_p, c_void_p)
+
+
+class Update(ctypes.Structure):
+    """``vg_update``: one update of an operation with the values it changed (since 0.3.0). Valid only during the
+    callback that receives it; its pointers are borrowed. Members are only ever appended: a member added after
+    ``snapshot_json`` may be read only when it lies within ``size`` (the members below are all in ABI 1's layout)."""
+
+    _fields_ = [
+        ("size", c_size_t),             # sizeof(vg_update) in the library that filled it
+        ("kind", c_int),                # vg_event_kind: EVENT_UPDATE, EVENT_TRANSFER or EVENT_DONE
+        ("code", c_int),                # DONE: the operation's result; else VG_OK
+        ("error", c_void_p),            # DONE that failed: the operation's vg_error (borrowed); else NULL
+        ("state", c_int),               # vg_state after the update
+        ("progress", c_int),            # 0-100, or -1 when not reported
+        ("queue_position", c_int),      # 0 = next, or -1 when unknown
+        ("bytes_received", c_uint64),   # bytes of the current or last download
+        ("bytes_total", c_int64),       # the download's size, or -1 when unknown
+        ("task_error", c_void_p),       # the task's failure as a vg_error (borrowed), or NULL
+        ("snapshot_json", c_char_p),    # UPDATE and DONE: the task's snapshot after the update; NULL for TRANSFER
+    ]
+
+
+#: ``int (*vg_update_fn)(vg_task *task, const vg_update *update, void *user_data)``
+UPDATE_FN = CFUNCTYPE(c_int, c_void_p, POINTER(Update), c_void_p)
 
 
 
@@ -99,6 +124,11 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "vg_task_delete_remote": (code, [handle, handle_out]),
     "vg_task_remix": (code, [handle, c_char_p, handle_out, handle_out]),
     "vg_task_download_variant": (code, [handle, c_char_p, c_char_p, TRANSFER_FN, c_void_p, handle_out]),
+    # Updates with their values (0.3.0)
+    "vg_task_poll_v2": (code, [handle, UPDATE_FN, c_void_p, handle_out]),
+    "vg_task_wait_v2": (code, [handle, c_double, UPDATE_FN, c_void_p, handle_out]),
+    "vg_task_download_v2": (code, [handle, c_char_p, c_char_p, UPDATE_FN, c_void_p, handle_out]),
+    "vg_client_dispatch_v2": (code, [handle, c_double, UPDATE_FN, c_void_p, POINTER(c_size_t)]),
 }
 
 #: Functions a library may lack and still load (added to ABI 1 after it first shipped).
@@ -125,7 +155,8 @@ def declare(lib: ctypes.CDLL) -> frozenset[str]:
             if name in OPTIONAL:
                 missing.add(name)
                 continue
-            raise AttributeError(f"the library does not export {name}") from None
+            since = " (added in 0.3.0: this binding needs libvideogen 0.3.0 or later)" if name.endswith("_v2") else ""
+            raise AttributeError(f"the library does not export {name}{since}") from None
         function.restype = restype
         function.argtypes = argtypes
     return frozenset(missing)

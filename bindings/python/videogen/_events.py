@@ -1,28 +1,29 @@
 """asyncio support: one event pump per client, no thread per task.
 
-The library runs asynchronous operations on its own small pool of threads and queues what they report as events
-on the client. The pump watches the client's event descriptor with ``loop.add_reader`` and, when it is readable,
-calls ``vg_client_dispatch`` on the loop's thread: UPDATE and TRANSFER events refresh the task's view and call the
-operation's progress callable, and each operation's DONE event resolves the future its coroutine awaits.
+The library runs asynchronous operations on its own event loop and queues what they report as updates on the
+client. The pump watches the client's event descriptor with ``loop.add_reader`` and, when it is readable, calls
+``vg_client_dispatch_v2`` on the loop's thread: each update goes to the :class:`~videogen._callbacks.UpdateBridge`
+of its operation (the task's view takes its values; the progress callable is called), and each operation's DONE
+resolves the future its coroutine awaits.
+
+The pump knows tasks only through what an operation is started with (a handle, a bridge, a way to cancel), so it
+imports neither the task nor the client module.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ctypes
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 from . import _cabi, _loader
-from ._native import check, error_from_handle, new_handle
+from ._callbacks import UpdateBridge
+from ._native import error_from_handle
 from .errors import ErrorCode, TaskCancelledError, VideoGenError, error_for
-from .progress import ProgressCallback
-from .task import Task
-
-if TYPE_CHECKING:
-    from .client import Client
 
 #: How long :meth:`EventPump.shutdown` waits for cancelled operations to report their end.
 SHUTDOWN_GRACE_SECONDS = 5.0
@@ -30,28 +31,34 @@ SHUTDOWN_GRACE_SECONDS = 5.0
 
 @dataclass(eq=False)
 class _Operation:
-    """One asynchronous operation in flight: the task, what to call on progress, the future to resolve."""
+    """One asynchronous operation in flight: its task's bridge, how to cancel it, the future to resolve."""
 
-    task: Task
-    kind: Literal["submit", "wait", "download"]
-    on_progress: ProgressCallback | None
+    bridge: UpdateBridge
+    cancel: Callable[[], None]
     future: asyncio.Future[None]
     exception: BaseException | None = field(default=None)
 
 
 class EventPump:
-    """Routes one client's events to the asyncio futures of its operations (see the module docstring)."""
+    """Routes one client's updates to the bridges and futures of its operations (see the module docstring).
 
-    def __init__(self, client: Client) -> None:
+    Args:
+        lib: the loaded library.
+        client_handle: returns the client's native handle, or ``None`` once the client is closed.
+    """
+
+    def __init__(self, lib: ctypes.CDLL, client_handle: Callable[[], int | None]) -> None:
         library = _loader.library()
         if not library.has_async:
             raise VideoGenError(f"{library.path} has no asynchronous calls (vg_client_dispatch); rebuild it",
                                 code=ErrorCode.UNSUPPORTED)
-        self._client = client
-        self._lib = client._lib
-        self._client_handle = client._require_handle()
+        self._lib = lib
+        self._client_handle = client_handle
+        handle = client_handle()
+        if handle is None:
+            raise ValueError("I/O operation on a closed videogen.Client")
         fd = ctypes.c_int(-1)
-        code = self._lib.vg_client_event_fd(self._client_handle, ctypes.byref(fd))
+        code = self._lib.vg_client_event_fd(handle, ctypes.byref(fd))
         if code != ErrorCode.OK:
             raise error_for(code, "cannot get the client's event descriptor")
         self._fd = fd.value
@@ -59,60 +66,16 @@ class EventPump:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._reading = False
         # Kept for the pump's whole life: C holds this pointer during every dispatch.
-        self._callback = _cabi.EVENT_FN(self._on_event)
+        self._callback = _cabi.UPDATE_FN(self._on_update)
         self._count = ctypes.c_size_t()
 
     # -- operations ------------------------------------------------------------------------------------------------
 
-    async def submit(self, client_handle: int, body: bytes) -> Task:
-        """Start an asynchronous submit and await its end; returns the task."""
-        loop = self._attach()
-        out = ctypes.c_void_p()
-        error = ctypes.c_void_p()
-        code = self._lib.vg_client_submit_async(client_handle, body, ctypes.byref(out), ctypes.byref(error))
-        if code != ErrorCode.OK:
-            self._detach_if_idle()
-        check(self._lib, code, error)
-        task = Task(self._client, new_handle(out))
-        await self._await(task, "submit", None, loop)
-        return task
-
-    async def run(self, task: Task, kind: Literal["wait", "download"], on_progress: ProgressCallback | None,
-                  start: Callable[[Any], int]) -> None:
-        """Start ``task``'s asynchronous ``kind`` operation with ``start(error_out)`` and await its DONE event."""
-        loop = self._attach()
-        error = ctypes.c_void_p()
-        code = start(ctypes.byref(error))
-        if code != ErrorCode.OK:
-            self._detach_if_idle()
-            task._refresh()
-            task._raise_for(code, error)
-        self._lib.vg_error_free(error)
-        await self._await(task, kind, on_progress, loop)
-
-    async def _await(self, task: Task, kind: Literal["submit", "wait", "download"],
-                     on_progress: ProgressCallback | None, loop: asyncio.AbstractEventLoop) -> None:
-        handle = task._require_handle()
-        operation = _Operation(task, kind, on_progress, loop.create_future())
-        self._ops[handle] = operation
-        try:
-            await operation.future
-        except asyncio.CancelledError:
-            # The awaiting coroutine was cancelled: stop the native operation too. Its DONE event still comes
-            # (every started operation ends with exactly one) and unregisters it.
-            if not task.closed:
-                try:
-                    task.cancel()
-                except VideoGenError:
-                    pass
-            raise
-
-    # -- the loop side ---------------------------------------------------------------------------------------------
-
-    def _attach(self) -> asyncio.AbstractEventLoop:
-        """Watch the event descriptor from the running loop (moving from a finished loop if need be)."""
+    def attach(self) -> asyncio.AbstractEventLoop:
+        """Watch the event descriptor from the running loop (moving from a finished loop if need be); call it before
+        starting an operation, so that its updates are read."""
         loop = asyncio.get_running_loop()
-        if self._client.closed:
+        if self._client_handle() is None:
             raise ValueError("I/O operation on a closed videogen.Client")
         if self._loop is not loop:
             if self._ops and self._loop is not None and not self._loop.is_closed():
@@ -125,6 +88,29 @@ class EventPump:
             self._reading = True
         return loop
 
+    def start_failed(self) -> None:
+        """An operation could not be started (after :meth:`attach`): stop watching if nothing else runs."""
+        self._detach_if_idle()
+
+    async def follow(self, handle: int, bridge: UpdateBridge, cancel: Callable[[], None],
+                     loop: asyncio.AbstractEventLoop) -> None:
+        """Await the end of the operation just started on the task ``handle``; its updates go to ``bridge``. Raises
+        the operation's error (with ``bridge.task`` attached), or the progress callable's exception."""
+        operation = _Operation(bridge, cancel, loop.create_future())
+        self._ops[handle] = operation
+        try:
+            await operation.future
+        except asyncio.CancelledError:
+            # The awaiting coroutine was cancelled: stop the native operation too. Its DONE still comes (every
+            # started operation ends with exactly one) and unregisters it.
+            try:
+                cancel()
+            except VideoGenError:
+                pass
+            raise
+
+    # -- the loop side ---------------------------------------------------------------------------------------------
+
     def _stop_reading(self) -> None:
         if self._reading and self._loop is not None and not self._loop.is_closed():
             self._loop.remove_reader(self._fd)
@@ -135,48 +121,33 @@ class EventPump:
             self._stop_reading()
 
     def _dispatch(self) -> None:
-        """Reader callback: deliver every pending event (never blocks)."""
-        handle = self._client._handle
+        """Reader callback: deliver every pending update (never blocks)."""
+        handle = self._client_handle()
         if handle is None:
             self._stop_reading()
             return
-        self._lib.vg_client_dispatch(handle, 0.0, self._callback, None, ctypes.byref(self._count))
+        self._lib.vg_client_dispatch_v2(handle, 0.0, self._callback, None, ctypes.byref(self._count))
         self._detach_if_idle()
 
-    def _on_event(self, task_handle: int | None, kind: int, code: int, error: int | None,
-                  _user_data: int | None) -> int:
+    def _on_update(self, task_handle: int | None, pointer: Any, _user_data: int | None) -> int:
         operation = self._ops.get(task_handle or 0)
         if operation is None:
             return 0
-        task = operation.task
-        try:
-            if kind == _cabi.EVENT_DONE:
-                del self._ops[task_handle or 0]
-                task._refresh()
-                self._finish(operation, code, error)
-            elif operation.exception is not None:
-                return 1
-            elif kind == _cabi.EVENT_UPDATE:
-                task._refresh()
-                if operation.on_progress is not None:
-                    operation.on_progress(task._progress("status"))
-            elif kind == _cabi.EVENT_TRANSFER:
-                if task_handle:
-                    task._set_bytes(self._lib.vg_task_bytes_received(task_handle),
-                                    self._lib.vg_task_bytes_total(task_handle))
-                if operation.on_progress is not None:
-                    operation.on_progress(task._progress("download"))
-        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
-            operation.exception = exc
-            return 1
-        return 0
+        update = pointer.contents
+        answer = operation.bridge.handle(update)
+        if update.kind == _cabi.EVENT_DONE:
+            del self._ops[task_handle or 0]
+            self._finish(operation, update.code, update.error)
+        return answer
 
     def _finish(self, operation: _Operation, code: int, error: int | None) -> None:
-        """Resolve the operation's future from its DONE event (on the loop's thread, or handed to it)."""
-        outcome: BaseException | None = operation.exception
+        """Resolve the operation's future from its DONE (on the loop's thread, or handed to it)."""
+        outcome: BaseException | None = operation.exception or operation.bridge.exception
+        operation.bridge.exception = None
         if outcome is None and code != ErrorCode.OK:
-            exc = error_from_handle(self._lib, code, error, operation.task.id)
-            exc.task = operation.task
+            task = operation.bridge.task
+            exc = error_from_handle(self._lib, code, error, operation.bridge.view.id)
+            exc.task = task
             outcome = exc
         future = operation.future
 
@@ -200,31 +171,56 @@ class EventPump:
 
     # -- teardown --------------------------------------------------------------------------------------------------
 
-    def forget(self, task: Task) -> None:
-        """``task`` is being closed: fail its operation, if any (its events will be dropped)."""
-        handle = task._handle
-        operation = self._ops.pop(handle, None) if handle is not None else None
+    def forget(self, handle: int, task_id: str) -> None:
+        """The task ``handle`` is being closed: fail its operation, if any (its updates will be dropped)."""
+        operation = self._ops.pop(handle, None)
         if operation is None:
             return
-        operation.exception = TaskCancelledError("the task was closed during the operation",
-                                                 task_id=task.id or None)
+        operation.exception = TaskCancelledError("the task was closed during the operation", task_id=task_id or None)
         self._finish(operation, ErrorCode.CANCELLED, None)
 
     def shutdown(self) -> None:
-        """The client is being closed: cancel every operation and deliver their DONE events."""
+        """The client is being closed: cancel every operation and deliver their DONE updates."""
         for operation in list(self._ops.values()):
-            if not operation.task.closed:
-                try:
-                    operation.task.cancel()
-                except VideoGenError:
-                    pass
-        handle = self._client._handle
+            try:
+                operation.cancel()
+            except VideoGenError:
+                pass
+        handle = self._client_handle()
         if handle is not None:
             deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
             while self._ops and time.monotonic() < deadline:
-                self._lib.vg_client_dispatch(handle, 0.1, self._callback, None, ctypes.byref(self._count))
+                self._lib.vg_client_dispatch_v2(handle, 0.1, self._callback, None, ctypes.byref(self._count))
         for handle_value, operation in list(self._ops.items()):
             del self._ops[handle_value]
             operation.exception = operation.exception or TaskCancelledError("the client was closed")
             self._finish(operation, ErrorCode.CANCELLED, None)
         self._stop_reading()
+
+
+class PumpSource:
+    """A client's event pump, made on first use (thread-safe). Tasks hold this, not the client, to reach the pump.
+
+    Args:
+        lib: the loaded library.
+        client_handle: returns the client's native handle, or ``None`` once the client is closed or gone.
+    """
+
+    def __init__(self, lib: ctypes.CDLL, client_handle: Callable[[], int | None]) -> None:
+        self._lib = lib
+        self._client_handle = client_handle
+        self._pump: EventPump | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def current(self) -> EventPump | None:
+        """The pump, if one was made."""
+        return self._pump
+
+    def get(self) -> EventPump:
+        """The pump, made now if needed (raises ``ValueError`` once the client is closed)."""
+        with self._lock:
+            if self._pump is None:
+                self._pump = EventPump(self._lib, self._client_handle)
+            return self._pump
+

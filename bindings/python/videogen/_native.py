@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ctypes
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .errors import ErrorCode, VideoGenError, error_for
 
@@ -41,6 +41,19 @@ def check(lib: ctypes.CDLL, code: int, error: ctypes.c_void_p, task_id: str | No
     """Do nothing for ``VG_OK``; otherwise raise the call's error (see :func:`raise_error`)."""
     if code != ErrorCode.OK:
         raise_error(lib, code, error, task_id)
+
+
+def raise_for(lib: ctypes.CDLL, code: int, error: ctypes.c_void_p, task: Any) -> None:
+    """Free the call's ``vg_error``; for a failure, raise its exception with ``task`` attached (``error.task``)."""
+    if code == ErrorCode.OK:
+        lib.vg_error_free(error)
+        return
+    try:
+        exc = error_from_handle(lib, code, error.value, task.id)
+    finally:
+        lib.vg_error_free(error)
+    exc.task = task
+    raise exc
 
 
 def new_handle(out: ctypes.c_void_p) -> int:

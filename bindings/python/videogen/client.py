@@ -5,22 +5,19 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import threading
 import weakref
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Literal, Unpack
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Literal, Unpack
 
 from . import _cabi, _loader
+from ._events import PumpSource
 from ._native import check, new_handle, take_string
 from .config import ClientOptions, config_document
 from .errors import InvalidArgumentError, VideoGenError
 from .progress import ProgressCallback
 from .request import RequestFields, dumps, inline_images, request_document, split_images
-from .task import Task
+from .task import Task, submit_async
 from .video_page import VideoPage
-
-if TYPE_CHECKING:
-    from ._events import EventPump
 
 
 def _free_client(free: Any, handle: int) -> None:
@@ -62,8 +59,7 @@ class Client:
                  **options: Unpack[ClientOptions]) -> None:
         self._lib = _loader.lib()
         self._handle: int | None = None
-        self._pump: EventPump | None = None
-        self._pump_lock = threading.Lock()
+        self._pumps = PumpSource(self._lib, _handle_reader(self))
         self.provider = provider
         self.dialect = dialect
         self.base_url = base_url
@@ -84,7 +80,7 @@ class Client:
         """Free the native client. Idempotent. Asynchronous operations still running are cancelled first."""
         if self._handle is None:
             return
-        pump = self._pump
+        pump = self._pumps.current
         if pump is not None:
             pump.shutdown()
         self._handle = None
@@ -115,15 +111,6 @@ class Client:
             raise ValueError("I/O operation on a closed videogen.Client")
         return handle
 
-    def _events(self) -> EventPump:
-        """The client's event pump (asyncio), made on first use."""
-        self._require_handle()
-        with self._pump_lock:
-            if self._pump is None:
-                from ._events import EventPump
-                self._pump = EventPump(self)
-            return self._pump
-
     # -- tasks -----------------------------------------------------------------------------------------------------
 
     def submit(self, *, model: str, prompt: str, **fields: Unpack[RequestFields]) -> Task:
@@ -150,7 +137,7 @@ class Client:
         else:
             code = self._lib.vg_client_submit(handle, dumps(document), ctypes.byref(out), ctypes.byref(error))
         check(self._lib, code, error)
-        return Task(self, new_handle(out))
+        return Task(self._lib, new_handle(out), self._pumps)
 
     def resume(self, record: Mapping[str, Any] | str | bytes) -> Task:
         """Turn a record (from :meth:`Task.record`, possibly saved by another process) back into a live
@@ -168,7 +155,7 @@ class Client:
         out = ctypes.c_void_p()
         error = ctypes.c_void_p()
         check(self._lib, self._lib.vg_client_resume(handle, text, ctypes.byref(out), ctypes.byref(error)), error)
-        return Task(self, new_handle(out))
+        return Task(self._lib, new_handle(out), self._pumps)
 
     def retrieve(self, task_id: str) -> Task:
         """The task with this id on the service, polled once. Needs the client's ``dialect`` and ``base_url``
@@ -247,8 +234,7 @@ class Client:
         """Like :meth:`submit`, without blocking the event loop (images given as bytes travel as ``data:`` URIs)."""
         handle = self._require_handle()
         body = dumps(inline_images(request_document(model, prompt, fields)))
-        pump = self._events()
-        return await pump.submit(handle, body)
+        return await submit_async(self._lib, handle, body, self._pumps)
 
     async def generate_async(self, *, model: str, prompt: str, output: str | os.PathLike[str],
                              on_progress: ProgressCallback | None = None, timeout: float | None = None,
@@ -268,3 +254,15 @@ class Client:
 def minimal_record(task_id: str, dialect: str, base_url: str) -> dict[str, Any]:
     """The smallest record :meth:`Client.resume` accepts for a task known only by its id."""
     return {"record_version": 1, "id": task_id, "dialect": dialect, "base_url": base_url, "state": "queued"}
+
+
+def _handle_reader(client: Client) -> Callable[[], int | None]:
+    """A function returning the client's native handle, or ``None`` once it is closed or collected (held weakly, so
+    that the event pump and the tasks do not keep the client alive)."""
+    reference = weakref.ref(client)
+
+    def read() -> int | None:
+        target = reference()
+        return None if target is None else target._handle
+
+    return read

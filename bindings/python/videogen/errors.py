@@ -24,10 +24,7 @@ from __future__ import annotations
 
 import builtins
 import enum
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .task import Task
+from typing import Any
 
 
 class ErrorCode(enum.IntEnum):
@@ -98,7 +95,7 @@ class VideoGenError(Exception):
         self.provider_code = provider_code
         self.retry_after = retry_after
         self.task_id = task_id
-        self.task: Task | None = None
+        self.task: Any = None  # a videogen.Task or None (typed loosely: this module is below the task module)
 
     def __str__(self) -> str:
         return self.message

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal
 
 from .state import State
-
-if TYPE_CHECKING:
-    from .task import Task
 
 
 @dataclass(frozen=True)
@@ -20,8 +17,8 @@ class Progress:
     the start of a wait) and ``"download"`` while its video is downloaded (bytes arrived).
     """
 
-    task: Task
-    """The task reported on."""
+    task: Any
+    """The :class:`~videogen.Task` reported on (typed loosely so that this module stays below the task module)."""
     kind: Literal["status", "download"]
     """What changed: the task's status, or the download's byte count."""
     state: State

@@ -8,19 +8,18 @@ import json
 import os
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from . import _cabi, _loader
-from ._callbacks import CallbackBridge
+from ._callbacks import UpdateBridge
+from ._events import PumpSource
 from ._interrupt import cancel_on_interrupt
-from ._native import check, error_from_handle, new_handle, take_string
-from .errors import ErrorCode, VideoGenError, error_for
-from .progress import Progress, ProgressCallback
+from ._native import check, new_handle, raise_for
+from ._view import TaskView
+from .errors import ErrorCode, VideoGenError
+from .progress import ProgressCallback
 from .state import State
 from .video_file import VideoFile
-
-if TYPE_CHECKING:
-    from .client import Client
 
 
 def _free_task(free: Any, handle: int) -> None:
@@ -42,28 +41,27 @@ class Task:
     when garbage-collected. Methods of a closed task raise ``ValueError``; its properties keep their last values.
     """
 
-    def __init__(self, client: Client, handle: int) -> None:
-        """Wrap a native task handle (internal: use the :class:`Client` methods)."""
-        self._client = client
-        self._lib = client._lib
+    def __init__(self, lib: ctypes.CDLL, handle: int, pumps: PumpSource) -> None:
+        """Wrap a native task handle (internal: use the :class:`Client` methods). ``pumps`` reaches the client's
+        asyncio event pump."""
+        self._lib = lib
+        self._pumps = pumps
         self._handle: int | None = handle
         self._finalizer = weakref.finalize(self, _free_task, self._lib.vg_task_free, handle)
         self._lock = threading.RLock()
-        self._snapshot: dict[str, Any] = {}
-        self._error: VideoGenError | None = None
-        self._bytes_received = 0
-        self._bytes_total: int | None = None
-        self._refresh()
+        self._view = TaskView(lib)
+        self._view.load(handle)
 
     # -- lifecycle -------------------------------------------------------------------------------------------------
 
     def close(self) -> None:
         """Free the native task (cancelling an operation still running on it). Idempotent."""
-        if self._handle is None:
+        handle = self._handle
+        if handle is None:
             return
-        events = self._client._pump
-        if events is not None:
-            events.forget(self)
+        pump = self._pumps.current
+        if pump is not None:
+            pump.forget(handle, self.id)
         self._handle = None
         self._finalizer()
 
@@ -111,47 +109,19 @@ class Task:
         self._lib.vg_error_free(error)
         return True
 
-    def _refresh(self) -> None:
-        """Re-read the snapshot from the native task (under the task's lock or on the operating thread)."""
-        handle = self._handle
-        if handle is None:
-            return
-        out = ctypes.c_void_p()
-        if self._lib.vg_task_snapshot_json(handle, ctypes.byref(out)) != ErrorCode.OK:
-            return
-        self._snapshot = json.loads(take_string(self._lib, out))
-        code = self._lib.vg_task_error_code(handle)
-        if code == ErrorCode.OK:
-            self._error = None
-        else:
-            raw = self._snapshot.get("error") or {}
-            message = self._lib.vg_task_error_message(handle)
-            self._error = error_for(
-                code, message.decode("utf-8", "replace") if message else str(raw.get("message") or "task failed"),
-                http_status=raw.get("http_status") or None, provider_code=raw.get("provider_code"),
-                retry_after=raw.get("retry_after"), task_id=self.id or None)
-            self._error.task = self
-
-    def _set_bytes(self, received: int, total: int) -> None:
-        self._bytes_received = received
-        self._bytes_total = total if total >= 0 else None
-
-    def _progress(self, kind: Literal["status", "download"]) -> Progress:
-        return Progress(self, kind, self.state, self.progress, self.queue_position,
-                        self._bytes_received, self._bytes_total)
+    def _bridge(self, on_progress: ProgressCallback | None) -> UpdateBridge:
+        """The bridge of one operation: its updates go into this task's view, then to ``on_progress``."""
+        return UpdateBridge(self._view, self, on_progress)
 
     @property
     def id(self) -> str:
         """The task's id on the provider ("" until an asynchronous submit is answered)."""
-        return str(self._snapshot.get("id") or "")
+        return self._view.id
 
     @property
     def state(self) -> State:
         """The task's state as last seen."""
-        try:
-            return State(self._snapshot.get("state", "queued"))
-        except ValueError:
-            return State.FAILED
+        return self._view.state
 
     @property
     def done(self) -> bool:
@@ -161,54 +131,55 @@ class Task:
     @property
     def progress(self) -> int | None:
         """Progress 0-100 as last seen, or ``None`` when the service does not report it (never invented)."""
-        value = self._snapshot.get("progress")
-        return value if isinstance(value, int) else None
+        return self._view.progress
 
     @property
     def queue_position(self) -> int | None:
         """Position in the service's queue (0 = next) as last seen, or ``None`` when unknown."""
-        value = self._snapshot.get("queue_position")
-        return value if isinstance(value, int) else None
+        return self._view.queue_position
 
     @property
     def video_url(self) -> str | None:
         """Where the video will be downloaded from, once succeeded. Signed URLs are secrets of their own."""
-        return self._snapshot.get("video_url") or None
+        return self._view.document.get("video_url") or None
 
     @property
     def model(self) -> str | None:
         """The model the task was submitted with, when known."""
-        return self._snapshot.get("model") or None
+        return self._view.document.get("model") or None
 
     @property
     def provider_status(self) -> str | None:
         """The provider's own word for the state (e.g. ``"in_progress"``)."""
-        return self._snapshot.get("provider_status") or None
+        return self._view.document.get("provider_status") or None
 
     @property
     def remixed_from(self) -> str | None:
         """The id of the task this one remixes (:meth:`remix`), else ``None``."""
-        return self._snapshot.get("remixed_from") or None
+        return self._view.document.get("remixed_from") or None
 
     @property
     def error(self) -> VideoGenError | None:
         """Why the task ended unsuccessfully (the exception :meth:`wait` raises for it), else ``None``."""
-        return self._error
+        error = self._view.error
+        if error is not None and error.task is None:
+            error.task = self
+        return error
 
     @property
     def file(self) -> VideoFile | None:
         """The last download of the video (path, size, SHA-256), or ``None``."""
-        return VideoFile.from_snapshot(self._snapshot.get("download"))
+        return VideoFile.from_snapshot(self._view.document.get("download"))
 
     @property
     def bytes_received(self) -> int:
         """Bytes of the video written by the current or last download."""
-        return self._bytes_received
+        return self._view.bytes_received
 
     @property
     def bytes_total(self) -> int | None:
         """The video's size as announced during the current or last download, or ``None``."""
-        return self._bytes_total
+        return self._view.bytes_total
 
     def record(self) -> dict[str, Any]:
         """The task's record (its full snapshot): save it, and :meth:`Client.resume` turns it back into a task,
@@ -217,10 +188,10 @@ class Task:
         if self._lock.acquire(blocking=False):
             try:
                 if self._handle == handle:
-                    self._refresh()
+                    self._view.load(handle)
             finally:
                 self._lock.release()
-        return copy.deepcopy(self._snapshot)
+        return copy.deepcopy(self._view.document)
 
     # -- operations ------------------------------------------------------------------------------------------------
 
@@ -231,9 +202,9 @@ class Task:
         """
         handle = self._begin()
         try:
+            bridge = self._bridge(None)
             error = ctypes.c_void_p()
-            code = self._lib.vg_task_poll(handle, ctypes.byref(error))
-            self._refresh()
+            code = self._lib.vg_task_poll_v2(handle, bridge.function, None, ctypes.byref(error))
             check(self._lib, code, error, self.id)
             return self
         finally:
@@ -254,18 +225,17 @@ class Task:
         """
         handle = self._begin()
         try:
-            bridge = CallbackBridge(self, on_progress)
+            bridge = self._bridge(on_progress)
             error = ctypes.c_void_p()
             with cancel_on_interrupt(self._cancel_locally):
-                code = self._lib.vg_task_wait(handle, float(timeout or 0), bridge.status_fn, None,
-                                              ctypes.byref(error))
+                code = self._lib.vg_task_wait_v2(handle, float(timeout or 0), bridge.function, None,
+                                                 ctypes.byref(error))
             if self._freed_at_exit(error):
                 return self
-            self._refresh()
             if bridge.exception is not None:
                 self._lib.vg_error_free(error)
                 bridge.reraise()
-            self._raise_for(code, error)
+            raise_for(self._lib, code, error, self)
             return self
         finally:
             self._lock.release()
@@ -292,24 +262,17 @@ class Task:
         Returns the :class:`VideoFile` (path, size, SHA-256). Raises :class:`VideoGenError` with code
         ``NOT_READY`` before the task succeeded, or the download's error.
         """
-        if variant != "video":
-            _loader.library().require("vg_task_download_variant")
         handle = self._begin()
         try:
-            bridge = CallbackBridge(self, on_progress)
+            bridge = self._bridge(on_progress)
             error = ctypes.c_void_p()
             with cancel_on_interrupt(self._cancel_locally):
-                if variant == "video":
-                    code = self._lib.vg_task_download(handle, os.fsencode(path), bridge.transfer_fn, None,
-                                                      ctypes.byref(error))
-                else:
-                    code = self._lib.vg_task_download_variant(handle, str(variant).encode(), os.fsencode(path),
-                                                              bridge.transfer_fn, None, ctypes.byref(error))
-            self._refresh()
+                code = self._lib.vg_task_download_v2(handle, str(variant).encode(), os.fsencode(path),
+                                                     bridge.function, None, ctypes.byref(error))
             if bridge.exception is not None:
                 self._lib.vg_error_free(error)
                 bridge.reraise()
-            self._raise_for(code, error)
+            raise_for(self._lib, code, error, self)
             return self._downloaded()
         finally:
             self._lock.release()
@@ -326,7 +289,7 @@ class Task:
         handle = self._begin()
         try:
             error = ctypes.c_void_p()
-            self._raise_for(self._lib.vg_task_delete_remote(handle, ctypes.byref(error)), error)
+            raise_for(self._lib, self._lib.vg_task_delete_remote(handle, ctypes.byref(error)), error, self)
         finally:
             self._lock.release()
 
@@ -358,10 +321,10 @@ class Task:
             error = ctypes.c_void_p()
             code = self._lib.vg_task_remix(handle, json.dumps(document).encode("utf-8"), ctypes.byref(out),
                                            ctypes.byref(error))
-            self._raise_for(code, error)
+            raise_for(self._lib, code, error, self)
         finally:
             self._lock.release()
-        return Task(self._client, new_handle(out))
+        return Task(self._lib, new_handle(out), self._pumps)
 
     def cancel(self, remote: bool = False) -> None:
         """Stop the operation in progress on this task (it raises :class:`TaskCancelledError` promptly) and any
@@ -391,21 +354,36 @@ class Task:
         Cancelling the awaiting coroutine cancels the task locally (see :meth:`cancel`): resume it from
         :meth:`record` to wait again.
         """
-        handle = self._begin_async()
-        pump = self._client._events()
-        await pump.run(self, "wait", on_progress,
-                       lambda error: self._lib.vg_task_wait_async(handle, float(timeout or 0), error))
+        await self._run_async(on_progress, lambda handle, error: self._lib.vg_task_wait_async(
+            handle, float(timeout or 0), error))
         return self
 
     async def download_async(self, path: str | os.PathLike[str],
                              on_progress: ProgressCallback | None = None) -> VideoFile:
         """Like :meth:`download`, without blocking the event loop; ``on_progress`` runs on the loop's thread."""
-        handle = self._begin_async()
-        pump = self._client._events()
         encoded = os.fsencode(path)
-        await pump.run(self, "download", on_progress,
-                       lambda error: self._lib.vg_task_download_async(handle, encoded, error))
+        await self._run_async(on_progress, lambda handle, error: self._lib.vg_task_download_async(
+            handle, encoded, error))
         return self._downloaded()
+
+    async def _run_async(self, on_progress: ProgressCallback | None, start: Any) -> None:
+        """Start an asynchronous operation with ``start(handle, error_out)`` and await its end on the client's
+        event pump; its updates go into this task's view."""
+        handle = self._begin_async()
+        pump = self._pumps.get()
+        loop = pump.attach()
+        error = ctypes.c_void_p()
+        code = start(handle, ctypes.byref(error))
+        if code != ErrorCode.OK:
+            pump.start_failed()
+            raise_for(self._lib, code, error, self)
+        self._lib.vg_error_free(error)
+        await pump.follow(handle, self._bridge(on_progress), self._cancel_quietly, loop)
+
+    def _cancel_quietly(self) -> None:
+        """Cancel locally unless closed (an awaiting coroutine was cancelled, or the client is closing)."""
+        if not self.closed:
+            self.cancel()
 
     def _begin_async(self) -> int:
         handle = self._require_handle()
@@ -417,18 +395,6 @@ class Task:
 
     # -- helpers ---------------------------------------------------------------------------------------------------
 
-    def _raise_for(self, code: int, error: ctypes.c_void_p) -> None:
-        """Raise the operation's error, if it failed, with this task attached."""
-        if code == ErrorCode.OK:
-            self._lib.vg_error_free(error)
-            return
-        try:
-            exc = error_from_handle(self._lib, code, error.value, self.id)
-        finally:
-            self._lib.vg_error_free(error)
-        exc.task = self
-        raise exc
-
     def _downloaded(self) -> VideoFile:
         file = self.file
         if file is None:  # the library promises the download in the snapshot after a successful download
@@ -436,3 +402,18 @@ class Task:
                                 code=ErrorCode.INTERNAL, task_id=self.id or None)
         return file
 
+
+async def submit_async(lib: ctypes.CDLL, client_handle: int, body: bytes, pumps: PumpSource) -> Task:
+    """Start an asynchronous submit of the request ``body`` and await its end (:meth:`Client.submit_async`): the
+    task exists at once (no id yet); the submit's DONE update gives it its id and first state."""
+    pump = pumps.get()
+    loop = pump.attach()
+    out = ctypes.c_void_p()
+    error = ctypes.c_void_p()
+    code = lib.vg_client_submit_async(client_handle, body, ctypes.byref(out), ctypes.byref(error))
+    if code != ErrorCode.OK:
+        pump.start_failed()
+    check(lib, code, error)
+    task = Task(lib, new_handle(out), pumps)
+    await pump.follow(task._require_handle(), task._bridge(None), task._cancel_quietly, loop)
+    return task
