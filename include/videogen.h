@@ -502,8 +502,8 @@ int64_t vg_task_bytes_total(vg_task *task);
 /* ---------------------------------------------------------------------------------------------------------------
  * Asynchronous operations and event dispatch (for event loops and many tasks per thread)
  *
- * The *_async calls start an operation and return at once; the operation runs on the library's own small pool of
- * threads (no thread per task), and everything it reports is queued on its client as events. The caller collects
+ * The *_async calls start an operation and return at once; the operation runs on the library's own loop threads
+ * (a waiting task is one timer there: no thread per task), and everything it reports is queued on its client as events. The caller collects
  * them with vg_client_dispatch (or vg_client_dispatch_v2, whose callback gets each event's values as a vg_update),
  * on a thread of its choosing: callbacks still never run on a library thread. It is the same operation a blocking
  * call runs; only who drains its events differs. An

@@ -45,15 +45,6 @@ func guarded(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ body: () throws -> 
         try body()
         return succeed(out)
     } catch {
-        return report(VideoGenError.fromAny(error), out)
-    }
-}
-
-extension VideoGenError {
-    /// Any thrown error as a library error.
-    static func fromAny(_ error: any Error) -> VideoGenError {
-        if let error = error as? VideoGenError { return error }
-        if error is CancellationError { return VideoGenError(.cancelled, "cancelled") }
-        return VideoGenError(.internal, "unexpected error \(type(of: error))")
+        return report(VideoGenError.wrap(error), out)
     }
 }

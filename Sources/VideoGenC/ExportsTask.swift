@@ -89,7 +89,7 @@ public func vg_task_download_v2(_ task: OpaquePointer?, _ variant: UnsafePointer
         _ = try requiredTask(task)
         asset = try variant.map { try ContentVariant(name: try requiredText($0, "variant")) } ?? .video
     } catch let failure {
-        return report(VideoGenError.fromAny(failure), error)
+        return report(VideoGenError.wrap(failure), error)
     }
     return downloadBlocking(task, variant: asset, path, on_update.map { .update($0, user_data) } ?? .none, error)
 }

@@ -72,7 +72,7 @@ public func vg_task_download_variant(_ task: OpaquePointer?, _ variant: UnsafePo
         _ = try requiredTask(task)
         asset = try ContentVariant(name: try requiredText(variant, "variant"))
     } catch let failure {
-        return report(VideoGenError.fromAny(failure), error)
+        return report(VideoGenError.wrap(failure), error)
     }
     return downloadBlocking(task, variant: asset, path, on_progress.map { .transfer($0, user_data) } ?? .none, error)
 }

@@ -126,7 +126,7 @@ final class Operation: Sendable {
         do {
             operation = try start(kind, box: box, handle: handle, sink: .inbox(inbox), launch)
         } catch {
-            return .failure(VideoGenError.fromAny(error))
+            return .failure(VideoGenError.wrap(error))
         }
         while true {
             for event in inbox.take() {

@@ -22,6 +22,7 @@ struct DownloadStateMachineTests {
         var m = machine()
         #expect(m.attemptEnded(.completed, resumableBytes: 10, foreignURL: false, budget: budget, unit: 0) == .commit)
         #expect(m.attemptEnded(.rangeNotSatisfiable(partComplete: true), resumableBytes: 10, foreignURL: false, budget: budget, unit: 0) == .commit)
+        m.committed(budget: budget)
         #expect(m.attemptEnded(.rangeNotSatisfiable(partComplete: false), resumableBytes: 10, foreignURL: false, budget: budget, unit: 0.5) == .retry(after: 0.5))
     }
 

@@ -17,7 +17,8 @@ struct DownloadStateMachine: Sendable {
 
     /// What the driver does next.
     enum Action: Sendable, Equatable {
-        /// Check and move the part file into place.
+        /// Check and move the part file into place, then report `committed` (or, when the check fails, the
+        /// failure as the attempt's outcome: a body shorter than declared is a dropped transfer).
         case commit
         /// Poll the task for a fresh video URL, then try again at once.
         case refreshURL
@@ -40,6 +41,11 @@ struct DownloadStateMachine: Sendable {
         furthest = resumableBytes
     }
 
+    /// The part file was checked and moved into place: the budget gets back what the retry that led here cost.
+    mutating func committed(budget: RetryBudget) {
+        retry.succeeded(budget: budget)
+    }
+
     /// An attempt ended.
     /// - Parameters:
     ///   - resumableBytes: what the part file holds now, in bytes a next attempt keeps.
@@ -51,7 +57,6 @@ struct DownloadStateMachine: Sendable {
         let error: VideoGenError
         switch outcome {
         case .completed, .rangeNotSatisfiable(partComplete: true):
-            retry.succeeded(budget: budget)
             return .commit
         case .rangeNotSatisfiable(partComplete: false):
             error = VideoGenError(.protocolError, "the server refused to resume the download", httpStatus: 416)

@@ -59,7 +59,7 @@ struct Downloader: Sendable {
             let url = try videoURL(of: current)
             var request = HTTPRequest(method: "GET", url: url, headers: [("Accept", "*/*")])
             request.headers += try sink.resumeHeaders()
-            let outcome: DownloadStateMachine.Outcome
+            var outcome: DownloadStateMachine.Outcome
             do {
                 let progressBytes = max(1, Int64(Double(configuration.minDownloadRate) * configuration.stallTimeout))
                 let head = try await executor.transport.stream(executor.authorized(request), timeout: configuration.stallTimeout,
@@ -75,12 +75,26 @@ struct Downloader: Sendable {
             } catch {
                 outcome = .failed(executor.scrubbed(VideoGenError.wrap(error)))
             }
-            switch machine.attemptEnded(outcome, resumableBytes: sink.resumableBytes,
-                                        foreignURL: !OriginPolicy.sameOrigin(url, configuration.baseURL),
-                                        budget: executor.budget, unit: executor.random()) {
+            var action = machine.attemptEnded(outcome, resumableBytes: sink.resumableBytes,
+                                              foreignURL: !OriginPolicy.sameOrigin(url, configuration.baseURL),
+                                              budget: executor.budget, unit: executor.random())
+            if action == .commit {
+                do {
+                    let result = try sink.commit(to: path)
+                    machine.committed(budget: executor.budget)
+                    return DownloadRecord(path: path, bytes: result.bytes, sha256: result.sha256)
+                } catch {
+                    // The body did not hold what the head declared (a transfer cut short), or the file could not be
+                    // moved into place: the attempt failed after all.
+                    outcome = .failed(executor.scrubbed(VideoGenError.wrap(error)))
+                    action = machine.attemptEnded(outcome, resumableBytes: sink.resumableBytes,
+                                                  foreignURL: !OriginPolicy.sameOrigin(url, configuration.baseURL),
+                                                  budget: executor.budget, unit: executor.random())
+                }
+            }
+            switch action {
             case .commit:
-                let result = try sink.commit(to: path)
-                return DownloadRecord(path: path, bytes: result.bytes, sha256: result.sha256)
+                throw VideoGenError(.internal, "the download was asked to commit twice")
             case .refreshURL:
                 current = try await refresh(current)
             case .retry(let delay):

@@ -17,6 +17,12 @@ package final class OperationHandle: Cancellable {
         if runNow { body() }
     }
 
+    /// Forgets what cancelling would do, once the operation ended: the handle no longer keeps the operation (and
+    /// the callbacks it holds) alive.
+    package func finished() {
+        canceller.withLock { $0 = nil }
+    }
+
     /// True once `cancel()` was called.
     package var isCancelled: Bool { cancelled.withLock { $0 } }
 
@@ -106,11 +112,14 @@ extension VideoGenClient {
                                             _ body: @escaping @Sendable () async throws -> Value) -> OperationHandle {
         let handle = OperationHandle()
         let task = Task {
+            let result: Result<Value, VideoGenError>
             do {
-                completion(.success(try await body()))
+                result = .success(try await body())
             } catch {
-                completion(.failure(VideoGenError.wrap(error)))
+                result = .failure(VideoGenError.wrap(error))
             }
+            handle.finished()
+            completion(result)
         }
         handle.onCancel { task.cancel() }
         return handle
@@ -122,7 +131,10 @@ extension VideoGenClient {
     private func launch<Value: Sendable>(_ completion: @escaping OperationCompletion<Value>,
                                          _ body: @escaping @Sendable (@escaping OperationCompletion<Value>) throws -> any Cancellable) -> OperationHandle {
         let handle = OperationHandle()
-        let once = CompletionOnce(completion)
+        let once = CompletionOnce<Value> { [handle] result in
+            handle.finished()
+            completion(result)
+        }
         handle.onCancel { once.call(.failure(VideoGenError(.cancelled, "the operation was cancelled"))) }
         _ = executor.soon.schedule(after: 0) {
             guard !handle.isCancelled else { return }

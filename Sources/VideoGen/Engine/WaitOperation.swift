@@ -8,7 +8,6 @@ final class WaitOperation: Cancellable, @unchecked Sendable {
     // Unchecked: the machine, `current` and `reporter` are used by one step at a time (a timer, then a poll's
     // completion, then a timer...: each step starts the next); `state` is a Mutex.
     private let client: VideoGenClient
-    private let onUpdate: @Sendable (TaskSnapshot) -> Void
     private let started = MonotonicTime.now
     private let deadline: Double
     private var machine: PollingStateMachine
@@ -17,6 +16,8 @@ final class WaitOperation: Cancellable, @unchecked Sendable {
 
     private struct State {
         var pending: (any Cancellable)?
+        /// The callbacks, dropped when the wait ends so that nothing they hold outlives it.
+        var onUpdate: (@Sendable (TaskSnapshot) -> Void)?
         var completion: OperationCompletion<TaskSnapshot>?
         var cancelled = false
     }
@@ -26,12 +27,16 @@ final class WaitOperation: Cancellable, @unchecked Sendable {
          completion: @escaping OperationCompletion<TaskSnapshot>) {
         let configuration = client.configuration
         self.client = client
-        self.onUpdate = onUpdate
         self.deadline = timeout ?? configuration.waitTimeout
         self.machine = PollingStateMachine(policy: configuration.poll, retry: configuration.retry, deadline: deadline,
                                            random: client.executor.random)
         self.current = snapshot
-        self.state = Mutex(State(completion: completion))
+        self.state = Mutex(State(onUpdate: onUpdate, completion: completion))
+    }
+
+    /// Reports `current` to the caller, unless the wait ended.
+    private func onUpdate(_ snapshot: TaskSnapshot) {
+        state.withLock { $0.onUpdate }?(snapshot)
     }
 
     /// Seconds since the wait started.
@@ -100,6 +105,7 @@ final class WaitOperation: Cancellable, @unchecked Sendable {
     private func finish(_ result: Result<TaskSnapshot, VideoGenError>) {
         let completion = state.withLock { state -> OperationCompletion<TaskSnapshot>? in
             state.pending = nil
+            state.onUpdate = nil
             defer { state.completion = nil }
             return state.completion
         }
