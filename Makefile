@@ -4,9 +4,12 @@ SWIFT ?= swift
 PYTHON ?= python3
 LIBDIR := .build/release
 LIB := $(LIBDIR)/libvideogen.so
-PYSTAGE := .build/python-package
+# make wheel: the Python wheels (videogen with the library inside, videogen_emulator) in WHEEL_DIR, carrying
+# WHEEL_LIB (the development build until the self-contained one of `make dist` is there).
+WHEEL_DIR := .build/wheel
+WHEEL_LIB ?= $(LIB)
 
-.PHONY: all build deps demo test test-swift test-c test-python python-install clean
+.PHONY: all build deps demo test test-swift test-c test-python test-wheel wheel python-install clean
 
 all: build
 
@@ -24,8 +27,9 @@ $(LIB): Package.swift include/videogen.h include/module.modulemap $(shell find S
 demo: build
 	bash scripts/demo.sh $(LIBDIR)
 
-## test: Swift unit and integration tests, the C suite against the built library, the Python tests
-test: test-swift test-c test-python
+## test: Swift unit and integration tests, the C suite against the built library, the Python tests, and the wheel
+## installed in a clean virtualenv of every Python 3.11+ here, run with the toolchain hidden
+test: test-swift test-c test-python test-wheel
 
 test-swift: deps
 	$(SWIFT) test
@@ -36,15 +40,18 @@ test-c: build
 test-python: build
 	cd bindings/python && $(PYTHON) -m pytest -q tests
 
-## python-install: build the library, copy it into the Python package (staged in .build) and pip-install that
-python-install: build
-	rm -rf $(PYSTAGE)
-	mkdir -p $(PYSTAGE)
-	cp bindings/python/pyproject.toml bindings/python/setup.py $(PYSTAGE)/
-	cp -R bindings/python/videogen $(PYSTAGE)/videogen
-	find $(PYSTAGE) -name __pycache__ -prune -exec rm -rf {} +
-	cp $(LIB) $(PYSTAGE)/videogen/libvideogen.so
-	$(PYTHON) -m pip install --no-deps --force-reinstall $(PYSTAGE)
+## wheel: videogen-<version>-py3-none-manylinux_<glibc>_x86_64.whl (binding, CLI and the library; auditwheel
+## repair + show, verdict in $(WHEEL_DIR)/auditwheel.txt) and videogen_emulator-<version>-py3-none-any.whl
+wheel: $(WHEEL_LIB)
+	bash scripts/wheel.sh $(WHEEL_LIB) $(WHEEL_DIR)
+
+## test-wheel: both wheels in a clean virtualenv of each CPython 3.11+ here, the main job with the toolchain hidden
+test-wheel: wheel
+	bash Tests/wheel/run.sh $(WHEEL_DIR)
+
+## python-install: make wheel, then pip-install the videogen wheel into $(PYTHON)'s environment
+python-install: wheel
+	$(PYTHON) -m pip install --no-deps --force-reinstall $(WHEEL_DIR)/videogen-*-manylinux_*_x86_64.whl
 
 clean:
 	rm -rf .build out Tests/c/build
