@@ -56,8 +56,8 @@ versions=()
 newer=0
 for candidate in "${candidates[@]}"; do
     [[ "$candidate" == *-config ]] && continue
-    version="$("$candidate" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3]) if sys.version_info >= (3, 11) else None' 2> /dev/null)" || continue
-    [ -n "$version" ] && [ "$version" != None ] || continue
+    version="$("$candidate" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2> /dev/null)" || continue
+    "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2> /dev/null || continue
     case " ${versions[*]} " in *" $version "*) continue ;; esac   # the same version twice (a link): once
     pythons+=("$candidate")
     versions+=("$version")
@@ -97,8 +97,12 @@ hidden() {
     if [ -f "$root/Tests/dist/hide-toolchain.sh" ]; then
         timeout -k 5 300 "${namespace[@]}" bash "$root/Tests/dist/hide-toolchain.sh" "${hide[@]}" -- "$@"
     else   # until the dist work lands: the same, inline
-        timeout -k 5 300 "${namespace[@]}" bash -c 'for d in "${@:2:$1}"; do mount -t tmpfs -o ro,size=4k,mode=0755 hidden "$d" && [ -z "$(ls -A "$d")" ] || exit 97; done; shift $(($1 + 1)); exec "$@"' \
-            hide "${#hide[@]}" "${hide[@]}" "$@"
+        timeout -k 5 300 "${namespace[@]}" bash -c '
+            for d in "${@:2:$1}"; do
+                mount -t tmpfs -o ro,size=4k,mode=0755 hidden "$d" && [ -z "$(ls -A "$d")" ] || exit 97
+            done
+            shift $(($1 + 1))
+            exec "$@"' hide "${#hide[@]}" "${hide[@]}" "$@"
     fi
 }
 

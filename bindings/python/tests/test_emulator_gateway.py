@@ -1,4 +1,5 @@
-"""The emulator's gateway scenarios: new-api's answers to what its upstreams said (see emulator/videogen_emulator/gateway.py)."""
+"""The emulator's gateway scenarios: new-api's answers to what its upstreams said (see
+emulator/videogen_emulator/gateway.py)."""
 
 from __future__ import annotations
 
