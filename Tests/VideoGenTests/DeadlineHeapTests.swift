@@ -12,7 +12,7 @@ struct DeadlineHeapTests {
     @Test("transfers come out nearest deadline first, also after removals from anywhere (seeded)")
     func order() {
         var random = SplitMix64(seed: 12)
-        var heap = DeadlineHeap()
+        var heap = DeadlineHeap<CurlTransfer>()
         var live: [CurlTransfer] = []
         for _ in 0..<500 {
             let made = transfer(deadline: random.next() % 10_000)

@@ -52,10 +52,9 @@ struct Downloader: Sendable {
     private func transfer(_ snapshot: TaskSnapshot, to path: String, sink: FileSink) async throws -> DownloadRecord {
         var current = snapshot
         let configuration = executor.configuration
-        var retries = 0
+        var retry = RetryStateMachine(policy: configuration.retry, kind: .download)
         var furthest = sink.resumableBytes
         var refreshes = 0
-        var lastRetried: VideoGenError?
         while true {
             if Task.isCancelled { throw VideoGenError(.cancelled, "the download was cancelled") }
             let url = try videoURL(of: current)
@@ -68,7 +67,7 @@ struct Downloader: Sendable {
                                                                progressBytes: progressBytes, sink: sink)
                 if (200..<300).contains(head.status) {
                     let result = try sink.commit(to: path)
-                    executor.budget.deposit(afterRetryOf: lastRetried)
+                    retry.succeeded(budget: executor.budget)
                     return DownloadRecord(path: path, bytes: result.bytes, sha256: result.sha256)
                 }
                 if head.status == 416, try sink.partIsComplete() {
@@ -91,23 +90,16 @@ struct Downloader: Sendable {
                 continue
             }
             if sink.resumableBytes > furthest {
-                // The attempt moved the download forward, past any point reached before, in bytes the next attempt
-                // keeps: a partial success. It pays back the retry that led to it, and the attempts left start
-                // over, so a long download over a link that drops now and then is limited by its progress (and
-                // `download_timeout`), not by the number of drops; attempts that bring nothing new (or bytes that
-                // cannot be resumed, without a validator) still end it after `max_attempts`.
+                // A partial success: the attempts left start over (`RetryStateMachine.progressed`).
                 furthest = sink.resumableBytes
-                executor.budget.deposit(afterRetryOf: lastRetried)
-                lastRetried = nil
-                retries = 0
+                retry.progressed(budget: executor.budget)
             }
-            guard reported.isRetryable, retries + 1 < configuration.retry.maxAttempts,
-                  (reported.retryAfter ?? 0) <= configuration.retry.maxRetryAfter,
-                  executor.budget.withdraw(after: reported) else { throw reported }
-            let delay = reported.retryAfter ?? configuration.retry.backoff(retry: retries, unit: executor.random())
-            retries += 1
-            lastRetried = reported
-            do { try await executor.sleep(delay) } catch { throw VideoGenError(.cancelled, "the download was cancelled") }
+            let delay: Double
+            switch retry.failed(reported, budget: executor.budget, unit: executor.random()) {
+            case .retry(let after): delay = after
+            case .fail(let failure), .waitForSchedule(let failure): throw failure
+            }
+            do { try await executor.pause(delay) } catch { throw VideoGenError(.cancelled, "the download was cancelled") }
         }
     }
 

@@ -2,7 +2,7 @@ import Synchronization
 
 /// A running operation started with one of the client's `start...` calls. `cancel()` is idempotent, may be called
 /// from any thread, and makes the operation finish promptly with `.cancelled` (unless it already finished).
-package final class OperationHandle: Sendable {
+package final class OperationHandle: Cancellable {
     private let canceller = Mutex<(@Sendable () -> Void)?>(nil)
     private let cancelled = Mutex(false)
 
@@ -40,19 +40,43 @@ package final class OperationHandle: Sendable {
 package typealias OperationCompletion<Value> = @Sendable (Result<Value, VideoGenError>) -> Void
 
 /// The callback forms of the client's operations: each starts the operation and returns at once; updates and the
-/// one result arrive through the callbacks on library threads. The C layer builds its blocking and asynchronous
-/// calls on these; the `async` methods are the same operations for Swift callers.
+/// one result arrive through the callbacks on library threads (the transport's loop thread for the process-wide
+/// transport). The C layer builds its blocking and asynchronous calls on these; the `async` methods are the same
+/// operations for Swift callers. Submits, refreshes and waits run as data on the loop (`RequestOperation`,
+/// `WaitOperation`): no Swift task per operation.
 extension VideoGenClient {
     /// Starts a submit of a prepared request.
     package func startSubmit(_ prepared: PreparedSubmission,
                              completion: @escaping OperationCompletion<TaskSnapshot>) -> OperationHandle {
-        startTask(completion: completion) { [self] in try await submit(prepared) }
+        launch(completion) { [self] completion in
+            executor.start(prepared.request, mode: .submit(idempotencyKey: prepared.idempotencyKey)) { [self] result in
+                switch result {
+                case .success(let response): submitted(response, prepared, completion: completion)
+                case .failure(let error): completion(.failure(error))
+                }
+            }
+        }
     }
 
     /// Starts one status refresh.
     package func startRefresh(_ snapshot: TaskSnapshot,
                               completion: @escaping OperationCompletion<TaskSnapshot>) -> OperationHandle {
-        startTask(completion: completion) { [self] in try await refresh(snapshot) }
+        launch(completion) { [self] completion in
+            try checkOwnership(snapshot)
+            guard let request = adapter.statusRequest(taskID: snapshot.id, route: snapshot.route, baseURL: configuration.baseURL) else {
+                if snapshot.state.isTerminal {
+                    completion(.success(snapshot))
+                    return NothingToCancel()
+                }
+                throw VideoGenError(.unsupported, "the \(configuration.dialect.rawValue) dialect has no status to poll")
+            }
+            return executor.start(request, mode: .idempotent) { [self] result in
+                switch result {
+                case .success(let response): applyStatus(response, to: snapshot, completion: completion)
+                case .failure(let error): completion(.failure(error))
+                }
+            }
+        }
     }
 
     /// Starts a wait (see `wait(for:timeout:pollImmediately:onUpdate:)`); `onUpdate` gets the starting snapshot and
@@ -60,8 +84,11 @@ extension VideoGenClient {
     package func startWait(_ snapshot: TaskSnapshot, timeout: Double?, pollImmediately: Bool,
                            onUpdate: @escaping @Sendable (TaskSnapshot) -> Void,
                            completion: @escaping OperationCompletion<TaskSnapshot>) -> OperationHandle {
-        startTask(completion: completion) { [self] in
-            try await wait(for: snapshot, timeout: timeout, pollImmediately: pollImmediately, onUpdate: onUpdate)
+        launch(completion) { [self] completion in
+            try checkOwnership(snapshot)
+            let operation = WaitOperation(client: self, snapshot: snapshot, timeout: timeout, onUpdate: onUpdate, completion: completion)
+            operation.start(pollImmediately: pollImmediately)
+            return operation
         }
     }
 
@@ -87,5 +114,59 @@ extension VideoGenClient {
         }
         handle.onCancel { task.cancel() }
         return handle
+    }
+
+    /// Runs `body` off the caller's stack (on the loop, at once), so that no callback runs inside the `start...`
+    /// call; an error `body` throws before it started anything is the operation's result. The handle's `cancel()`
+    /// reaches the operation `body` started, or ends one not started yet with `.cancelled`.
+    private func launch<Value: Sendable>(_ completion: @escaping OperationCompletion<Value>,
+                                         _ body: @escaping @Sendable (@escaping OperationCompletion<Value>) throws -> any Cancellable) -> OperationHandle {
+        let handle = OperationHandle()
+        let once = CompletionOnce(completion)
+        handle.onCancel { once.call(.failure(VideoGenError(.cancelled, "the operation was cancelled"))) }
+        _ = executor.soon.schedule(after: 0) {
+            guard !handle.isCancelled else { return }
+            do {
+                let operation = try body { result in once.call(result) }
+                handle.onCancel { operation.cancel() }
+            } catch {
+                once.call(.failure(VideoGenError.wrap(error)))
+            }
+        }
+        return handle
+    }
+
+    /// Turns a submit's answer into the new task's first snapshot.
+    private func submitted(_ response: HTTPResponse, _ prepared: PreparedSubmission, completion: @escaping OperationCompletion<TaskSnapshot>) {
+        let parsed: StatusReport
+        do {
+            parsed = try adapter.parseSubmit(response, baseURL: configuration.baseURL)
+            try checkAnsweredID(parsed.id)
+        } catch {
+            return completion(.failure(executor.scrubbed(VideoGenError.wrap(error))))
+        }
+        var snapshot = TaskSnapshot(id: parsed.id ?? "", dialect: configuration.dialect.rawValue,
+                                    baseURL: configuration.baseURL.absoluteString, state: .queued)
+        snapshot.idempotencyKey = prepared.idempotencyKey
+        snapshot.model = prepared.model
+        snapshot.route = adapter.route(of: prepared.request)
+        applyStatus(parsed, to: snapshot, completion: completion)
+    }
+}
+
+/// A completion called at most once, whoever calls it first.
+final class CompletionOnce<Value: Sendable>: Sendable {
+    private let slot: Mutex<OperationCompletion<Value>?>
+
+    init(_ completion: @escaping OperationCompletion<Value>) {
+        slot = Mutex(completion)
+    }
+
+    func call(_ result: Result<Value, VideoGenError>) {
+        let completion = slot.withLock { slot -> OperationCompletion<Value>? in
+            defer { slot = nil }
+            return slot
+        }
+        completion?(result)
     }
 }

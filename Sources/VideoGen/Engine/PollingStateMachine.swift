@@ -103,19 +103,3 @@ public struct PollingStateMachine: Sendable {
         return .failed(VideoGenError(.deadline, message))
     }
 }
-
-extension VideoGenError {
-    /// True for failures that may heal on their own: network trouble, timeouts, rate limits, server errors and
-    /// unreadable answers (proxies in front of a service sometimes answer HTML).
-    public var isRetryable: Bool {
-        !isFinal && isTransient
-    }
-
-    /// True for failures of a kind that usually heals, whether or not this one may be retried early.
-    public var isTransient: Bool {
-        switch code {
-        case .network, .timeout, .rateLimited, .server, .protocolError: return true
-        default: return false
-        }
-    }
-}

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Synchronization
 
 /// Sends one logical request through the transport: adds the headers the configured origin needs (the key only
 /// there), maps error answers through the adapter, scrubs the key from every message, and retries by the rules.
@@ -16,7 +17,8 @@ struct RequestExecutor: Sendable {
     let adapter: any ProviderAdapter
     let transport: any HTTPTransport
     let random: @Sendable () -> Double
-    let sleep: @Sendable (Double) async throws -> Void
+    /// Where backoffs and polls wait: the transport's loop, or sleeping tasks for other transports.
+    let scheduler: any EngineScheduler
     /// The client's retry quota, shared by every request of the client.
     let budget: RetryBudget
 
@@ -41,60 +43,77 @@ struct RequestExecutor: Sendable {
         return error
     }
 
-    /// One attempt: the 2xx answer, or the error the answer or the failure means.
+    /// One attempt: the 2xx answer, or the error the answer or the failure means, given to `completion` once.
     /// - Parameter timeout: seconds for the whole request; `request_timeout` when nil (a wait passes what is left
     ///   of its deadline when that is sooner, so the deadline also ends the poll in flight).
-    func attempt(_ request: HTTPRequest, timeout: Double? = nil) async throws -> HTTPResponse {
-        do {
-            let response = try await transport.send(authorized(request), timeout: timeout ?? configuration.requestTimeout,
-                                                    maxBodyBytes: configuration.maxResponseBytes)
-            if response.isSuccess { return response }
-            throw scrubbed(adapter.error(from: response))
-        } catch {
-            throw scrubbed(VideoGenError.wrap(error))
+    func attempt(_ request: HTTPRequest, timeout: Double? = nil,
+                 completion: @escaping OperationCompletion<HTTPResponse>) -> any Cancellable {
+        transport.begin(authorized(request), timeout: timeout ?? configuration.requestTimeout,
+                        maxBodyBytes: configuration.maxResponseBytes) { [self] result in
+            switch result {
+            case .success(let response) where response.isSuccess:
+                completion(.success(response))
+            case .success(let response):
+                completion(.failure(scrubbed(adapter.error(from: response))))
+            case .failure(let error):
+                completion(.failure(scrubbed(error)))
+            }
+        }
+    }
+
+    /// Starts `request`, retried per `mode` and the client's retry policy (`RetryStateMachine`); `completion` gets
+    /// the 2xx answer or the error, once.
+    func start(_ request: HTTPRequest, mode: Mode, completion: @escaping OperationCompletion<HTTPResponse>) -> any Cancellable {
+        let operation = RequestOperation(executor: self, request: request, mode: mode, completion: completion)
+        operation.start()
+        return operation
+    }
+
+    /// Where an operation's first step runs when it must not run on the caller's stack: the transport's loop, or a
+    /// task (not `scheduler`, which a test may have given to see the pauses the schedule chose).
+    var soon: any EngineScheduler {
+        (transport as? any LoopTransport) ?? TaskSleepScheduler(sleep: { _ in })
+    }
+
+    /// Waits `seconds` on the scheduler (a backoff); throws `.cancelled` when the calling task is cancelled.
+    func pause(_ seconds: Double) async throws {
+        try await awaitOperation { completion in
+            scheduler.schedule(after: seconds) { completion(.success(())) }
         }
     }
 
     /// The 2xx answer to `request`, retrying per `mode` and the client's retry policy.
     func send(_ request: HTTPRequest, mode: Mode) async throws -> HTTPResponse {
-        var request = request
-        if case .submit(let key) = mode { request.headers.append(("Idempotency-Key", key)) }
-        var retries = 0
-        var lastRetried: VideoGenError?
-        while true {
-            if Task.isCancelled { throw VideoGenError(.cancelled, "cancelled") }
-            let failure: VideoGenError
-            do {
-                let response = try await attempt(request)
-                budget.deposit(afterRetryOf: lastRetried)
-                return response
-            } catch let error as VideoGenError {
-                failure = error
-            }
-            if failure.code == .cancelled { throw failure }
-            try decideRetry(failure, mode: mode)
-            if let hint = failure.retryAfter, hint > configuration.retry.maxRetryAfter { throw failure }
-            guard retries + 1 < configuration.retry.maxAttempts, budget.withdraw(after: failure) else { throw failure }
-            let delay = failure.retryAfter ?? configuration.retry.backoff(retry: retries, unit: random())
-            retries += 1
-            lastRetried = failure
-            do { try await sleep(delay) } catch { throw VideoGenError(.cancelled, "cancelled") }
-        }
+        try await awaitOperation { completion in start(request, mode: mode, completion: completion) }
     }
+}
 
-    /// Returns when `failure` may be retried in `mode`; throws the error to report otherwise.
-    private func decideRetry(_ failure: VideoGenError, mode: Mode) throws {
-        switch mode {
-        case .idempotent:
-            if !failure.isRetryable { throw failure }
-        case .submit(let key):
-            if failure.requestNotSent { return }
-            let refusedWithHint = (failure.httpStatus == 429 || failure.httpStatus == 503) && failure.retryAfter != nil
-            if refusedWithHint { return }
-            if failure.code == .network || failure.code == .timeout {
-                throw VideoGenError(.unknownOutcome, "the submit may have reached the service (\(failure.message)); it was not retried, to avoid a duplicate task (Idempotency-Key \(key))")
+/// Runs a callback-form operation as an `async` call: the calling task suspends on a continuation (no other task
+/// is made), and cancelling it cancels the operation.
+func awaitOperation<Value: Sendable>(_ start: (@escaping OperationCompletion<Value>) -> any Cancellable) async throws -> Value {
+    let slot = Mutex<(any Cancellable)?>(nil)
+    let cancelled = Mutex(false)
+    return try await withTaskCancellationHandler {
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Value, any Error>) in
+            let operation = start { result in continuation.resume(with: result) }
+            let cancelNow = cancelled.withLock { cancelled in
+                if !cancelled { slot.withLock { $0 = operation } }
+                return cancelled
             }
-            throw failure
+            if cancelNow || Task.isCancelled { operation.cancel() }
+        }
+    } onCancel: {
+        cancelled.withLock { $0 = true }
+        slot.withLock { $0 }?.cancel()
+    }
+}
+
+extension RequestExecutor.Mode {
+    /// The retry rules of this mode.
+    var retryKind: RetryStateMachine.Kind {
+        switch self {
+        case .idempotent: return .idempotent
+        case .submit(let key): return .submit(idempotencyKey: key)
         }
     }
 }

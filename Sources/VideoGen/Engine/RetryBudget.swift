@@ -24,14 +24,9 @@ public final class RetryBudget: Sendable {
     /// Tokens left.
     public var available: Int { tokens.withLock { $0 } }
 
-    /// What retrying after `error` costs.
-    public static func cost(of error: VideoGenError) -> Int {
-        error.code == .rateLimited || error.httpStatus == 429 ? throttlingCost : transientCost
-    }
-
     /// Takes the cost of retrying after `error`; false (and nothing taken) when the bucket cannot pay.
     public func withdraw(after error: VideoGenError) -> Bool {
-        let cost = RetryBudget.cost(of: error)
+        let cost = error.retryCost
         return tokens.withLock { tokens in
             guard tokens >= cost else { return false }
             tokens -= cost
@@ -42,7 +37,7 @@ public final class RetryBudget: Sendable {
     /// Pays back after a success: the cost of the retry that led to it (`lastRetried` is the failure that retry
     /// followed), or one token for a first-try success.
     public func deposit(afterRetryOf lastRetried: VideoGenError?) {
-        let refund = lastRetried.map(RetryBudget.cost(of:)) ?? 1
+        let refund = lastRetried?.retryCost ?? 1
         tokens.withLock { $0 = min(capacity, $0 + refund) }
     }
 }

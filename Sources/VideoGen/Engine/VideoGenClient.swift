@@ -21,20 +21,23 @@ public final class VideoGenClient: Sendable {
     ///   - random: uniform numbers in 0..<1 for jitter (tests pass a fixed source).
     public convenience init(configuration: ClientConfiguration, transport: (any HTTPTransport)? = nil,
                             random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
-        self.init(configuration: configuration, transport: transport, random: random,
-                  sleep: { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) })
+        self.init(configuration: configuration, transport: transport, random: random, scheduler: nil)
     }
 
-    /// Creates a client whose every pause (a retry's backoff, a wait's next poll) goes through `sleep`, so that a
-    /// test can see the delays the schedule chose instead of measuring them on the wall clock.
+    /// Creates a client whose every pause (a retry's backoff, a wait's next poll) goes through `scheduler`, so that
+    /// a test can see the delays the schedule chose instead of measuring them on the wall clock. By default a pause
+    /// is a timer on the transport's loop (the process-wide transport), or a sleeping task (other transports).
     init(configuration: ClientConfiguration, transport: (any HTTPTransport)?, random: @escaping @Sendable () -> Double,
-         sleep: @escaping @Sendable (Double) async throws -> Void) {
+         scheduler: (any EngineScheduler)?) {
         self.configuration = configuration
         self.adapter = configuration.adapter
         self.random = random
+        let transport = transport ?? CurlTransport.shared
+        let scheduler = scheduler ?? (transport as? any LoopTransport)
+            ?? TaskSleepScheduler(sleep: { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) })
         self.executor = RequestExecutor(configuration: configuration, adapter: configuration.adapter,
-                                        transport: transport ?? CurlTransport.shared, random: random,
-                                        sleep: sleep, budget: RetryBudget(capacity: configuration.retry.budget))
+                                        transport: transport, random: random, scheduler: scheduler,
+                                        budget: RetryBudget(capacity: configuration.retry.budget))
     }
 
     /// Creates a client from a configuration JSON document (schema in README.md).
@@ -62,43 +65,47 @@ public final class VideoGenClient: Sendable {
 
     /// Sends a prepared submission (see `prepare`).
     public func submit(_ prepared: PreparedSubmission) async throws -> TaskSnapshot {
-        let response = try await executor.send(prepared.request, mode: .submit(idempotencyKey: prepared.idempotencyKey))
-        let report: StatusReport
-        do {
-            let parsed = try adapter.parseSubmit(response, baseURL: configuration.baseURL)
-            try checkAnsweredID(parsed.id)
-            report = try await resolved(parsed)
-        } catch let error as VideoGenError {
-            throw executor.scrubbed(error)
-        }
-        var snapshot = TaskSnapshot(id: report.id ?? "", dialect: configuration.dialect.rawValue,
-                                    baseURL: configuration.baseURL.absoluteString, state: .queued)
-        snapshot.idempotencyKey = prepared.idempotencyKey
-        snapshot.model = prepared.model
-        snapshot.route = adapter.route(of: prepared.request)
-        return kept(snapshot.applying(report, at: now))
+        try await awaitOperation { completion in startSubmit(prepared, completion: completion) }
     }
 
     /// Refreshes a task's status once, retrying transient failures by the retry policy.
     public func refresh(_ snapshot: TaskSnapshot) async throws -> TaskSnapshot {
-        try checkOwnership(snapshot)
-        guard let request = adapter.statusRequest(taskID: snapshot.id, route: snapshot.route, baseURL: configuration.baseURL) else {
-            // A synchronous dialect: the submit's answer was the finished task.
-            if snapshot.state.isTerminal { return snapshot }
-            throw VideoGenError(.unsupported, "the \(configuration.dialect.rawValue) dialect has no status to poll")
-        }
-        let response = try await executor.send(request, mode: .idempotent)
-        return try await apply(response, to: snapshot)
+        try await awaitOperation { completion in startRefresh(snapshot, completion: completion) }
     }
 
     private func apply(_ response: HTTPResponse, to snapshot: TaskSnapshot) async throws -> TaskSnapshot {
+        try await awaitOperation { completion in
+            applyStatus(response, to: snapshot, completion: completion)
+            return NothingToCancel()
+        }
+    }
+
+    /// `snapshot` updated by a status answer (parsed, its id checked, its video found behind a content route when the
+    /// answer names none, the key scrubbed from its words), given to `completion`: at once, but for a content probe.
+    func applyStatus(_ response: HTTPResponse, to snapshot: TaskSnapshot, completion: @escaping OperationCompletion<TaskSnapshot>) {
+        let parsed: StatusReport
         do {
-            let parsed = try adapter.parseStatus(response, taskID: snapshot.id, baseURL: configuration.baseURL)
+            parsed = try adapter.parseStatus(response, taskID: snapshot.id, baseURL: configuration.baseURL)
             try checkAnsweredID(parsed.id)
-            let report = try await resolved(parsed)
-            return kept(snapshot.applying(report, at: now))
-        } catch let error as VideoGenError {
-            throw executor.scrubbed(error)
+        } catch {
+            return completion(.failure(executor.scrubbed(VideoGenError.wrap(error))))
+        }
+        applyStatus(parsed, to: snapshot, completion: completion)
+    }
+
+    /// `snapshot` updated by a parsed report (see `applyStatus(_:to:completion:)` for an answer).
+    func applyStatus(_ parsed: StatusReport, to snapshot: TaskSnapshot, completion: @escaping OperationCompletion<TaskSnapshot>) {
+        guard parsed.state == .succeeded, parsed.videoURL == nil, parsed.contentRoute != nil else {
+            return completion(.success(kept(snapshot.applying(parsed, at: now))))
+        }
+        // Rare (a gateway's success without a URL): the probe is one more request, run as a task.
+        Task {
+            do {
+                let report = try await resolved(parsed)
+                completion(.success(kept(snapshot.applying(report, at: now))))
+            } catch {
+                completion(.failure(executor.scrubbed(VideoGenError.wrap(error))))
+            }
         }
     }
 
@@ -120,64 +127,12 @@ public final class VideoGenClient: Sendable {
     /// - Returns: the task in a terminal state (succeeded or not: check `state`).
     /// - Throws: `.deadline`, `.cancelled`, or the error that stopped polling (auth, not found, ...).
     public func wait(for snapshot: TaskSnapshot, timeout: Double? = nil, pollImmediately: Bool = false,
-                     onUpdate: @Sendable (TaskSnapshot) -> Void = { _ in }) async throws -> TaskSnapshot {
+                     onUpdate: @escaping @Sendable (TaskSnapshot) -> Void = { _ in }) async throws -> TaskSnapshot {
         try checkOwnership(snapshot)
-        let clock = ContinuousClock()
-        let start = clock.now
-        func elapsed() -> Double {
-            let duration = start.duration(to: clock.now)
-            return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        }
-        let deadline = timeout ?? configuration.waitTimeout
-        var machine = PollingStateMachine(policy: configuration.poll, retry: configuration.retry,
-                                          deadline: deadline, random: random)
-        var current = snapshot
-        var reporter = UpdateReporter()
-        reporter.report(&current, onUpdate)
-        var action = machine.start(current, now: elapsed(), immediately: pollImmediately)
-        var lastRetried: VideoGenError?
-        while true {
-            switch action {
-            case .poll:
-                if Task.isCancelled { throw VideoGenError(.cancelled, "the wait was cancelled") }
-                guard let request = adapter.statusRequest(taskID: current.id, route: current.route, baseURL: configuration.baseURL) else {
-                    throw VideoGenError(.unsupported, "the \(configuration.dialect.rawValue) dialect has no status to poll")
-                }
-                do {
-                    // The wait's deadline bounds the poll in flight too: a service that does not answer cannot
-                    // hold the wait past it.
-                    let left = max(0.05, deadline - elapsed())
-                    let response = try await executor.attempt(request, timeout: min(configuration.requestTimeout, left))
-                    executor.budget.deposit(afterRetryOf: lastRetried)
-                    lastRetried = nil
-                    current = try await apply(response, to: current)
-                    reporter.report(&current, onUpdate)
-                    action = machine.pollSucceeded(current, hint: RetryHint.pollAfter(response.headers), now: elapsed())
-                } catch {
-                    let failure = VideoGenError.wrap(error)
-                    if failure.code == .cancelled { throw failure }
-                    // With the budget spent, or when the service said not to retry, a transient failure waits for
-                    // the next scheduled poll instead of retrying sooner: the wait still lasts to its deadline, but
-                    // adds no traffic.
-                    if failure.isTransient && (failure.isFinal || !executor.budget.withdraw(after: failure)) {
-                        action = machine.pollSkipped(failure, now: elapsed())
-                    } else {
-                        if failure.isTransient { lastRetried = failure }
-                        action = machine.pollFailed(failure, now: elapsed())
-                    }
-                }
-            case .sleep(let seconds):
-                do {
-                    try await executor.sleep(seconds)
-                } catch {
-                    throw VideoGenError(.cancelled, "the wait was cancelled")
-                }
-                action = machine.wake(now: elapsed())
-            case .finished(let final):
-                return final
-            case .failed(let error):
-                throw error
-            }
+        return try await awaitOperation { completion in
+            let operation = WaitOperation(client: self, snapshot: snapshot, timeout: timeout, onUpdate: onUpdate, completion: completion)
+            operation.start(pollImmediately: pollImmediately)
+            return operation
         }
     }
 
@@ -227,7 +182,7 @@ public final class VideoGenClient: Sendable {
     /// Submits, waits and downloads: the whole job.
     /// - Throws: the task's error when it ends unsuccessfully, as well as everything the steps throw.
     public func generate(_ request: VideoRequest, to path: String, timeout: Double? = nil,
-                         onUpdate: @Sendable (TaskSnapshot) -> Void = { _ in },
+                         onUpdate: @escaping @Sendable (TaskSnapshot) -> Void = { _ in },
                          onProgress: @escaping @Sendable (Int64, Int64?) -> Void = { _, _ in }) async throws -> TaskSnapshot {
         let submitted = try await submit(request)
         let final = try await wait(for: submitted, timeout: timeout, onUpdate: onUpdate)

@@ -165,12 +165,3 @@ public struct VideoGenError: Error, Sendable, Hashable, CustomStringConvertible 
                   providerCode: json["provider_code"]?.stringValue, retryAfter: json["retry_after"]?.doubleValue)
     }
 }
-
-extension VideoGenError {
-    /// `error` as a library error: itself if it is one, `.cancelled` for Swift cancellation, `.internal` otherwise.
-    static func wrap(_ error: any Error) -> VideoGenError {
-        if let error = error as? VideoGenError { return error }
-        if error is CancellationError { return VideoGenError(.cancelled, "cancelled") }
-        return VideoGenError(.internal, "unexpected error: \(Sanitize.text(String(describing: type(of: error)), limit: 100))")
-    }
-}

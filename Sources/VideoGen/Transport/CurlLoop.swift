@@ -18,6 +18,8 @@ final class CurlLoop: @unchecked Sendable {
     private enum Command {
         case start(CurlTransfer)
         case cancel(CurlTransfer, VideoGenError)
+        case schedule(LoopTimer)
+        case unschedule(LoopTimer)
     }
 
     /// Easy handles kept for reuse.
@@ -42,7 +44,11 @@ final class CurlLoop: @unchecked Sendable {
     private var waiting: [String: TransferQueue] = [:]
     /// Every live transfer's deadline (running or waiting), nearest first; entries of ended transfers, and old entries
     /// of downloads whose deadline moved on, are dropped when they come up.
-    private var deadlines = DeadlineHeap()
+    private var deadlines = DeadlineHeap<CurlTransfer>()
+    /// Timers (waiting tasks' next polls), nearest first.
+    private var timers = DeadlineHeap<LoopTimer>()
+    /// The loop's thread, once it runs.
+    private let thread = Mutex<pthread_t?>(nil)
 
     /// Starts a loop thread named `name` with at most `connectionsPerHost` connections per host; nil when libcurl
     /// cannot be initialised or the thread cannot start (out of memory or threads).
@@ -76,13 +82,34 @@ final class CurlLoop: @unchecked Sendable {
         send(.cancel(transfer, error))
     }
 
+    /// Calls `fire` on the loop thread at `deadline` (monotonic ns), unless the returned timer is cancelled first.
+    func schedule(at deadline: UInt64, _ fire: @escaping @Sendable () -> Void) -> LoopTimer {
+        let timer = LoopTimer(deadline: deadline, loop: self, fire: fire)
+        send(.schedule(timer))
+        return timer
+    }
+
+    /// Takes a cancelled timer out of the heap.
+    func unschedule(_ timer: LoopTimer) {
+        send(.unschedule(timer))
+    }
+
+    /// True on the loop's own thread.
+    private var onLoopThread: Bool {
+        guard let loopThread = thread.withLock({ $0 }) else { return false }
+        return pthread_equal(loopThread, pthread_self()) != 0
+    }
+
     private func send(_ command: Command) {
         inbox.withLock { $0.append(command) }
-        _ = videogen_curl_multi_wakeup(multi)
+        // The loop looks at its inbox again before it sleeps: a command from its own thread (a completion that starts
+        // the next request, a timer that re-arms) needs no wakeup.
+        if !onLoopThread { _ = videogen_curl_multi_wakeup(multi) }
     }
 
     private func run() {
         videogen_name_thread(name)
+        thread.withLock { $0 = pthread_self() }
         var running: Int32 = 0
         while true {
             let commands = inbox.withLock { inbox -> [Command] in
@@ -93,6 +120,8 @@ final class CurlLoop: @unchecked Sendable {
                 switch command {
                 case .start(let transfer): begin(transfer)
                 case .cancel(let transfer, let error): end(transfer, with: error)
+                case .schedule(let timer): timers.push(timer)
+                case .unschedule(let timer): timers.remove(timer)
                 }
             }
             _ = videogen_curl_multi_perform(multi, &running)
@@ -105,10 +134,14 @@ final class CurlLoop: @unchecked Sendable {
                 retire(transfer)
                 transfer.finish(transfer.outcome(code: code, info: info))
             }
-            let wait = expire(now: MonotonicTime.now)
+            let now = MonotonicTime.now
+            let nextTimer = fireTimers(now: now)
+            let wait = [expire(now: now), nextTimer].compactMap { $0 }.min()
             let curlWait = videogen_curl_multi_timeout(multi)
             var timeout = wait.map { Int($0 / 1_000_000) + 1 } ?? 60_000
             if curlWait >= 0 { timeout = min(timeout, curlWait) }
+            // Commands sent from this thread meanwhile (by completions and timers) are taken at once.
+            if inbox.withLock({ !$0.isEmpty }) { timeout = 0 }
             _ = videogen_curl_multi_poll(multi, Int32(clamping: timeout))
         }
     }
@@ -215,6 +248,15 @@ final class CurlLoop: @unchecked Sendable {
         if waiting[transfer.origin]?.isEmpty == true { waiting.removeValue(forKey: transfer.origin) }
     }
 
+    /// Fires every timer that is due; returns the nanoseconds to the nearest timer left, if any.
+    private func fireTimers(now: UInt64) -> UInt64? {
+        while let timer = timers.first, timer.deadline <= now {
+            timers.remove(timer)
+            timer.take()?()
+        }
+        return timers.first.map { $0.deadline - now }
+    }
+
     /// Fails every transfer past its deadline; returns the nanoseconds to the nearest deadline left, if any.
     private func expire(now: UInt64) -> UInt64? {
         // Control requests: fixed deadlines, in the heap.
@@ -240,75 +282,6 @@ final class CurlLoop: @unchecked Sendable {
             transfer.finish(.failure(transfer.timeoutError))
         }
         return nearest
-    }
-}
-
-/// Deadlines of the live transfers, nearest first: a binary min-heap whose entries know their place
-/// (`CurlTransfer.heapIndex`), so that a transfer that ends leaves it at once and the loop finds the next deadline
-/// without looking at every transfer, however many wait.
-struct DeadlineHeap {
-    private var items: [CurlTransfer] = []
-
-    /// The transfer with the nearest deadline.
-    var first: CurlTransfer? { items.first }
-
-    /// Adds `transfer` (not in the heap yet) at its current deadline.
-    mutating func push(_ transfer: CurlTransfer) {
-        items.append(transfer)
-        transfer.heapIndex = items.count - 1
-        siftUp(items.count - 1)
-    }
-
-    /// Takes `transfer` out, if it is in.
-    mutating func remove(_ transfer: CurlTransfer) {
-        guard let index = transfer.heapIndex, index < items.count, items[index] === transfer else { return }
-        transfer.heapIndex = nil
-        let last = items.count - 1
-        if index != last {
-            items[index] = items[last]
-            items[index].heapIndex = index
-        }
-        items.removeLast()
-        if index < items.count {
-            siftDown(index)
-            siftUp(index)
-        }
-    }
-
-    /// Puts `transfer` back in place after its deadline changed.
-    mutating func update(_ transfer: CurlTransfer) {
-        guard let index = transfer.heapIndex, index < items.count, items[index] === transfer else { return }
-        siftDown(index)
-        siftUp(index)
-    }
-
-    private mutating func swap(_ a: Int, _ b: Int) {
-        items.swapAt(a, b)
-        items[a].heapIndex = a
-        items[b].heapIndex = b
-    }
-
-    private mutating func siftUp(_ start: Int) {
-        var child = start
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard items[child].deadline < items[parent].deadline else { return }
-            swap(child, parent)
-            child = parent
-        }
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var parent = start
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var smallest = parent
-            if left < items.count, items[left].deadline < items[smallest].deadline { smallest = left }
-            if right < items.count, items[right].deadline < items[smallest].deadline { smallest = right }
-            guard smallest != parent else { return }
-            swap(parent, smallest)
-            parent = smallest
-        }
     }
 }
 

@@ -11,7 +11,7 @@ import Synchronization
 /// Everything but `finish` runs on the loop's thread (libcurl's callbacks, start, completion, expiry); `finish` is
 /// also called by the caller's thread when the request is cancelled before it started. Unchecked Sendable: the
 /// loop-confined fields are touched by that one thread only, the rest is immutable or behind `completion`.
-final class CurlTransfer: @unchecked Sendable {
+final class CurlTransfer: DeadlineHeapEntry, @unchecked Sendable {
     /// How a hop ended, when it did not fail.
     enum Outcome: Sendable {
         /// The final answer; its body went to the sink.
@@ -55,7 +55,7 @@ final class CurlTransfer: @unchecked Sendable {
     private var body: UnsafeMutableRawBufferPointer?
 
     private struct Completion {
-        var continuation: UnsafeContinuation<Outcome, any Error>?
+        var handler: (@Sendable (Result<Outcome, VideoGenError>) -> Void)?
         var finished = false
     }
     private let completion = Mutex(Completion())
@@ -75,27 +75,25 @@ final class CurlTransfer: @unchecked Sendable {
         body?.deallocate()
     }
 
-    /// Installs the caller's continuation; false when the hop already finished (it was then resumed at once).
-    func install(_ continuation: UnsafeContinuation<Outcome, any Error>) -> Bool {
+    /// Installs what runs when the hop ends (on the loop thread, or the cancelling thread for a hop cancelled
+    /// before it started); false when the hop already finished (then nothing was installed).
+    func install(_ handler: @escaping @Sendable (Result<Outcome, VideoGenError>) -> Void) -> Bool {
         completion.withLock { state in
             guard !state.finished else { return false }
-            state.continuation = continuation
+            state.handler = handler
             return true
         }
     }
 
     /// Ends the hop, once: later calls do nothing.
     func finish(_ result: Result<Outcome, VideoGenError>) {
-        let continuation = completion.withLock { state -> UnsafeContinuation<Outcome, any Error>? in
+        let handler = completion.withLock { state -> (@Sendable (Result<Outcome, VideoGenError>) -> Void)? in
             guard !state.finished else { return nil }
             state.finished = true
-            defer { state.continuation = nil }
-            return state.continuation
+            defer { state.handler = nil }
+            return state.handler
         }
-        switch result {
-        case .success(let outcome): continuation?.resume(returning: outcome)
-        case .failure(let error): continuation?.resume(throwing: error)
-        }
+        handler?(result)
     }
 
     /// Synchronises with `finish` (takes and releases the lock it released): called by the caller after resuming.

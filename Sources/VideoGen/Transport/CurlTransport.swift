@@ -1,5 +1,6 @@
 import CVideoGenNative
 import FoundationEssentials
+import Synchronization
 
 /// The real transport: libcurl's multi interface, driven by our own loop threads (`CurlLoop`), with every policy
 /// in our code and none left to the HTTP stack.
@@ -23,7 +24,7 @@ import FoundationEssentials
 ///
 /// Two loops: control requests (polls, submits, small answers) and downloads, so that a download held up by a
 /// slow disk (its sink blocks: flow control) never delays a poll.
-public final class CurlTransport: HTTPTransport {
+public final class CurlTransport: HTTPTransport, LoopTransport {
     /// The process-wide transport.
     public static let shared = CurlTransport()
 
@@ -42,45 +43,42 @@ public final class CurlTransport: HTTPTransport {
     }
 
     public func stream(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink) async throws -> HTTPResponseHead {
-        let deadline = MonotonicTime.now &+ MonotonicTime.nanoseconds(timeout)
-        var follower = RedirectFollower(for: request)
-        var current = request
-        while true {
-            switch try await perform(current, timeout: timeout, progressBytes: progressBytes, sink: sink, deadline: deadline) {
-            case .response(let head):
-                return head
-            case .redirect(let head, let location):
-                current = try follower.next(after: current, status: head.status, location: location)
+        let run = TransferRun(transport: self, request: request, timeout: timeout, progressBytes: progressBytes, sink: sink)
+        // Whatever the outcome, take the run's lock once after resuming: the loop thread wrote the sink before it
+        // released that lock in `finish`, so the caller reads the sink after an edge every thread checker sees (the
+        // runtime's resume-before-suspend fast path is an atomic inside the uninstrumented concurrency runtime).
+        defer { run.settle() }
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { continuation in
+                run.begin { result in continuation.resume(with: result) }
+                if Task.isCancelled { run.cancel() }
             }
+        } onCancel: {
+            run.cancel()
         }
     }
 
-    /// One hop.
-    private func perform(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink,
-                         deadline: UInt64) async throws -> CurlTransfer.Outcome {
-        let transfer = CurlTransfer(request: request, sink: sink, timeout: timeout, progressBytes: progressBytes, deadline: deadline)
-        guard let loop = transfer.isBulk ? bulk : control else {
-            throw VideoGenError(.internal, "the HTTP transport could not start (libcurl could not be initialised, or no thread could be created)")
+    func start(_ request: HTTPRequest, timeout: Double, maxBodyBytes: Int,
+               completion: @escaping @Sendable (Result<HTTPResponse, VideoGenError>) -> Void) -> any Cancellable {
+        let sink = BufferSink(limit: maxBodyBytes)
+        let run = TransferRun(transport: self, request: request, timeout: timeout, progressBytes: 1, sink: sink)
+        run.begin { result in
+            run.settle()
+            completion(result.map { head in HTTPResponse(status: head.status, headers: head.headers, body: sink.data) })
         }
-        // Whatever the outcome, take the transfer's lock once after resuming: the loop thread wrote the sink before it
-        // released that lock in `finish`, so the caller reads the sink after an edge every thread checker sees (the
-        // runtime's resume-before-suspend fast path is an atomic inside the uninstrumented concurrency runtime).
-        defer { transfer.settle() }
-        return try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { continuation in
-                guard transfer.install(continuation) else {
-                    continuation.resume(throwing: VideoGenError(.cancelled, "the request was cancelled"))
-                    return
-                }
-                if Task.isCancelled {
-                    transfer.finish(.failure(VideoGenError(.cancelled, "the request was cancelled")))
-                } else {
-                    loop.start(transfer)
-                }
-            }
-        } onCancel: {
-            loop.cancel(transfer, with: VideoGenError(.cancelled, "the request was cancelled"))
+        return run
+    }
+
+    package func schedule(after seconds: Double, _ fire: @escaping @Sendable () -> Void) -> any Cancellable {
+        guard let control else {
+            return TaskSleepScheduler(sleep: { try await Task.sleep(nanoseconds: UInt64(max(0, $0) * 1e9)) }).schedule(after: seconds, fire)
         }
+        return control.schedule(at: MonotonicTime.now &+ MonotonicTime.nanoseconds(max(0, seconds)), fire)
+    }
+
+    /// The loop a hop of `transfer`'s kind runs on.
+    fileprivate func loop(for transfer: CurlTransfer) -> CurlLoop? {
+        transfer.isBulk ? bulk : control
     }
 
     /// The library error a failed transfer's CURLcode means.
@@ -110,5 +108,94 @@ public final class CurlTransport: HTTPTransport {
             error.requestNotSent = nothingSent
             return error
         }
+    }
+}
+
+/// One request on the transport: its hops (redirects followed by `RedirectFollower`), each a `CurlTransfer`, and
+/// the one result. Cancellable from any thread; the result is delivered once, on a loop thread (or on the
+/// cancelling thread when the request had not started).
+private final class TransferRun: Cancellable, @unchecked Sendable {
+    // Unchecked: `follower`, `current` and `handler` are used by one hop's completion at a time (hops are
+    // sequential); `state` is a Mutex.
+    private let transport: CurlTransport
+    private let timeout: Double
+    private let progressBytes: Int64
+    private let sink: any ResponseSink
+    private let deadline: UInt64
+    private var follower: RedirectFollower
+    private var current: HTTPRequest
+    private var handler: (@Sendable (Result<HTTPResponseHead, VideoGenError>) -> Void)?
+
+    private struct State {
+        var hop: CurlTransfer?
+        var cancelled = false
+    }
+    private let state = Mutex(State())
+
+    init(transport: CurlTransport, request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink) {
+        self.transport = transport
+        self.timeout = timeout
+        self.progressBytes = progressBytes
+        self.sink = sink
+        self.deadline = MonotonicTime.now &+ MonotonicTime.nanoseconds(timeout)
+        self.follower = RedirectFollower(for: request)
+        self.current = request
+    }
+
+    /// Starts the first hop; `handler` gets the final head (its body went to the sink) or the error.
+    func begin(_ handler: @escaping @Sendable (Result<HTTPResponseHead, VideoGenError>) -> Void) {
+        self.handler = handler
+        hop()
+    }
+
+    private func hop() {
+        let transfer = CurlTransfer(request: current, sink: sink, timeout: timeout, progressBytes: progressBytes, deadline: deadline)
+        guard let loop = transport.loop(for: transfer) else {
+            return deliver(.failure(VideoGenError(.internal, "the HTTP transport could not start (libcurl could not be initialised, or no thread could be created)")))
+        }
+        let cancelled = state.withLock { state -> Bool in
+            if !state.cancelled { state.hop = transfer }
+            return state.cancelled
+        }
+        if cancelled { return deliver(.failure(VideoGenError(.cancelled, "the request was cancelled"))) }
+        _ = transfer.install { [self] result in
+            switch result {
+            case .success(.response(let head)):
+                deliver(.success(head))
+            case .success(.redirect(let head, let location)):
+                do {
+                    current = try follower.next(after: current, status: head.status, location: location)
+                    hop()
+                } catch {
+                    deliver(.failure(VideoGenError.wrap(error)))
+                }
+            case .failure(let error):
+                deliver(.failure(error))
+            }
+        }
+        loop.start(transfer)
+    }
+
+    private func deliver(_ result: Result<HTTPResponseHead, VideoGenError>) {
+        let handler = state.withLock { state -> (@Sendable (Result<HTTPResponseHead, VideoGenError>) -> Void)? in
+            state.hop = nil
+            defer { self.handler = nil }
+            return self.handler
+        }
+        handler?(result)
+    }
+
+    package func cancel() {
+        let hop = state.withLock { state -> CurlTransfer? in
+            state.cancelled = true
+            return state.hop
+        }
+        guard let hop, let loop = transport.loop(for: hop) else { return }
+        loop.cancel(hop, with: VideoGenError(.cancelled, "the request was cancelled"))
+    }
+
+    /// Synchronises with the loop thread that delivered the result.
+    func settle() {
+        state.withLock { _ in }
     }
 }

@@ -66,7 +66,33 @@ public protocol HTTPTransport: Sendable {
     func stream(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink) async throws -> HTTPResponseHead
 }
 
+/// A transport with an event loop of its own (`CurlTransport`): requests started with a completion instead of
+/// awaited, and timers, both on the loop, so that the engine's waiting tasks are data (a timer, then a transfer)
+/// rather than suspended Swift tasks.
+protocol LoopTransport: HTTPTransport, EngineScheduler {
+    /// Starts `request`, buffering the body up to `maxBodyBytes`; `completion` gets the answer (any status) or the
+    /// error, once, on a library thread.
+    func start(_ request: HTTPRequest, timeout: Double, maxBodyBytes: Int,
+               completion: @escaping @Sendable (Result<HTTPResponse, VideoGenError>) -> Void) -> any Cancellable
+}
+
 extension HTTPTransport {
+    /// Starts `request` as `LoopTransport.start` does: on the transport's loop when it has one, in a Swift task
+    /// running `send` otherwise.
+    func begin(_ request: HTTPRequest, timeout: Double, maxBodyBytes: Int,
+                       completion: @escaping @Sendable (Result<HTTPResponse, VideoGenError>) -> Void) -> any Cancellable {
+        if let loop = self as? any LoopTransport {
+            return loop.start(request, timeout: timeout, maxBodyBytes: maxBodyBytes, completion: completion)
+        }
+        return TaskCancellable(task: Task {
+            do {
+                completion(.success(try await send(request, timeout: timeout, maxBodyBytes: maxBodyBytes)))
+            } catch {
+                completion(.failure(VideoGenError.wrap(error)))
+            }
+        })
+    }
+
     /// Performs `request` with any received byte counting as progress.
     public func stream(_ request: HTTPRequest, timeout: Double, sink: any ResponseSink) async throws -> HTTPResponseHead {
         try await stream(request, timeout: timeout, progressBytes: 1, sink: sink)

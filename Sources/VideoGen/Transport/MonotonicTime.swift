@@ -11,6 +11,11 @@ enum MonotonicTime {
         return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
     }
 
+    /// Seconds from `start` (a reading of `now`) to now.
+    static func seconds(since start: UInt64) -> Double {
+        Double(now &- start) / 1e9
+    }
+
     /// `seconds` as nanoseconds, clamped to what a deadline can hold.
     static func nanoseconds(_ seconds: Double) -> UInt64 {
         guard seconds > 0 else { return 0 }

@@ -152,10 +152,7 @@ final class SleepRecorder: Sendable {
     /// A client of `configuration` (the default transport and jitter) whose pauses this recorder notes.
     func client(_ configuration: ClientConfiguration) -> VideoGenClient {
         VideoGenClient(configuration: configuration, transport: nil, random: { Double.random(in: 0..<1) },
-                       sleep: { [self] seconds in
-                           note(seconds)
-                           try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
-                       })
+                       scheduler: RecordingScheduler(recorder: self))
     }
 
     /// Starts recording.
@@ -166,6 +163,16 @@ final class SleepRecorder: Sendable {
 
     /// The pauses noted while armed.
     func recorded() -> [Double] { state.withLock { $0.seconds } }
+}
+
+/// The process-wide transport's timers, each pause noted by a `SleepRecorder` first.
+struct RecordingScheduler: EngineScheduler {
+    let recorder: SleepRecorder
+
+    func schedule(after seconds: Double, _ fire: @escaping @Sendable () -> Void) -> any Cancellable {
+        recorder.note(seconds)
+        return CurlTransport.shared.schedule(after: seconds, fire)
+    }
 }
 
 /// Waits until `condition` holds, checking every 10 ms; gives up after `limit` seconds, a bound that only guards
