@@ -1,15 +1,24 @@
-# videogen: `make demo` runs the main job against the emulator; `make test` runs every test.
+# videogen: `make demo` runs the main job against the emulator; `make test` runs every test; `make dist` and
+# `make install` give the self-contained library.
 
 SWIFT ?= swift
 PYTHON ?= python3
 LIBDIR := .build/release
 LIB := $(LIBDIR)/libvideogen.so
-# make wheel: the Python wheels (videogen with the library inside, videogen_emulator) in WHEEL_DIR, carrying
-# WHEEL_LIB (the development build until the self-contained one of `make dist` is there).
+# The self-contained library (make dist): .build/dist/lib/libvideogen.so.MAJOR.MINOR.PATCH and its two links.
+DIST_DIR := .build/dist
+DIST_LIB := $(DIST_DIR)/lib/libvideogen.so
+# make install / uninstall: absolute paths; DESTDIR stages the install under another root.
+PREFIX ?= /usr/local
+DESTDIR ?=
+INSTALL_LIBDIR ?= $(PREFIX)/lib
+INSTALL_INCLUDEDIR ?= $(PREFIX)/include
+# make wheel: the Python wheels (videogen carrying WHEEL_LIB, the dist library; videogen_emulator) in WHEEL_DIR.
 WHEEL_DIR := .build/wheel
-WHEEL_LIB ?= $(LIB)
+WHEEL_LIB ?= $(DIST_LIB)
 
-.PHONY: all build deps demo test test-swift test-c test-python test-wheel wheel python-install clean
+.PHONY: all build deps demo test test-swift test-c test-python test-dist test-wheel wheel python-install dist install \
+	uninstall clean
 
 all: build
 
@@ -23,13 +32,33 @@ deps:
 $(LIB): Package.swift include/videogen.h include/module.modulemap $(shell find Sources -name '*.swift' -o -name '*.map' -o -name '*.c' -o -name '*.h') | deps
 	$(SWIFT) build -c release --product videogen
 
+## dist: the self-contained library in .build/dist/lib (Swift runtime and FoundationEssentials linked in, stripped,
+## SONAME libvideogen.so.<VG_ABI_VERSION>; needs only the C/C++ runtime and libcurl); .build/dist/size.md says
+## what it is made of
+dist: $(DIST_LIB)
+
+$(DIST_LIB): $(LIB) include/videogen.h Sources/VideoGenC/exports.map scripts/dist.sh scripts/dist-size.py scripts/header-version.sh
+	bash scripts/dist.sh $(LIBDIR)
+
+## install: header, dist library with its links, videogen.pc and the CMake package under $(DESTDIR)$(PREFIX).
+## Where Swift is not installed it installs the dist library already in .build/dist (built where Swift is).
+install: $(if $(shell command -v $(SWIFT)),dist,)
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" LIBDIR="$(INSTALL_LIBDIR)" INCLUDEDIR="$(INSTALL_INCLUDEDIR)" \
+		bash scripts/install.sh install
+
+## uninstall: removes what install put (same PREFIX and DESTDIR), from its manifest
+uninstall:
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" LIBDIR="$(INSTALL_LIBDIR)" INCLUDEDIR="$(INSTALL_INCLUDEDIR)" \
+		bash scripts/install.sh uninstall
+
 ## demo: submit, wait with progress, download a real MP4, all against the loopback emulator
 demo: build
 	bash scripts/demo.sh $(LIBDIR)
 
-## test: Swift unit and integration tests, the C suite against the built library, the Python tests, and the wheel
-## installed in a clean virtualenv of every Python 3.11+ here, run with the toolchain hidden
-test: test-swift test-c test-python test-wheel
+## test: Swift unit and integration tests, the C suite against the built library, the Python tests, the dist
+## library from C, Python, pkg-config and CMake with the Swift toolchain hidden, and the wheel installed in a clean
+## virtualenv of every CPython 3.11+ here, run with the toolchain hidden
+test: test-swift test-c test-python test-dist test-wheel
 
 test-swift: deps
 	$(SWIFT) test
@@ -40,13 +69,18 @@ test-c: build
 test-python: build
 	cd bindings/python && $(PYTHON) -m pytest -q tests
 
-## wheel: videogen-<version>-py3-none-manylinux_<glibc>_x86_64.whl (binding, CLI and the library; auditwheel
+test-dist: dist
+	@bash scripts/ensure-deps.sh --dist-tests
+	MAKE="$(MAKE)" bash Tests/dist/run.sh
+
+## wheel: videogen-<version>-py3-none-manylinux_<glibc>_x86_64.whl (binding, CLI and the dist library; auditwheel
 ## repair + show, verdict in $(WHEEL_DIR)/auditwheel.txt) and videogen_emulator-<version>-py3-none-any.whl
 wheel: $(WHEEL_LIB)
 	bash scripts/wheel.sh $(WHEEL_LIB) $(WHEEL_DIR)
 
 ## test-wheel: both wheels in a clean virtualenv of each CPython 3.11+ here, the main job with the toolchain hidden
 test-wheel: wheel
+	@bash scripts/ensure-deps.sh --dist-tests
 	bash Tests/wheel/run.sh $(WHEEL_DIR)
 
 ## python-install: make wheel, then pip-install the videogen wheel into $(PYTHON)'s environment
@@ -54,7 +88,7 @@ python-install: wheel
 	$(PYTHON) -m pip install --no-deps --force-reinstall $(WHEEL_DIR)/videogen-*-manylinux_*_x86_64.whl
 
 clean:
-	rm -rf .build out Tests/c/build
+	rm -rf .build out Tests/c/build Tests/dist/build
 
 ## check-sanitizers: ASan+UBSan and TSan runs of the C suite, Swift tests under ASan, valgrind (not in `make test`)
 .PHONY: check-sanitizers fuzz bench

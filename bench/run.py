@@ -2,7 +2,7 @@
 
 Usage: python bench/run.py [--scenarios 1,2,3,4,5,6] [--tasks 1000] [--scale-tasks 10000] [--download-mib 1024]
                            [--repeats 5] [--leak-polls 10000] [--profile-tasks 200] [--hostile-json PATH]
-                           [--markdown BENCHMARKS.md] [--json bench/results.json]
+                           [--markdown BENCHMARKS.md] [--json bench/results.json] [--merge]
 Scenarios: 1 many tasks, 2 scale (with the libcurl-multi floor and wrk), 3 download, 4 overheads, 5 leaks (valgrind
 memcheck, a few minutes), 6 profile (callgrind, about a minute). `--scenarios 1,2,3,4` leaves valgrind out.
 Needs the release library (make build), gcc, libcurl's headers, curl, nginx, wrk, valgrind, and $BENCH_PYTHON with
@@ -55,6 +55,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--render-only", action="store_true",
                    help="measure nothing: rewrite --markdown from the figures already in --json (after editing "
                         "bench/findings.md or the report's wording)")
+    p.add_argument("--merge", action="store_true",
+                   help="keep the other scenarios already in --json and replace only the chosen ones (each replaced "
+                        "one records when, from which commit and with which command it was measured)")
     p.add_argument("--markdown", default=str(REPO / "BENCHMARKS.md"))
     p.add_argument("--json", default=str(REPO / "bench" / "results.json"))
     return p.parse_args(argv)
@@ -97,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": machine.describe(ctx.python), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
                                "command": "make bench " + " ".join(sys.argv[1:]), "emulator_server": args.emulator_server,
                                "load": {"start": machine.load()}, "commit": source_commit(), "scenarios": {}}
+    run_info = {key: results[key] for key in ("started", "command", "commit")}
+    if args.merge and Path(args.json).exists():
+        results = json.loads(Path(args.json).read_text())
 
     def save() -> None:
         Path(args.json).write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
@@ -119,12 +125,15 @@ def main(argv: list[str] | None = None) -> int:
             results["load"][f"before {name}"] = machine.load()
             results["scenarios"][name] = step()
             results["scenarios"][name]["duration_s"] = time.monotonic() - began
+            if args.merge:
+                results["scenarios"][name]["measured_apart"] = run_info
             print(f"bench: scenario {number} done in {time.monotonic() - began:.0f} s", flush=True)
             save()
     finally:
         download.cleanup(ctx)
-    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
-    results["load"]["end"] = machine.load()
+    if not args.merge:
+        results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+        results["load"]["end"] = machine.load()
     read_hostile(results, Path(args.hostile_json))
     save()
     Path(args.markdown).write_text(render(results))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: install what the benchmarks need (nginx, wrk, curl and valgrind from Debian, libcurl's headers through
-# `make deps`, openai from PyPI in a virtualenv under .build), build the release library, run every scenario and
-# write BENCHMARKS.md and bench/results.json.
+# `make deps`, openai from PyPI in a virtualenv under .build), build the release library and the dist one (scenario 4
+# loads both), run every scenario and write BENCHMARKS.md and bench/results.json.
 # Arguments are passed to bench/run.py (e.g. BENCH_ARGS="--scenarios 1 --tasks 200").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,5 +27,5 @@ if ! "$venv/bin/python" -c "import openai, sys; sys.exit(openai.__version__ != '
     "$venv/bin/pip" install -q "openai==$openai_version"
 fi
 
-make --no-print-directory build
+make --no-print-directory build dist
 BENCH_PYTHON="$venv/bin/python" exec "$venv/bin/python" bench/run.py "$@"

@@ -1,19 +1,40 @@
 #!/usr/bin/env bash
-# Installs the system packages the build needs when they are missing: libcurl's headers (Debian's
-# libcurl4-openssl-dev; the library itself, libcurl4, is a runtime dependency already present on Debian systems).
+# Installs the system packages a step needs when they are missing, saying so:
+#   ensure-deps.sh               the build: libcurl's headers (Debian's libcurl4-openssl-dev; the library itself,
+#                                libcurl4, is a runtime dependency already present on Debian systems);
+#   ensure-deps.sh --dist-tests  the dist tests (make test-dist): pkg-config and cmake, which build the programs
+#                                that link the installed library, and unshare and mount (util-linux, mount).
 set -euo pipefail
 
 have_curl_headers() {
     echo '#include <curl/curl.h>' | ${CC:-cc} -E -x c - > /dev/null 2>&1
 }
 
+# apt_install PACKAGE...: installs Debian packages (with sudo when not root), updating the index if needed.
+apt_install() {
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+    if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$@" > /dev/null 2>&1; then
+        $sudo apt-get update -q > /dev/null
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$@" > /dev/null
+    fi
+}
+
+if [ "${1:-}" = --dist-tests ]; then
+    missing=()
+    command -v pkg-config > /dev/null || missing+=(pkg-config)
+    command -v cmake > /dev/null || missing+=(cmake)
+    command -v unshare > /dev/null || missing+=(util-linux)
+    command -v mount > /dev/null || missing+=(mount)
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "videogen: the dist tests need ${missing[*]}; installing them from Debian" >&2
+        apt_install "${missing[@]}"
+    fi
+    exit 0
+fi
+
 if ! have_curl_headers; then
     echo "videogen: libcurl's headers are missing; installing Debian's libcurl4-openssl-dev" >&2
-    SUDO=""
-    if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-    if ! $SUDO apt-get install -y -q libcurl4-openssl-dev > /dev/null 2>&1; then
-        $SUDO apt-get update -q > /dev/null
-        $SUDO apt-get install -y -q libcurl4-openssl-dev > /dev/null
-    fi
+    apt_install libcurl4-openssl-dev
     have_curl_headers || { echo "videogen: libcurl's headers are still missing; install libcurl4-openssl-dev" >&2; exit 1; }
 fi

@@ -1,4 +1,5 @@
-"""Where the benchmark finds its programs: the built library, the compiled C clients and the Python with openai."""
+"""Where the benchmark finds its programs: the built libraries (development and dist), the compiled C clients and the
+Python with openai."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class Context:
     library: Path          # libvideogen.so
     build: Path            # where the C clients and the download files go
     python: str            # an interpreter with openai installed (the binding comes from the repository)
+    dist_library: Path | None = None   # the self-contained libvideogen.so of `make dist` (scenario 4 loads both)
 
     @property
     def client_env(self) -> dict[str, str]:
@@ -51,4 +53,5 @@ class Context:
 def default_context() -> Context:
     """The repository's release build, .build/bench, and $BENCH_PYTHON (default: this interpreter)."""
     return Context(library=REPO / ".build" / "release" / "libvideogen.so", build=REPO / ".build" / "bench",
-                   python=os.environ.get("BENCH_PYTHON", sys.executable))
+                   python=os.environ.get("BENCH_PYTHON", sys.executable),
+                   dist_library=REPO / ".build" / "dist" / "lib" / "libvideogen.so")

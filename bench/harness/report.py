@@ -253,22 +253,51 @@ def download_section(s: dict[str, Any]) -> str:
     ])
 
 
+def _mb(size: int | None) -> str:
+    return "—" if size is None else f"{size / 1e6:.1f} MB"
+
+
+def _c_row(what: str, c: dict[str, Any], size: str) -> list[str]:
+    return [what, fmt(c["load_ms"] + c["create_ms"], 2), fmt(c["load_ms"], 2), fmt(c["create_ms"], 2),
+            f"vg_task_state {fmt(c['state_ns'])} ns, vg_task_progress {fmt(c['progress_ns'])} ns, "
+            f"vg_task_id {fmt(c['id_ns'])} ns", size]
+
+
 def overheads_section(s: dict[str, Any]) -> str:
     c, py, oa = s["c"], s["python_binding"], s["openai"]
-    rows = [
-        ["C: dlopen(libvideogen.so) + vg_client_create", fmt(c["load_ms"] + c["create_ms"], 2),
-         fmt(c["load_ms"], 2), fmt(c["create_ms"], 2), f"vg_task_state {fmt(c['state_ns'])} ns, "
-         f"vg_task_progress {fmt(c['progress_ns'])} ns, vg_task_id {fmt(c['id_ns'])} ns"],
+    dist = s.get("c_dist")
+    dev_size = (f"{_mb(c['library_bytes'])} + {_mb(c['runtime_bytes'])} of toolchain runtime it maps"
+                if "library_bytes" in c else "—")
+    rows = [_c_row("C: dlopen(libvideogen.so) + vg_client_create (development build, `make build`)", c, dev_size)]
+    if dist:
+        rows.append(_c_row(f"C: dlopen({Path(dist['path']).name}) + vg_client_create (self-contained, `make dist`)",
+                           dist, f"{_mb(dist['library_bytes'])}, nothing else from the toolchain"))
+    rows += [
         ["Python: import videogen (loads the library) + Client()", fmt(py["import_ms"] + py["create_ms"], 2),
-         fmt(py["import_ms"], 2), fmt(py["create_ms"], 2), f"task.state {fmt(py['getter_ns'])} ns"],
+         fmt(py["import_ms"], 2), fmt(py["create_ms"], 2), f"task.state {fmt(py['getter_ns'])} ns", "—"],
         ["Python: import openai + OpenAI()", fmt(oa["import_ms"] + oa["create_ms"], 2), fmt(oa["import_ms"], 2),
-         fmt(oa["create_ms"], 2), f"video.status {fmt(oa['getter_ns'])} ns (a pydantic attribute, no native call)"],
+         fmt(oa["create_ms"], 2), f"video.status {fmt(oa['getter_ns'])} ns (a pydantic attribute, no native call)",
+         "—"],
     ]
     total = c["load_ms"] + c["create_ms"]
     libraries = c.get("libraries", [])
+    dist_lines = []
+    if dist:
+        dist_total = dist["load_ms"] + dist["create_ms"]
+        dist_lines = [
+            f"The self-contained library (`make dist`: the Swift runtime and FoundationEssentials linked in, stripped) "
+            f"loads and creates a client in {fmt(dist_total, 2)} ms, {times(ratio(dist_total, total))} the "
+            f"development build's {fmt(total, 2)} ms, mapping {len(dist.get('libraries', []))} shared libraries "
+            f"instead of {len(libraries)} (libcurl's and the C/C++ runtime's, nothing from the toolchain); RSS at that "
+            f"point {fmt(dist.get('rss_kb', 0) / 1024)} MiB ({fmt(dist.get('rss_anon_kb', 0) / 1024)} MiB private). "
+            f"Each run (ms): {', '.join(fmt(x, 1) for x in dist.get('load_create_ms_runs', []))}.", ""]
+        if dist.get("size_table"):
+            dist_lines += ["What the dist library's bytes are made of (scripts/dist-size.py, from the link map):", "",
+                           dist["size_table"], ""]
     return "\n".join([
         f"## 4. Overheads (median of {s['repeats']} fresh processes)", "",
-        table(["what", "total ms", "load/import ms", "client creation ms", "one task getter"], rows), "",
+        table(["what", "total ms", "load/import ms", "client creation ms", "one task getter", "library size"], rows), "",
+        *dist_lines,
         f"videogen's Python import plus client costs {times(ratio(py['import_ms'] + py['create_ms'], oa['import_ms'] + oa['create_ms']))} "
         "of openai's. A getter through the binding is a ctypes call into the library (the C call itself is the "
         "figure in the first row); the SDK's getter reads a Python attribute. "
@@ -477,7 +506,9 @@ def summary_section(results: dict[str, Any]) -> str:
     over = sc.get("overheads")
     if over:
         total = over["c"]["load_ms"] + over["c"]["create_ms"]
-        add("dlopen + vg_client_create", "21 ms", f"at most {LOAD_CREATE_MS:g} ms", f"{fmt(total, 2)} ms",
+        dist = over.get("c_dist")
+        dist_note = f" (dist library: {fmt(dist['load_ms'] + dist['create_ms'], 2)} ms)" if dist else ""
+        add("dlopen + vg_client_create", "21 ms", f"at most {LOAD_CREATE_MS:g} ms", f"{fmt(total, 2)} ms{dist_note}",
             total <= LOAD_CREATE_MS)
     dl = sc.get("download")
     if dl:
@@ -524,6 +555,10 @@ def render(results: dict[str, Any]) -> str:
     for name, section in SECTIONS:
         if name in results["scenarios"]:
             parts += ["", section(results["scenarios"][name])]
+            apart = results["scenarios"][name].get("measured_apart")
+            if apart:
+                parts += ["", f"(This scenario was measured apart from the others: {apart['started']}, commit "
+                              f"{apart['commit']}, `{apart['command'].strip()}`.)"]
     parts += ["", hostile_section(results.get("hostile"))]
     if FINDINGS.exists():
         parts += ["", FINDINGS.read_text().strip()]

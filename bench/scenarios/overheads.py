@@ -1,9 +1,13 @@
 """Scenario 4: library load plus client creation, the cost of one task getter, and the shared libraries the loaded
-library maps, in fresh processes."""
+library maps, in fresh processes; for the development build and for the self-contained dist library (make dist)
+side by side, with their sizes on disk."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+from pathlib import Path
 from typing import Any
 
 from harness import procs
@@ -44,14 +48,44 @@ def dependency_loads(ctx: Context, libraries: list[str], repeats: int) -> dict[s
     return loads
 
 
+#: File names of the toolchain's runtime libraries (what the development build maps and the dist library contains).
+TOOLCHAIN_RUNTIME = re.compile(r"^(libswift|libFoundation|lib_Foundation|libdispatch\.so|libBlocksRuntime\.so)")
+
+
+def _c_forms(ctx: Context, libraries: list[Path], repeats: int, getter_calls: int) -> list[dict[str, Any]]:
+    """vg_overhead's figures for each library file, the files taking turns (so a change in the machine's load
+    touches them alike)."""
+    runs: list[list[dict[str, float]]] = [[] for _ in libraries]
+    for _ in range(repeats):
+        for index, library in enumerate(libraries):
+            runs[index] += _runs(ctx, [ctx.c_client("vg_overhead"), str(library), str(getter_calls)], 1)
+    return [_c_form(library, r) for library, r in zip(libraries, runs)]
+
+
+def _c_form(library: Path, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The medians of one library's runs, its mapped libraries, and its size: the file's own (`library_bytes`) and
+    that of the toolchain runtime libraries it maps (`runtime_bytes`, 0 for the dist one)."""
+    c = _medians(runs)
+    c["libraries"] = sorted(runs[0].get("libraries", []))
+    c["load_create_ms_runs"] = [r["load_ms"] + r["create_ms"] for r in runs]
+    c["path"] = str(library.resolve())
+    c["library_bytes"] = os.path.getsize(library.resolve())
+    c["runtime_bytes"] = sum(os.path.getsize(p) for p in c["libraries"]
+                             if TOOLCHAIN_RUNTIME.match(Path(p).name) and os.path.exists(p))
+    return c
+
+
 def run(ctx: Context, repeats: int = 10, getter_calls: int = 1_000_000) -> dict[str, Any]:
-    """Medians over `repeats` fresh processes of each form; the C form also lists the shared libraries mapped by
-    dlopen + vg_client_create (from /proc/self/maps, the same in every run)."""
-    c_runs = _runs(ctx, [ctx.c_client("vg_overhead"), str(ctx.library), str(getter_calls)], repeats)
-    c = _medians(c_runs)
-    c["libraries"] = sorted(c_runs[0].get("libraries", []))
-    c["load_create_ms_runs"] = [r["load_ms"] + r["create_ms"] for r in c_runs]
+    """Medians over `repeats` fresh processes of each form; the C forms also list the shared libraries mapped by
+    dlopen + vg_client_create (from /proc/self/maps, the same in every run); the development and the dist library
+    take turns. The dist library's row needs `make dist` (scripts/bench.sh runs it)."""
+    if ctx.dist_library is None or not ctx.dist_library.exists():
+        raise RuntimeError(f"no dist library at {ctx.dist_library}: run `make dist` first")
+    c, c_dist = _c_forms(ctx, [ctx.library, ctx.dist_library], repeats, getter_calls)
     c["dependency_load_ms"] = dependency_loads(ctx, c["libraries"], repeats)
+    size_table = ctx.dist_library.resolve().parent.parent / "size.md"   # written by scripts/dist.sh
+    if size_table.exists():
+        c_dist["size_table"] = size_table.read_text().strip()
     py = _medians(_runs(ctx, ctx.py_client("py_overhead.py") + ["videogen", str(getter_calls // 5)], repeats))
     oa = _medians(_runs(ctx, ctx.py_client("py_overhead.py") + ["openai", str(getter_calls // 5)], repeats))
-    return {"repeats": repeats, "c": c, "python_binding": py, "openai": oa}
+    return {"repeats": repeats, "c": c, "c_dist": c_dist, "python_binding": py, "openai": oa}

@@ -52,54 +52,42 @@ struct Downloader: Sendable {
     private func transfer(_ snapshot: TaskSnapshot, to path: String, sink: FileSink) async throws -> DownloadRecord {
         var current = snapshot
         let configuration = executor.configuration
-        var retry = RetryStateMachine(policy: configuration.retry, kind: .download)
-        var furthest = sink.resumableBytes
-        var refreshes = 0
+        var machine = DownloadStateMachine(policy: configuration.retry, maxURLRefreshes: Downloader.maxURLRefreshes,
+                                           resumableBytes: sink.resumableBytes)
         while true {
             if Task.isCancelled { throw VideoGenError(.cancelled, "the download was cancelled") }
             let url = try videoURL(of: current)
             var request = HTTPRequest(method: "GET", url: url, headers: [("Accept", "*/*")])
             request.headers += try sink.resumeHeaders()
-            let failure: VideoGenError
+            let outcome: DownloadStateMachine.Outcome
             do {
                 let progressBytes = max(1, Int64(Double(configuration.minDownloadRate) * configuration.stallTimeout))
                 let head = try await executor.transport.stream(executor.authorized(request), timeout: configuration.stallTimeout,
                                                                progressBytes: progressBytes, sink: sink)
                 if (200..<300).contains(head.status) {
-                    let result = try sink.commit(to: path)
-                    retry.succeeded(budget: executor.budget)
-                    return DownloadRecord(path: path, bytes: result.bytes, sha256: result.sha256)
-                }
-                if head.status == 416, try sink.partIsComplete() {
-                    let result = try sink.commit(to: path)
-                    return DownloadRecord(path: path, bytes: result.bytes, sha256: result.sha256)
-                }
-                if head.status == 416 {
-                    failure = VideoGenError(.protocolError, "the server refused to resume the download", httpStatus: 416)
+                    outcome = .completed
+                } else if head.status == 416 {
+                    outcome = .rangeNotSatisfiable(partComplete: try sink.partIsComplete())
                 } else {
                     let answer = sink.errorResponse
-                    failure = executor.adapter.error(from: HTTPResponse(status: answer.status, headers: head.headers, body: answer.body))
+                    outcome = .failed(executor.scrubbed(executor.adapter.error(from: HTTPResponse(status: answer.status, headers: head.headers, body: answer.body))))
                 }
             } catch {
-                failure = VideoGenError.wrap(error)
+                outcome = .failed(executor.scrubbed(VideoGenError.wrap(error)))
             }
-            let reported = executor.scrubbed(failure)
-            if isExpiredURL(reported, url: url), refreshes < Downloader.maxURLRefreshes {
-                refreshes += 1
+            switch machine.attemptEnded(outcome, resumableBytes: sink.resumableBytes,
+                                        foreignURL: !OriginPolicy.sameOrigin(url, configuration.baseURL),
+                                        budget: executor.budget, unit: executor.random()) {
+            case .commit:
+                let result = try sink.commit(to: path)
+                return DownloadRecord(path: path, bytes: result.bytes, sha256: result.sha256)
+            case .refreshURL:
                 current = try await refresh(current)
-                continue
+            case .retry(let delay):
+                do { try await executor.pause(delay) } catch { throw VideoGenError(.cancelled, "the download was cancelled") }
+            case .fail(let error):
+                throw error
             }
-            if sink.resumableBytes > furthest {
-                // A partial success: the attempts left start over (`RetryStateMachine.progressed`).
-                furthest = sink.resumableBytes
-                retry.progressed(budget: executor.budget)
-            }
-            let delay: Double
-            switch retry.failed(reported, budget: executor.budget, unit: executor.random()) {
-            case .retry(let after): delay = after
-            case .fail(let failure), .waitForSchedule(let failure): throw failure
-            }
-            do { try await executor.pause(delay) } catch { throw VideoGenError(.cancelled, "the download was cancelled") }
         }
     }
 
@@ -119,11 +107,5 @@ struct Downloader: Sendable {
         url = ContentProxy.relocated(url, taskID: snapshot.id, baseURL: executor.configuration.baseURL) ?? url
         try OriginPolicy.check(url, allowInsecureHTTP: executor.configuration.allowInsecureHTTP, purpose: "download")
         return url
-    }
-
-    /// A signed URL on another host that stopped working: the service can hand out a fresh one.
-    private func isExpiredURL(_ error: VideoGenError, url: URL) -> Bool {
-        guard let status = error.httpStatus, [403, 404, 410].contains(status) else { return false }
-        return !OriginPolicy.sameOrigin(url, executor.configuration.baseURL)
     }
 }
