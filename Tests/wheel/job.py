@@ -6,8 +6,8 @@ Usage: VENV/bin/python job.py WORKDIR [FORBIDDEN_DIR...]
 Starts the installed ``videogen-emulator`` command, then submits, waits and downloads through the Python API and
 through the installed ``videogen`` command, checking each file against the emulator's video byte for byte. Checks
 that the library in use is the wheel's (inside this environment's site-packages), then reads /proc/self/maps:
-nothing may be mapped from a FORBIDDEN_DIR (the toolchain's), and no Swift runtime library from anywhere (the wheel
-carries the self-contained library). Prints "ok - what" / "FAIL - what: why" lines; exits 0 only when all passed.
+libcurl must be the wheel's copy, nothing may be mapped from a FORBIDDEN_DIR (the toolchain's), and no Swift runtime
+library from anywhere (the wheel carries the self-contained library). Prints "ok - what" / "FAIL - what: why" lines; exits 0 only when all passed.
 """
 
 from __future__ import annotations
@@ -83,6 +83,9 @@ def main() -> int:
         mapped = mapped_files()
         check(any(under(path, site) and "libvideogen" in path for path in mapped),
               "libvideogen is mapped from the wheel", "not in /proc/self/maps")
+        curl = sorted(p for p in mapped if os.path.basename(p).startswith("libcurl"))
+        check(bool(curl) and all(under(p, site) for p in curl), "libcurl is the wheel's copy (videogen.libs)",
+              ", ".join(curl) or "no libcurl mapped")
         from_toolchain = sorted(p for p in mapped if any(under(p, d) for d in forbidden))
         check(not from_toolchain, "nothing mapped from the toolchain's directory", ", ".join(from_toolchain))
         runtime = sorted(p for p in mapped if os.path.basename(p).startswith(RUNTIME_NAMES))

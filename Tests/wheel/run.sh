@@ -69,18 +69,25 @@ if [ ${#pythons[@]} -eq 0 ] || [ "$newer" -eq 0 ]; then
     finish
 fi
 
-# ---- What to hide: the toolchain of the `swift` on PATH (as Tests/dist/run.sh). ----
+# ---- What to hide: the toolchain of the `swift` on PATH (found as Tests/dist/run.sh finds it). ----
 
 if ! swift_path="$(command -v "${SWIFT:-swift}")"; then
     fail "find_toolchain" "no swift on PATH: cannot tell which directory to hide"
     finish
 fi
-toolchain_usr="$(readlink -f "$(dirname "$(readlink -f "$swift_path")")/..")"
+toolchain_usr="$(readlink -f "$(dirname "$(readlink -f "$swift_path")")/..")"     # e.g. /opt/swift/usr
 case "$toolchain_usr" in
-    /usr|/usr/local) hide=("$toolchain_usr/lib/swift" "$toolchain_usr/lib/swift_static") ;;
-    */usr) hide=("$(dirname "$toolchain_usr")") ;;
+    /usr|/usr/local) hide=("$toolchain_usr/lib/swift" "$toolchain_usr/lib/swift_static") ;;  # a system-wide install
+    */usr) hide=("$(dirname "$toolchain_usr")") ;;                                          # /opt/swift
     *) hide=("$toolchain_usr") ;;
 esac
+existing=()
+for dir in "${hide[@]}"; do [ ! -d "$dir" ] || existing+=("$dir"); done
+if [ ${#existing[@]} -eq 0 ]; then
+    fail "find_toolchain" "none of ${hide[*]} (the toolchain of $swift_path) is a directory"
+    finish
+fi
+hide=("${existing[@]}")
 echo "# hiding ${hide[*]} (the toolchain of $swift_path)"
 namespace=()
 if unshare --mount --propagation private true 2> /dev/null; then
@@ -88,22 +95,14 @@ if unshare --mount --propagation private true 2> /dev/null; then
 elif unshare --map-root-user --mount true 2> /dev/null; then
     namespace=(unshare --map-root-user --mount)
 fi
-# hidden COMMAND...: runs COMMAND with the toolchain hidden (status 97 and a message when that is impossible).
+# hidden COMMAND...: runs COMMAND with the toolchain hidden (Tests/dist/hide-toolchain.sh: an empty tmpfs over each
+# directory in a private mount namespace; status 97 and a message when that is impossible).
 hidden() {
     if [ ${#namespace[@]} -eq 0 ]; then
         echo "cannot hide the toolchain: neither 'unshare --mount' (root) nor 'unshare --map-root-user --mount' works here" >&2
         return 97
     fi
-    if [ -f "$root/Tests/dist/hide-toolchain.sh" ]; then
-        timeout -k 5 300 "${namespace[@]}" bash "$root/Tests/dist/hide-toolchain.sh" "${hide[@]}" -- "$@"
-    else   # until the dist work lands: the same, inline
-        timeout -k 5 300 "${namespace[@]}" bash -c '
-            for d in "${@:2:$1}"; do
-                mount -t tmpfs -o ro,size=4k,mode=0755 hidden "$d" && [ -z "$(ls -A "$d")" ] || exit 97
-            done
-            shift $(($1 + 1))
-            exec "$@"' hide "${#hide[@]}" "${hide[@]}" "$@"
-    fi
+    timeout -k 5 300 "${namespace[@]}" bash "$root/Tests/dist/hide-toolchain.sh" "${hide[@]}" -- "$@"
 }
 
 # ---- 2. Per Python: a clean virtualenv, the wheels, the job with the toolchain hidden. ----
