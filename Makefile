@@ -5,7 +5,6 @@ SWIFT ?= swift
 PYTHON ?= python3
 LIBDIR := .build/release
 LIB := $(LIBDIR)/libvideogen.so
-PYSTAGE := .build/python-package
 # The self-contained library (make dist): .build/dist/lib/libvideogen.so.MAJOR.MINOR.PATCH and its two links.
 DIST_DIR := .build/dist
 DIST_LIB := $(DIST_DIR)/lib/libvideogen.so
@@ -14,8 +13,12 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 INSTALL_LIBDIR ?= $(PREFIX)/lib
 INSTALL_INCLUDEDIR ?= $(PREFIX)/include
+# make wheel: the Python wheels (videogen carrying WHEEL_LIB, the dist library; videogen_emulator) in WHEEL_DIR.
+WHEEL_DIR := .build/wheel
+WHEEL_LIB ?= $(DIST_LIB)
 
-.PHONY: all build deps demo test test-swift test-c test-python test-dist python-install dist install uninstall clean
+.PHONY: all build deps demo test test-swift test-c test-python test-dist test-wheel wheel python-install dist install \
+	uninstall clean
 
 all: build
 
@@ -52,9 +55,10 @@ uninstall:
 demo: build
 	bash scripts/demo.sh $(LIBDIR)
 
-## test: Swift unit and integration tests, the C suite against the built library, the Python tests, and the dist
-## library from C, Python, pkg-config and CMake with the Swift toolchain hidden
-test: test-swift test-c test-python test-dist
+## test: Swift unit and integration tests, the C suite against the built library, the Python tests, the dist
+## library from C, Python, pkg-config and CMake with the Swift toolchain hidden, and the wheel installed in a clean
+## virtualenv of every CPython 3.11+ here, run with the toolchain hidden
+test: test-swift test-c test-python test-dist test-wheel
 
 test-swift: deps
 	$(SWIFT) test
@@ -69,15 +73,19 @@ test-dist: dist
 	@bash scripts/ensure-deps.sh --dist-tests
 	MAKE="$(MAKE)" bash Tests/dist/run.sh
 
-## python-install: build the library, copy it into the Python package (staged in .build) and pip-install that
-python-install: build
-	rm -rf $(PYSTAGE)
-	mkdir -p $(PYSTAGE)
-	cp bindings/python/pyproject.toml bindings/python/setup.py $(PYSTAGE)/
-	cp -R bindings/python/videogen $(PYSTAGE)/videogen
-	find $(PYSTAGE) -name __pycache__ -prune -exec rm -rf {} +
-	cp $(LIB) $(PYSTAGE)/videogen/libvideogen.so
-	$(PYTHON) -m pip install --no-deps --force-reinstall $(PYSTAGE)
+## wheel: videogen-<version>-py3-none-manylinux_<glibc>_x86_64.whl (binding, CLI and the dist library; auditwheel
+## repair + show, verdict in $(WHEEL_DIR)/auditwheel.txt) and videogen_emulator-<version>-py3-none-any.whl
+wheel: $(WHEEL_LIB)
+	bash scripts/wheel.sh $(WHEEL_LIB) $(WHEEL_DIR)
+
+## test-wheel: both wheels in a clean virtualenv of each CPython 3.11+ here, the main job with the toolchain hidden
+test-wheel: wheel
+	@bash scripts/ensure-deps.sh --dist-tests
+	bash Tests/wheel/run.sh $(WHEEL_DIR)
+
+## python-install: make wheel, then pip-install the videogen wheel into $(PYTHON)'s environment
+python-install: wheel
+	$(PYTHON) -m pip install --no-deps --force-reinstall $(WHEEL_DIR)/videogen-*-manylinux_*_x86_64.whl
 
 clean:
 	rm -rf .build out Tests/c/build Tests/dist/build

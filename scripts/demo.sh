@@ -12,7 +12,7 @@ ready="$out/emulator.ready"
 rm -f "$ready" "$out/demo.mp4"
 
 export VIDEOGEN_API_KEY="sk-demo-$RANDOM$RANDOM"
-PYTHONPATH="$root/bindings/python" python3 -m videogen.emulator --port 0 --task-seconds 4 \
+PYTHONPATH="$root/emulator" python3 -m videogen_emulator --port 0 --task-seconds 4 \
     --api-key "$VIDEOGEN_API_KEY" --ready-file "$ready" > "$out/emulator.log" 2>&1 &
 emulator=$!
 trap 'kill -TERM "$emulator" 2> /dev/null; wait "$emulator" 2> /dev/null || true' EXIT
@@ -29,7 +29,7 @@ cc -std=c99 -Wall -Wextra -Werror -pedantic -I"$root/include" "$root/examples/c/
     -L"$libdir" -lvideogen -Wl,-rpath,"$libdir" -o "$out/demo"
 "$out/demo" "$base_url" "$out/demo.mp4" openai sora-2
 
-if cmp -s "$out/demo.mp4" "$root/bindings/python/videogen/emulator/assets/sample.mp4"; then
+if cmp -s "$out/demo.mp4" "$root/emulator/videogen_emulator/assets/sample.mp4"; then
     echo "demo: $out/demo.mp4 is byte-identical to the emulator's video"
 else
     echo "demo: the downloaded file differs from the emulator's video" >&2

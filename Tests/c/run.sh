@@ -68,7 +68,7 @@ start_emulator() {
     local name="$1"
     shift
     rm -f "$build/$name.ready"
-    PYTHONPATH="$root/bindings/python${PYTHONPATH:+:$PYTHONPATH}" python3 -m videogen.emulator \
+    PYTHONPATH="$root/emulator${PYTHONPATH:+:$PYTHONPATH}" python3 -m videogen_emulator \
         --host 127.0.0.1 --port 0 --task-seconds 1 --api-key sk-test --ready-file "$build/$name.ready" "$@" \
         > "$build/$name.log" 2>&1 &
     emulator_pids+=($!)
@@ -120,7 +120,7 @@ fi
 # ---- 3. The C API tests. ----
 
 if [ "$compiled" -eq 1 ] && [ -n "$base_url" ] && [ -n "$basic_url" ]; then
-    asset="$root/bindings/python/videogen/emulator/assets/sample.mp4"
+    asset="$root/emulator/videogen_emulator/assets/sample.mp4"
     args=("$base_url" --basic "$basic_url" --asset "$asset" --workdir "$build/work")
     if command -v sha256sum > /dev/null 2>&1; then
         args+=(--sha256 "$(sha256sum "$asset" | cut -d ' ' -f 1)")

@@ -51,8 +51,8 @@ finish() {
 
 # ---- The emulator: how it is started and where its video is. The only lines that know where it lives. ----
 
-EMULATOR_PYTHONPATH="$root/bindings/python"
-EMULATOR_MODULE="videogen.emulator"
+EMULATOR_PYTHONPATH="$root/emulator"
+EMULATOR_MODULE="videogen_emulator"
 emulator_pid=""
 # start_emulator: starts it on a free loopback port; sets base_url (empty when it did not come up within 10 s).
 start_emulator() {

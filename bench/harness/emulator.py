@@ -20,7 +20,8 @@ ENGINE = {"server": "asyncio"}   # the emulator's server engine; run.py --emulat
 
 
 class EmulatorProcess:
-    """`python -m videogen.emulator` on a free loopback port, stopped with SIGTERM."""
+    """`python -m videogen_emulator` (the repository's emulator/ folder) on a free loopback port, stopped with
+    SIGTERM."""
 
     def __init__(self, task_seconds: float, spread: float = 0.0, engine: str | None = None) -> None:
         self.task_seconds, self.spread = task_seconds, spread
@@ -29,8 +30,8 @@ class EmulatorProcess:
         self.base_url = ""
 
     def __enter__(self) -> "EmulatorProcess":
-        env = dict(os.environ, PYTHONPATH=str(REPO / "bindings" / "python"), VIDEOGEN_EMULATOR_KEY=API_KEY)
-        command = [sys.executable, "-m", "videogen.emulator", "--task-seconds", str(self.task_seconds),
+        env = dict(os.environ, PYTHONPATH=str(REPO / "emulator"), VIDEOGEN_EMULATOR_KEY=API_KEY)
+        command = [sys.executable, "-m", "videogen_emulator", "--task-seconds", str(self.task_seconds),
                    "--task-seconds-spread", str(self.spread)]
         if self.engine:
             command += ["--server", self.engine]

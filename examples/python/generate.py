@@ -1,7 +1,9 @@
 """The main job from Python: submit a text-to-video request, show its progress, download the MP4.
 
 Usage: VIDEOGEN_API_KEY=... python3 generate.py BASE_URL OUTPUT.mp4 [DIALECT] [MODEL]
-(try it offline against the emulator: python3 -m videogen emulator --api-key "$VIDEOGEN_API_KEY")
+(try it offline against the emulator, the repository's emulator/ package:
+videogen-emulator --api-key "$VIDEOGEN_API_KEY", or from a checkout without installing it:
+PYTHONPATH=emulator python3 -m videogen_emulator --api-key "$VIDEOGEN_API_KEY")
 """
 
 import sys

@@ -17,7 +17,7 @@ final class EmulatorProcess: @unchecked Sendable {
     /// The sample video the emulator serves.
     static var sampleVideo: Data {
         get throws {
-            try Data(contentsOf: repositoryRoot.appendingPathComponent("bindings/python/videogen/emulator/assets/sample.mp4"))
+            try Data(contentsOf: repositoryRoot.appendingPathComponent("emulator/videogen_emulator/assets/sample.mp4"))
         }
     }
 
@@ -25,10 +25,10 @@ final class EmulatorProcess: @unchecked Sendable {
         self.key = key
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "videogen.emulator", "--port", "0", "--task-seconds", String(taskSeconds),
+        process.arguments = ["python3", "-m", "videogen_emulator", "--port", "0", "--task-seconds", String(taskSeconds),
                              "--api-key", key] + extra
         var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONPATH"] = EmulatorProcess.repositoryRoot.appendingPathComponent("bindings/python").path
+        environment["PYTHONPATH"] = EmulatorProcess.repositoryRoot.appendingPathComponent("emulator").path
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output

@@ -1,4 +1,8 @@
-"""Shared helpers for the emulator tests: an in-process emulator, a raw HTTP client, forms."""
+"""Shared helpers for the emulator tests: an in-process emulator, a raw HTTP client, forms.
+
+The binding (``bindings/python``) and the emulator (``emulator/``, its own package ``videogen_emulator``) are
+imported from the checkout, neither installed: both folders go first on ``sys.path`` here, and a child process that
+runs the emulator gets :data:`EMULATOR_PYTHONPATH`."""
 
 from __future__ import annotations
 
@@ -13,9 +17,17 @@ from dataclasses import dataclass
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+#: The repository's root, the binding's folder, and the emulator's folder (the one holding ``videogen_emulator``).
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+PYTHON_DIR = os.path.join(ROOT, "bindings", "python")
+EMULATOR_DIR = os.path.join(ROOT, "emulator")
+#: ``PYTHONPATH`` for a child process that runs the emulator (``python -m videogen_emulator``) or the binding.
+EMULATOR_PYTHONPATH = os.pathsep.join([PYTHON_DIR, EMULATOR_DIR])
+#: The emulator's assets (sample.mp4, thumbnail.jpg, spritesheet.jpg).
+EMULATOR_ASSETS = os.path.join(EMULATOR_DIR, "videogen_emulator", "assets")
+sys.path[:0] = [PYTHON_DIR, EMULATOR_DIR]
 
-from videogen.emulator import Emulator  # noqa: E402
+from videogen_emulator import Emulator  # noqa: E402
 
 API_KEY = "sk-test-key-123"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -156,8 +168,7 @@ import videogen  # noqa: E402  (never loads the native library by itself)
 
 #: A fast poll schedule, so a 0.5 s emulated task is seen finishing within ~0.3 s.
 FAST_POLL = {"interval": 0.1, "max_interval": 0.3}
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-SAMPLE_MP4 = os.path.join(ROOT, "bindings", "python", "videogen", "emulator", "assets", "sample.mp4")
+SAMPLE_MP4 = os.path.join(EMULATOR_ASSETS, "sample.mp4")
 
 
 def make_client(emu, dialect: str = "openai", **options) -> "videogen.Client":

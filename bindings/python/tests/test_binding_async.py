@@ -12,7 +12,7 @@ import threading
 import time
 
 import pytest
-from conftest import API_KEY, FAST_POLL, ROOT, SAMPLE_MP4, make_client
+from conftest import API_KEY, EMULATOR_PYTHONPATH, FAST_POLL, ROOT, SAMPLE_MP4, make_client
 
 import videogen
 from videogen import ErrorCode, Progress, State
@@ -89,9 +89,9 @@ def test_waiting_does_not_block_the_loop(client):
 def emulator_process():
     """The emulator in a child process, so this process's threads are the binding's and the library's only."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "videogen.emulator", "--port", "0", "--task-seconds", "0.5", "--api-key", API_KEY],
+        [sys.executable, "-m", "videogen_emulator", "--port", "0", "--task-seconds", "0.5", "--api-key", API_KEY],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PYTHON_DIR,
-        env=dict(os.environ, PYTHONPATH=PYTHON_DIR))
+        env=dict(os.environ, PYTHONPATH=EMULATOR_PYTHONPATH))
     try:
         base_url = process.stdout.readline().strip()
         assert base_url.startswith("http://"), process.stderr.read()

@@ -18,13 +18,15 @@ import uuid
 
 import pytest
 
+from conftest import EMULATOR_DIR
+
 PYTHON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 
 SCENARIOS = textwrap.dedent(r'''
     import http.server, json, os, sys, threading
     import videogen
-    from videogen.emulator import Emulator
+    from videogen_emulator import Emulator
     from key_echo import KeyEcho
 
     canary, out = sys.argv[1], sys.argv[2]
@@ -117,7 +119,7 @@ SCENARIOS = textwrap.dedent(r'''
 
 
 def _run(canary: str, out: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, **env, "PYTHONPATH": os.pathsep.join([PYTHON_DIR, TESTS_DIR])}
+    environment = {**os.environ, **env, "PYTHONPATH": os.pathsep.join([PYTHON_DIR, EMULATOR_DIR, TESTS_DIR])}
     return subprocess.run([sys.executable, "-c", SCENARIOS, canary, out], capture_output=True, text=True,
                           env=environment, timeout=120)
 
@@ -169,7 +171,7 @@ def test_canary_key_appears_nowhere(tmp_path):
 
 
 def test_cli_never_prints_the_key(tmp_path):
-    from videogen.emulator import Emulator
+    from videogen_emulator import Emulator
     canary = f"sk-CANARY-{uuid.uuid4()}"
     with Emulator(api_key=canary, task_seconds=0.2) as emu:
         record = tmp_path / "record.json"
@@ -191,7 +193,7 @@ def test_cli_never_prints_the_key(tmp_path):
 def test_debug_variables_print_nothing(tmp_path, variable):
     """The library has no HTTP stack of Foundation's below it any more: the debug switches that made URLSession print
     request headers (keys included) to stderr do nothing, and the library prints no warning about them."""
-    from videogen.emulator import Emulator
+    from videogen_emulator import Emulator
     canary = f"sk-CANARY-{uuid.uuid4()}"
     script = ("import sys, videogen\n"
               "with videogen.Client(dialect='openai', base_url=sys.argv[1], api_key=sys.argv[2]) as c:\n"

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import EMULATOR_DIR, ROOT
 
 import videogen
 from videogen import _cabi, _loader
@@ -39,7 +39,7 @@ def header_functions() -> dict[str, int]:
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     """Run ``code`` in a fresh interpreter with the package on its path and ``env`` added."""
-    environment = dict(os.environ, PYTHONPATH=PYTHON_DIR, **env)
+    environment = {**os.environ, "PYTHONPATH": PYTHON_DIR, **env}
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           env=environment, cwd=PYTHON_DIR)
 
@@ -152,7 +152,7 @@ def test_override_is_the_only_candidate(monkeypatch, tmp_path):
 
 def test_import_works_without_the_library():
     result = run_python(
-        "import sys, videogen, videogen.emulator\n"
+        "import sys, videogen\n"
         "assert videogen._loader._library is None\n"
         "try:\n"
         "    videogen.Client(dialect='openai', base_url='http://127.0.0.1:9', api_key='k')\n"
@@ -161,10 +161,43 @@ def test_import_works_without_the_library():
         VIDEOGEN_LIBRARY="/nonexistent/libvideogen.so")
     assert result.returncode == 0, result.stderr
     assert "refused: libvideogen not found (looked at /nonexistent/libvideogen.so)" in result.stdout
-    emulator = subprocess.run([sys.executable, "-m", "videogen.emulator", "--help"], capture_output=True,
-                              text=True, timeout=60, cwd=PYTHON_DIR,
-                              env=dict(os.environ, PYTHONPATH=PYTHON_DIR, VIDEOGEN_LIBRARY="/nonexistent"))
-    assert emulator.returncode == 0 and "emulator" in emulator.stdout
+
+
+def test_the_binding_never_imports_the_emulator():
+    """Every module of the binding and its CLI imports with the emulator on the path but never loads it: the
+    emulator is a product of its own (emulator/), which only ``videogen emulator`` imports, when run."""
+    result = run_python(
+        "import importlib, pkgutil, sys, videogen\n"
+        "names = [m.name for m in pkgutil.walk_packages(videogen.__path__, 'videogen.')]\n"
+        "for name in names:\n"
+        "    importlib.import_module(name)\n"
+        "print(' '.join(names))\n"
+        "print(' '.join(sorted(m for m in sys.modules if 'emulator' in m)))\n",
+        PYTHONPATH=os.pathsep.join([PYTHON_DIR, EMULATOR_DIR]))
+    assert result.returncode == 0, result.stderr
+    imported, emulator_modules = result.stdout.split("\n")[:2]
+    assert {"videogen.client", "videogen.cli", "videogen.cli.commands", "videogen.cli.parser"} <= set(imported.split())
+    assert emulator_modules == ""
+
+
+def test_the_emulator_runs_without_the_binding():
+    """``python -m videogen_emulator`` serves with the binding unimportable (``videogen`` blocked in sys.modules)
+    and no library: it needs the standard library only."""
+    code = ("import runpy, sys\n"
+            "sys.modules['videogen'] = None\n"
+            "sys.argv = ['videogen-emulator', '--port', '0', '--api-key', 'sk-x']\n"
+            "runpy.run_module('videogen_emulator', run_name='__main__')\n")
+    emulator = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, cwd=EMULATOR_DIR,
+                                env=dict(os.environ, PYTHONPATH=EMULATOR_DIR, VIDEOGEN_LIBRARY="/nonexistent"))
+    try:
+        base_url = emulator.stdout.readline().strip()
+        assert base_url.startswith("http://127.0.0.1:"), emulator.stderr.read()
+        assert emulator.stdout.readline().startswith("cdn: http://")
+    finally:
+        emulator.terminate()
+        _, err = emulator.communicate(timeout=10)
+    assert emulator.returncode == 0, err
 
 
 def test_override_loads_that_file(tmp_path):

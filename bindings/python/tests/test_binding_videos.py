@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 import videogen
-from conftest import make_client
+from conftest import EMULATOR_ASSETS, make_client
 from videogen import _loader
 
-ASSETS = Path(__file__).resolve().parents[1] / "videogen" / "emulator" / "assets"
+ASSETS = Path(EMULATOR_ASSETS)
 
 
 def finished(client, count=1, model="veo-3.1"):

@@ -12,7 +12,7 @@ import sys
 import time
 
 import pytest
-from conftest import API_KEY, ROOT, SAMPLE_MP4, FaultServer
+from conftest import API_KEY, EMULATOR_PYTHONPATH, ROOT, SAMPLE_MP4, FaultServer
 
 from videogen import ContentPolicyError
 from cli_support import FAST, Run, key_in_environment, service, videogen  # noqa: F401 (the fixture is autouse)
@@ -284,13 +284,14 @@ def test_plain_lines_otherwise():
 # -- real processes: python -m videogen, the emulator subcommand, Ctrl-C -----------------------------------------------
 
 def spawn(*argv: str, **env: str) -> subprocess.Popen:
-    environment = dict(os.environ, PYTHONPATH=PYTHON_DIR, VIDEOGEN_API_KEY=API_KEY, **env)
+    environment = {**os.environ, "PYTHONPATH": PYTHON_DIR, "VIDEOGEN_API_KEY": API_KEY, **env}
     return subprocess.Popen([sys.executable, "-m", "videogen", *argv], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=environment, cwd=PYTHON_DIR)
 
 
 def test_emulator_subcommand_serves_generate(tmp_path):
-    emulator = spawn("emulator", "--port", "0", "--task-seconds", "0.5", "--api-key", API_KEY)
+    emulator = spawn("emulator", "--port", "0", "--task-seconds", "0.5", "--api-key", API_KEY,
+                     PYTHONPATH=EMULATOR_PYTHONPATH)
     try:
         base_url = emulator.stdout.readline().strip()
         assert base_url.startswith("http://127.0.0.1:"), emulator.stderr.read()
@@ -304,6 +305,24 @@ def test_emulator_subcommand_serves_generate(tmp_path):
         emulator.send_signal(signal.SIGTERM)
         emulator.communicate(timeout=10)
     assert emulator.returncode == 0
+
+
+def test_emulator_subcommand_names_the_package_when_it_is_not_installed(monkeypatch):
+    """Without the emulator's package (a product of its own), ``videogen emulator`` says in one line what to
+    install, and exits 1; ``--help`` still lists the subcommand."""
+    monkeypatch.setitem(sys.modules, "videogen_emulator", None)  # makes `import videogen_emulator` fail
+    run = videogen("emulator", "--port", "0")
+    assert run.status == ExitStatus.ERROR == 1 and run.out == ""
+    assert run.err.count("\n") == 1 and run.err.startswith("videogen emulator: the emulator (package "
+                                                              "videogen-emulator) is not installed")
+    assert "pip install ./emulator" in run.err
+
+
+def test_emulator_subcommand_names_itself_in_usage_errors():
+    run = spawn("emulator", "--task-seconds", "soon", PYTHONPATH=EMULATOR_PYTHONPATH)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 2 and out == ""
+    assert err.startswith("usage: videogen emulator ") and "--task-seconds: invalid float value" in err
 
 
 def test_ctrl_c_cancels_cleanly_and_prints_a_resumable_record(make_emu, tmp_path):

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import API_KEY, make_client
+from conftest import API_KEY, EMULATOR_ASSETS, make_client
 
 from cli_support import FAST, Run, key_in_environment, service, videogen  # noqa: F401 (the fixture is autouse)
 
 from videogen.cli import ExitStatus
 
-ASSETS = Path(__file__).resolve().parents[1] / "videogen" / "emulator" / "assets"
+ASSETS = Path(EMULATOR_ASSETS)
 def finished_ids(emu, count: int) -> list[str]:
     with make_client(emu) as client:
         tasks = [client.submit(model="veo-3.1", prompt="a lighthouse", aspect_ratio="16:9") for _ in range(count)]

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import API_KEY, AUTH, PNG, call, get, post_form, post_json, wait_until
-from videogen.emulator import Emulator
+from conftest import (API_KEY, AUTH, EMULATOR_ASSETS, EMULATOR_PYTHONPATH, PNG, call, get, post_form, post_json,
+                      wait_until)
+from videogen_emulator import Emulator
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "videogen" / "emulator" / "assets"
+SAMPLE_DIR = Path(EMULATOR_ASSETS)
 SAMPLE = (SAMPLE_DIR / "sample.mp4").read_bytes()
 VIDEO_KEYS = {"id", "object", "created_at", "completed_at", "expires_at", "model", "progress",
               "prompt", "remixed_from_video_id", "seconds", "size", "status", "error"}
-PYTHON_DIR = str(Path(__file__).resolve().parents[1])
 
 
 def create_video(emu, model="sora-2", headers=None, **fields):
@@ -1040,11 +1040,11 @@ def test_constructor_validation():
 # --- CLI --------------------------------------------------------------------------------------
 
 def _start_cli(*args, env_key=None):
-    env = dict(os.environ, PYTHONPATH=PYTHON_DIR)
+    env = dict(os.environ, PYTHONPATH=EMULATOR_PYTHONPATH)
     env.pop("VIDEOGEN_EMULATOR_KEY", None)
     if env_key:
         env["VIDEOGEN_EMULATOR_KEY"] = env_key
-    return subprocess.Popen([sys.executable, "-m", "videogen.emulator", *args], env=env,
+    return subprocess.Popen([sys.executable, "-m", "videogen_emulator", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from conftest import get, post_json
 from test_emulator import assert_openai_error, set_control
-from videogen.emulator.__main__ import parse_args
-from videogen.emulator.store import error_scenario
+from videogen_emulator.__main__ import parse_args
+from videogen_emulator.store import error_scenario
 
 
 def test_defaults_and_updates(emu):

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from conftest import AUTH, call, form, get, post_json
-from videogen.emulator import media
-from videogen.emulator.faults import Fault, parse_specs
+from videogen_emulator import media
+from videogen_emulator.faults import Fault, parse_specs
 
 BLOB = 256 * 1024
 FORM, FORM_TYPE = form({"prompt": "p", "model": "sora-2"})   # one body, as a retrying client resends it

@@ -1,4 +1,5 @@
-"""The emulator's gateway scenarios: new-api's answers to what its upstreams said (see videogen/emulator/gateway.py)."""
+"""The emulator's gateway scenarios: new-api's answers to what its upstreams said (see
+emulator/videogen_emulator/gateway.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import pytest
 
 from conftest import AUTH, call, get, post_json
 from test_emulator import SAMPLE, poll, set_control, submit_task, video
-from videogen.emulator import gateway
-from videogen.emulator.store import scenario_for
+from videogen_emulator import gateway
+from videogen_emulator.store import scenario_for
 
 SHAPES = ("envelope", "flat", "openai", "realtime")
 
@@ -83,7 +84,7 @@ def test_proxy_url_from_the_server_address_setting(make_emu):
 
 
 def test_server_address_from_the_constructor_and_the_command_line(make_emu):
-    from videogen.emulator.__main__ import parse_args
+    from videogen_emulator.__main__ import parse_args
     assert parse_args(["--server-address", "http://localhost:3000"]).server_address == "http://localhost:3000"
     emu, task_id = done(make_emu, "kling-v1-emu-proxy", server_address="http://localhost:3000")
     assert poll(emu, task_id)["data"]["result_url"] == f"http://localhost:3000/v1/videos/{task_id}/content"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import AUTH, call, get, post_form, post_json
+from conftest import AUTH, EMULATOR_ASSETS, call, get, post_form, post_json
 
-ASSETS = Path(__file__).resolve().parents[1] / "videogen" / "emulator" / "assets"
+ASSETS = Path(EMULATOR_ASSETS)
 JPEG_START, JPEG_END = b"\xff\xd8\xff", b"\xff\xd9"
 
 

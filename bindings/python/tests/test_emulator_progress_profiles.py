@@ -6,8 +6,8 @@ import pytest
 
 from conftest import AUTH, get, post_json
 from test_emulator import assert_openai_error, set_control
-from videogen.emulator.progress_profiles import NAMES, PROFILES, progress_at
-from videogen.emulator.store import TaskStore
+from videogen_emulator.progress_profiles import NAMES, PROFILES, progress_at
+from videogen_emulator.store import TaskStore
 
 
 @pytest.mark.parametrize("name", NAMES)

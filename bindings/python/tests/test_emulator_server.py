@@ -20,12 +20,11 @@ import urllib.parse
 
 import pytest
 
-from conftest import API_KEY, AUTH, SERVERS, call, get, post_json
+from conftest import API_KEY, AUTH, EMULATOR_PYTHONPATH, SERVERS, call, get, post_json
 from test_emulator import _raw
-from videogen.emulator import Emulator
-from videogen.emulator.exchange import Headers, ProtocolError, parse_request_line
+from videogen_emulator import Emulator
+from videogen_emulator.exchange import Headers, ProtocolError, parse_request_line
 
-PYTHON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def address(url: str) -> tuple[str, int]:
@@ -206,7 +205,7 @@ def test_a_stalled_reader_of_a_huge_body_is_met_with_backpressure(emu):
 
 
 def test_a_fast_reader_of_a_huge_body_does_not_starve_the_others(emu, monkeypatch):
-    from videogen.emulator import control
+    from videogen_emulator import control
     monkeypatch.setattr(control, "MAX_BLOB", 2 ** 39)  # a body that cannot end within the test
     stop = threading.Event()
     received = []
@@ -402,7 +401,7 @@ def test_tasks_route_lists_every_task_with_its_completion_instant(make_emu):
 def test_a_task_is_terminal_from_its_completes_at_on(make_emu, monkeypatch):
     # A manual clock for the store (its monotonic and wall readings), so "just before" and "at" completes_at are
     # exact instants, not sleeps that a loaded machine may overshoot. 0.25 s and the start are exact in binary.
-    from videogen.emulator import store
+    from videogen_emulator import store
     now = [1_764_547_200.0]
     monkeypatch.setattr(store, "time", types.SimpleNamespace(monotonic=lambda: now[0], time=lambda: now[0]))
     emu = make_emu(task_seconds=0.25)
@@ -428,8 +427,8 @@ def test_unknown_engine_is_refused():
 
 @pytest.mark.parametrize("engine", SERVERS)
 def test_cli_server_and_request_log_options(engine):
-    env = dict(os.environ, PYTHONPATH=PYTHON_DIR)
-    proc = subprocess.Popen([sys.executable, "-m", "videogen.emulator", "--server", engine, "--no-request-log"],
+    env = dict(os.environ, PYTHONPATH=EMULATOR_PYTHONPATH)
+    proc = subprocess.Popen([sys.executable, "-m", "videogen_emulator", "--server", engine, "--no-request-log"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         base = proc.stdout.readline().strip()
@@ -463,7 +462,7 @@ def test_held_answers_take_no_thread_on_the_asyncio_engine():
 
 
 def test_idle_keep_alive_connections_are_closed_after_the_idle_timeout(monkeypatch):
-    from videogen.emulator import aserver, exchange
+    from videogen_emulator import aserver, exchange
     monkeypatch.setattr(exchange, "IDLE_TIMEOUT", 0.3)
     monkeypatch.setattr(aserver, "SWEEP_SECONDS", 0.1)
     with Emulator(api_key=API_KEY, server="asyncio") as emu:

@@ -7,11 +7,11 @@ import time
 import pytest
 
 from conftest import form
-from videogen.emulator import media, multipart, shapes
-from videogen.emulator.cdn import UrlSigner
-from videogen.emulator.inputs import data_uri_image, image_kind, is_http_url
-from videogen.emulator.settings import Settings
-from videogen.emulator.store import FAIL_CODE, TaskStore, scenario_for
+from videogen_emulator import media, multipart, shapes
+from videogen_emulator.cdn import UrlSigner
+from videogen_emulator.inputs import data_uri_image, image_kind, is_http_url
+from videogen_emulator.settings import Settings
+from videogen_emulator.store import FAIL_CODE, TaskStore, scenario_for
 
 
 def make_task(duration=10.0, scenario="success"):

@@ -20,11 +20,11 @@ except ImportError as exc:  # never skipped: a missing SDK is a broken test envi
     raise ImportError("the openai SDK is a test dependency: python3 -m pip install openai==3.54.0 "
                       "(installed by .ci/run)") from exc
 
-from conftest import API_KEY
-from videogen.emulator import Emulator
+from conftest import API_KEY, EMULATOR_ASSETS
+from videogen_emulator import Emulator
 
 PINNED = "3.54.0"
-ASSETS = Path(__file__).resolve().parents[1] / "videogen" / "emulator" / "assets"
+ASSETS = Path(EMULATOR_ASSETS)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -9,7 +9,8 @@ A ctypes binding of ``libvideogen`` (a Swift core behind a stable C ABI) and the
                                on_progress=print)
 
 Importing the package never loads the native library: it is found and loaded on first use (see
-:func:`library_path`), so the loopback emulator (``python -m videogen.emulator``) runs without it.
+:func:`library_path`). The loopback emulator is a package of its own (``videogen_emulator``, in the repository's
+``emulator/`` folder), which this package never imports; ``videogen emulator`` runs it when it is installed.
 """
 
 from __future__ import annotations

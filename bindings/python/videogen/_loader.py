@@ -3,10 +3,11 @@
 The library is looked for, in order:
 
 1. the file named by the ``VIDEOGEN_LIBRARY`` environment variable (and nowhere else when it is set);
-2. a copy inside the installed package (``videogen/libvideogen.so``, put there by ``make python-install``);
+2. a copy inside the installed package (``videogen/libvideogen.so``: the wheel that ``make wheel`` builds carries
+   the self-contained library there);
 3. the repository's build output (``.build/release/libvideogen.so`` above ``bindings/python``), for a checkout.
 
-Importing :mod:`videogen` never loads it, so the emulator (``python -m videogen.emulator``) works without it.
+Importing :mod:`videogen` never loads it: the error comes on first use, naming what was tried.
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ def load() -> Library:
             return _open(path)
     where = ", ".join(str(p) for p in tried)
     hint = (f"check {ENV_VARIABLE}" if os.environ.get(ENV_VARIABLE)
-            else f"run `make build` in the repository, `make python-install`, or set {ENV_VARIABLE}")
+            else f"install the videogen wheel (`make wheel` in the repository builds it), run `make build` in a "
+                 f"checkout, or set {ENV_VARIABLE}")
     raise LibraryError(f"libvideogen not found (looked at {where}); {hint}")
 
 

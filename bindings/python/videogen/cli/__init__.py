@@ -36,14 +36,31 @@ def _interrupted(error: commands.Interrupted, args: object, stdout: TextIO, stde
     return ExitStatus.INTERRUPTED
 
 
+#: What ``videogen emulator`` prints when the emulator's package is not installed.
+EMULATOR_MISSING = ("videogen emulator: the emulator (package videogen-emulator) is not installed; install it from "
+                    "the videogen repository: pip install ./emulator (or the videogen_emulator wheel of `make wheel`)")
+
+
+def _emulator(argv: list[str], stderr: TextIO) -> int:
+    """``videogen emulator ...``: runs the loopback emulator (package ``videogen_emulator``) when it is installed."""
+    try:
+        import videogen_emulator  # noqa: F401 - only to tell "not installed" from an error inside it
+    except ModuleNotFoundError as exc:
+        if exc.name != "videogen_emulator":
+            raise
+        print(EMULATOR_MISSING, file=stderr)
+        return ExitStatus.ERROR
+    from videogen_emulator.__main__ import main as emulator_main
+    return emulator_main(argv, prog="videogen emulator")
+
+
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Run the command line; returns the exit status (see :class:`ExitStatus`)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     if argv[:1] == ["emulator"]:
-        from ..emulator.__main__ import main as emulator_main
-        return emulator_main(argv[1:])
+        return _emulator(argv[1:], stderr)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

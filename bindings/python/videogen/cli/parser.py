@@ -150,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("--timeout", metavar="S", type=positive_float)
     _output(resume)
 
-    commands.add_parser("emulator", add_help=False, help="run the loopback provider emulator",
-                        description="Run the loopback emulator (options as for python -m videogen.emulator).")
+    commands.add_parser("emulator", add_help=False,
+                        help="run the loopback provider emulator (when videogen-emulator is installed)",
+                        description="Run the loopback emulator (options as for videogen-emulator).")
     return parser

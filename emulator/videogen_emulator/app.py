@@ -141,7 +141,7 @@ class Emulator:
         return self.log.entries()
 
     def set_faults(self, rules: list[dict[str, Any]], seed: int = 0) -> list[dict[str, Any]]:
-        """Install fault rules (see :mod:`videogen.emulator.faults`); ``[]`` removes them all."""
+        """Install fault rules (see :mod:`videogen_emulator.faults`); ``[]`` removes them all."""
         return self.faults.install(rules, seed)
 
     def signed_url(self, name: str, ttl_seconds: int = 600) -> str:

@@ -94,7 +94,7 @@ def stats(emu, req: Request) -> Response:
 
     ``requests`` counts every request but harness plumbing since start or the last reset (unbounded, unlike the
     request log); ``cpu_seconds`` is this process's user + system CPU time (the emulator's own when it runs as
-    ``python -m videogen.emulator``); ``server`` names the engine.
+    ``python -m videogen_emulator``); ``server`` names the engine.
     """
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return _reply({"tasks": len(emu.store), "idempotency_keys": len(emu.idempotency),

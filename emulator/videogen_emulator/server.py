@@ -1,8 +1,8 @@
 """The threaded server engine (``server="threads"``): one thread per connection, ``http.server`` parsing.
 
 One :class:`EmulatorHTTPServer` serves one origin (``api`` or ``cdn``) of one
-:class:`~videogen.emulator.app.Emulator`; all state lives on that emulator. The request line and headers are
-parsed by :mod:`http.server`; everything after that is :func:`~videogen.emulator.exchange.exchange`, shared
+:class:`~videogen_emulator.app.Emulator`; all state lives on that emulator. The request line and headers are
+parsed by :mod:`http.server`; everything after that is :func:`~videogen_emulator.exchange.exchange`, shared
 with the asyncio engine (:mod:`.aserver`), whose actions :class:`Handler` carries out with blocking socket calls.
 """
 

@@ -1,9 +1,9 @@
 """The asyncio server engine (``server="asyncio"``, the default): one event-loop thread per emulator.
 
-Both origins (``api`` and ``cdn``) of one :class:`~videogen.emulator.app.Emulator` are served by one event loop
+Both origins (``api`` and ``cdn``) of one :class:`~videogen_emulator.app.Emulator` are served by one event loop
 on one thread, with HTTP/1.1 keep-alive and ``TCP_NODELAY``; a connection costs a coroutine, not a thread.
 The request line and headers are parsed here (as :mod:`http.server` parses them); everything after that is
-:func:`~videogen.emulator.exchange.exchange`, shared with the threaded engine (:mod:`.server`), whose actions
+:func:`~videogen_emulator.exchange.exchange`, shared with the threaded engine (:mod:`.server`), whose actions
 :class:`Connection` carries out with awaitable stream calls: large bodies are written with backpressure
 (``drain``), and fault stalls, pauses, drips and held answers are ``asyncio.sleep``, so nothing blocks the loop.
 """

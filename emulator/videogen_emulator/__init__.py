@@ -11,13 +11,15 @@ gateway scenarios of :mod:`.gateway`: ``emu-inline``, ``emu-proxy``,
 ``emu-blank-model``, ``emu-refused-<upstream>``), a fake
 CDN with signed expiring URLs, Range downloads and a request log.
 
-Run it with ``python -m videogen.emulator`` or in-process::
+Run it with ``videogen-emulator`` (or ``python -m videogen_emulator``) or in-process::
 
-    from videogen.emulator import Emulator
+    from videogen_emulator import Emulator
     with Emulator(task_seconds=1) as emu:
         print(emu.base_url, emu.cdn_url)
 """
 
-from .app import Emulator
+__version__ = "0.1.0"
 
-__all__ = ["Emulator"]
+from .app import Emulator  # noqa: E402 - __version__ first, for packaging tools that read it
+
+__all__ = ["Emulator", "__version__"]

@@ -14,7 +14,7 @@ its own sockets:
 ``(CLOSE,)``        close the connection (FIN) after this exchange instead of keeping it alive
 
 Route functions are synchronous. One that has to hold its answer back (chat completions wait for the video)
-returns a :class:`~videogen.emulator.messages.Hold`; the exchange turns it into a ``SLEEP``, so no engine
+returns a :class:`~videogen_emulator.messages.Hold`; the exchange turns it into a ``SLEEP``, so no engine
 blocks a thread or its event loop on it.
 """
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m videogen.emulator [options]``.
+"""Command line: ``videogen-emulator [options]`` (or ``python -m videogen_emulator``, ``videogen emulator``).
 
 Prints the API base URL as the first stdout line and ``cdn: <url>`` as the
 second, optionally writes the base URL to ``--ready-file``, then serves until
@@ -19,9 +19,9 @@ from .app import SERVERS, Emulator, is_loopback
 from .settings import AUTH_SCHEMES, CHAT_FORMS, KLING_SHAPES, UNIFIED_SHAPES
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Parse the command line."""
-    p = argparse.ArgumentParser(prog="python -m videogen.emulator",
+def parse_args(argv: list[str] | None = None, prog: str = "videogen-emulator") -> argparse.Namespace:
+    """Parse the command line; ``prog`` is the command's name in usage and error messages."""
+    p = argparse.ArgumentParser(prog=prog,
                                 description="Loopback emulator of video-generation APIs.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="API port (0 = any free port)")
@@ -86,9 +86,9 @@ def raise_open_files_limit() -> None:
         pass
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the emulator until SIGTERM/SIGINT; returns the exit status."""
-    args = parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "videogen-emulator") -> int:
+    """Run the emulator until SIGTERM/SIGINT; returns the exit status. ``prog`` names the command in messages."""
+    args = parse_args(argv, prog)
     raise_open_files_limit()
     if not args.allow_remote and not is_loopback(args.host):
         print(f"error: refusing to bind to non-loopback host {args.host!r} "
@@ -128,5 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def console_main() -> None:
+    """Entry point of the ``videogen-emulator`` console script."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    sys.exit(main(prog="python -m videogen_emulator"))
