@@ -9,15 +9,7 @@ set -u
 
 here="$(cd "$(dirname "$0")" && pwd)"
 header="$here/../../include/videogen.h"
-passed=0
-failed=0
-pass() { echo "ok - $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL - $1: $2"; failed=$((failed + 1)); }
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit $?
-}
+. "$here/../support/tap.sh"
 
 if [ $# -ne 1 ]; then
     echo "usage: $0 LIBDIR" >&2

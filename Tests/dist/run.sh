@@ -39,15 +39,7 @@ dist="$root/.build/dist/lib"
 devlib="$root/.build/release"
 export VIDEOGEN_API_KEY="sk-dist-$RANDOM$RANDOM"
 
-passed=0
-failed=0
-pass() { echo "ok - $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL - $1: $2"; failed=$((failed + 1)); }
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit $?
-}
+. "$root/Tests/support/tap.sh"
 
 # ---- The emulator: how it is started and where its video is. The only lines that know where it lives. ----
 
@@ -86,43 +78,7 @@ trap 'stop_emulator; exit 143' TERM
 
 # ---- What to hide: the toolchain of the `swift` on PATH. ----
 
-hide=()
-if swift_path="$(command -v "${SWIFT:-swift}")"; then
-    toolchain_usr="$(readlink -f "$(dirname "$(readlink -f "$swift_path")")/..")"     # e.g. /opt/swift/usr
-    case "$toolchain_usr" in
-        /usr|/usr/local) hide=("$toolchain_usr/lib/swift" "$toolchain_usr/lib/swift_static") ;;  # a system-wide install
-        */usr) hide=("$(dirname "$toolchain_usr")") ;;                                          # /opt/swift
-        *) hide=("$toolchain_usr") ;;
-    esac
-    runtime="$toolchain_usr/lib/swift/linux/libswiftCore.so"
-else
-    fail "find_toolchain" "no swift on PATH: cannot tell which directory to hide"
-    finish
-fi
-existing=()
-for dir in "${hide[@]}"; do [ ! -d "$dir" ] || existing+=("$dir"); done
-if [ ${#existing[@]} -eq 0 ]; then
-    fail "find_toolchain" "none of ${hide[*]} (the toolchain of $swift_path) is a directory"
-    finish
-fi
-hide=("${existing[@]}")
-echo "# hiding ${hide[*]} (the toolchain of $swift_path)"
-
-# The namespace: as root `unshare --mount`; without root, a user namespace that maps us to root may allow it.
-namespace=()
-if unshare --mount --propagation private true 2> /dev/null; then
-    namespace=(unshare --mount --propagation private)
-elif unshare --map-root-user --mount true 2> /dev/null; then
-    namespace=(unshare --map-root-user --mount)
-fi
-# hidden COMMAND...: runs COMMAND with the toolchain hidden (status 97 and a message when that is impossible).
-hidden() {
-    if [ ${#namespace[@]} -eq 0 ]; then
-        echo "cannot hide the toolchain: neither 'unshare --mount' (root) nor 'unshare --map-root-user --mount' works here" >&2
-        return 97
-    fi
-    timeout -k 5 900 "${namespace[@]}" bash "$here/hide-toolchain.sh" "${hide[@]}" -- "$@"
-}
+. "$here/toolchain.sh"
 # run_hidden NAME COMMAND...: runs COMMAND hidden, output in $build/NAME.out; passes NAME on status 0; the
 # command's own ok/FAIL lines are shown.
 run_hidden() {

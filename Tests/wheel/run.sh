@@ -22,15 +22,7 @@ wheeldir="$(cd "${1:-.build/wheel}" && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/videogen-wheel.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-pass() { echo "ok - $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL - $1: $2"; failed=$((failed + 1)); }
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit $?
-}
+. "$root/Tests/support/tap.sh"
 
 shopt -s nullglob
 wheels=("$wheeldir"/videogen-*-py3-none-manylinux_*_x86_64.whl)
@@ -71,39 +63,7 @@ fi
 
 # ---- What to hide: the toolchain of the `swift` on PATH (found as Tests/dist/run.sh finds it). ----
 
-if ! swift_path="$(command -v "${SWIFT:-swift}")"; then
-    fail "find_toolchain" "no swift on PATH: cannot tell which directory to hide"
-    finish
-fi
-toolchain_usr="$(readlink -f "$(dirname "$(readlink -f "$swift_path")")/..")"     # e.g. /opt/swift/usr
-case "$toolchain_usr" in
-    /usr|/usr/local) hide=("$toolchain_usr/lib/swift" "$toolchain_usr/lib/swift_static") ;;  # a system-wide install
-    */usr) hide=("$(dirname "$toolchain_usr")") ;;                                          # /opt/swift
-    *) hide=("$toolchain_usr") ;;
-esac
-existing=()
-for dir in "${hide[@]}"; do [ ! -d "$dir" ] || existing+=("$dir"); done
-if [ ${#existing[@]} -eq 0 ]; then
-    fail "find_toolchain" "none of ${hide[*]} (the toolchain of $swift_path) is a directory"
-    finish
-fi
-hide=("${existing[@]}")
-echo "# hiding ${hide[*]} (the toolchain of $swift_path)"
-namespace=()
-if unshare --mount --propagation private true 2> /dev/null; then
-    namespace=(unshare --mount --propagation private)
-elif unshare --map-root-user --mount true 2> /dev/null; then
-    namespace=(unshare --map-root-user --mount)
-fi
-# hidden COMMAND...: runs COMMAND with the toolchain hidden (Tests/dist/hide-toolchain.sh: an empty tmpfs over each
-# directory in a private mount namespace; status 97 and a message when that is impossible).
-hidden() {
-    if [ ${#namespace[@]} -eq 0 ]; then
-        echo "cannot hide the toolchain: neither 'unshare --mount' (root) nor 'unshare --map-root-user --mount' works here" >&2
-        return 97
-    fi
-    timeout -k 5 300 "${namespace[@]}" bash "$root/Tests/dist/hide-toolchain.sh" "${hide[@]}" -- "$@"
-}
+. "$root/Tests/dist/toolchain.sh"
 
 # ---- 2. Per Python: a clean virtualenv, the wheels, the job with the toolchain hidden. ----
 
@@ -123,7 +83,7 @@ for i in "${!pythons[@]}"; do
         continue
     fi
     mkdir -p "$work/job-$version"
-    hidden env -u VIDEOGEN_LIBRARY -u PYTHONPATH -C "$work/job-$version" \
+    hidden -t 300 env -u VIDEOGEN_LIBRARY -u PYTHONPATH -C "$work/job-$version" \
         "$venv/bin/python" "$here/job.py" "$work/job-$version" "${hide[@]}" > "$log" 2>&1
     status=$?
     sed 's/^/    /' "$log"

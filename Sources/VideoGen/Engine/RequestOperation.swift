@@ -3,20 +3,13 @@ import Synchronization
 /// One logical request carried out as data: an attempt on the transport, the retry machine's verdict on a failure,
 /// a timer for the backoff, the next attempt; no Swift task or thread of its own. `RequestExecutor.send` (async)
 /// and the engine's callback-form operations both run on it.
-final class RequestOperation: Cancellable, @unchecked Sendable {
+final class RequestOperation: EngineOperation<HTTPResponse>, @unchecked Sendable {
     // Unchecked: `machine` and `request` are used by one step at a time (an attempt's completion or a timer, which
-    // follow one another); `state` is a Mutex.
+    // follow one another).
     private let executor: RequestExecutor
     private var request: HTTPRequest
     private var machine: RetryStateMachine
     private let timeout: Double?
-
-    private struct State {
-        var pending: (any Cancellable)?
-        var completion: OperationCompletion<HTTPResponse>?
-        var cancelled = false
-    }
-    private let state: Mutex<State>
 
     /// - Parameter timeout: seconds for each attempt; `request_timeout` when nil.
     init(executor: RequestExecutor, request: HTTPRequest, mode: RequestExecutor.Mode, timeout: Double? = nil,
@@ -27,7 +20,7 @@ final class RequestOperation: Cancellable, @unchecked Sendable {
         self.request = request
         self.machine = RetryStateMachine(policy: executor.configuration.retry, kind: mode.retryKind)
         self.timeout = timeout
-        self.state = Mutex(State(completion: completion))
+        super.init(completion: completion, cancelledMessage: "cancelled")
     }
 
     /// Sends the first attempt.
@@ -52,33 +45,5 @@ final class RequestOperation: Cancellable, @unchecked Sendable {
             }
         }
         if !keep(started) { started.cancel() }
-    }
-
-    /// Remembers what runs now, for `cancel`; false when the operation was cancelled meanwhile.
-    private func keep(_ pending: any Cancellable) -> Bool {
-        state.withLock { state in
-            guard !state.cancelled, state.completion != nil else { return false }
-            state.pending = pending
-            return true
-        }
-    }
-
-    private func finish(_ result: Result<HTTPResponse, VideoGenError>) {
-        let completion = state.withLock { state -> OperationCompletion<HTTPResponse>? in
-            state.pending = nil
-            defer { state.completion = nil }
-            return state.completion
-        }
-        completion?(result)
-    }
-
-    package func cancel() {
-        let pending = state.withLock { state -> (any Cancellable)? in
-            state.cancelled = true
-            defer { state.pending = nil }
-            return state.pending
-        }
-        pending?.cancel()
-        finish(.failure(VideoGenError(.cancelled, "cancelled")))
     }
 }

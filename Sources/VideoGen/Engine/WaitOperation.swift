@@ -4,9 +4,9 @@ import Synchronization
 /// A wait as data: the poll machine (with its retry machine), the task as last seen and the callbacks, driven by timers
 /// and transfer completions on the transport's loop. Between polls a waiting task is one timer in the loop's heap:
 /// no Swift task, thread or dispatch source. `VideoGenClient.wait` (async) and `startWait` both run on it.
-final class WaitOperation: Cancellable, @unchecked Sendable {
+final class WaitOperation: EngineOperation<TaskSnapshot>, @unchecked Sendable {
     // Unchecked: the machine, `current` and `reporter` are used by one step at a time (a timer, then a poll's
-    // completion, then a timer...: each step starts the next); `state` is a Mutex.
+    // completion, then a timer...: each step starts the next); `updates` is a Mutex.
     private let client: VideoGenClient
     private let started = MonotonicTime.now
     private let deadline: Double
@@ -14,14 +14,8 @@ final class WaitOperation: Cancellable, @unchecked Sendable {
     private var current: TaskSnapshot
     private var reporter = UpdateReporter()
 
-    private struct State {
-        var pending: (any Cancellable)?
-        /// The callbacks, dropped when the wait ends so that nothing they hold outlives it.
-        var onUpdate: (@Sendable (TaskSnapshot) -> Void)?
-        var completion: OperationCompletion<TaskSnapshot>?
-        var cancelled = false
-    }
-    private let state: Mutex<State>
+    /// The update callback, dropped when the wait ends so that nothing it holds outlives the wait.
+    private let updates: Mutex<(@Sendable (TaskSnapshot) -> Void)?>
 
     init(client: VideoGenClient, snapshot: TaskSnapshot, timeout: Double?, onUpdate: @escaping @Sendable (TaskSnapshot) -> Void,
          completion: @escaping OperationCompletion<TaskSnapshot>) {
@@ -31,12 +25,13 @@ final class WaitOperation: Cancellable, @unchecked Sendable {
         self.machine = PollingStateMachine(policy: configuration.poll, retry: configuration.retry, deadline: deadline,
                                            random: client.executor.random)
         self.current = snapshot
-        self.state = Mutex(State(onUpdate: onUpdate, completion: completion))
+        self.updates = Mutex(onUpdate)
+        super.init(completion: completion, cancelledMessage: "the wait was cancelled")
     }
 
     /// Reports `current` to the caller, unless the wait ended.
     private func onUpdate(_ snapshot: TaskSnapshot) {
-        state.withLock { $0.onUpdate }?(snapshot)
+        updates.withLock { $0 }?(snapshot)
     }
 
     /// Seconds since the wait started.
@@ -93,32 +88,7 @@ final class WaitOperation: Cancellable, @unchecked Sendable {
         if !keep(transfer) { transfer.cancel() }
     }
 
-    /// Remembers what runs now, for `cancel`; false when the wait was cancelled (or ended) meanwhile.
-    private func keep(_ pending: any Cancellable) -> Bool {
-        state.withLock { state in
-            guard !state.cancelled, state.completion != nil else { return false }
-            state.pending = pending
-            return true
-        }
-    }
-
-    private func finish(_ result: Result<TaskSnapshot, VideoGenError>) {
-        let completion = state.withLock { state -> OperationCompletion<TaskSnapshot>? in
-            state.pending = nil
-            state.onUpdate = nil
-            defer { state.completion = nil }
-            return state.completion
-        }
-        completion?(result)
-    }
-
-    package func cancel() {
-        let pending = state.withLock { state -> (any Cancellable)? in
-            state.cancelled = true
-            defer { state.pending = nil }
-            return state.pending
-        }
-        pending?.cancel()
-        finish(.failure(VideoGenError(.cancelled, "the wait was cancelled")))
+    override func didFinish() {
+        updates.withLock { $0 = nil }
     }
 }
