@@ -13,6 +13,8 @@ ADAPTIVE_REQUESTS_VS_FIXED = 0.5  # scenario 7: requests at most this share of a
 FIFTY_WALL_S = 6.0             # scenario 8: 50 tasks of 5 s through the asyncio example
 FLIGHT_THREADS = 4             # scenario 9: library threads while every task waits
 FLIGHT_KB_PER_TASK = 4.0       # scenario 9: memory per task in flight
+RSS_VS_SDK = 0.33              # scenario 1: the C client's peak RSS against the openai SDK's
+DETECT_P99_OVER_INTERVAL_MS = 50  # scenario 1: detection p99 at most the poll interval plus this
 
 
 def stamp(s: dict[str, Any]) -> str:
@@ -154,6 +156,21 @@ def summary_rows(sc: dict[str, Any]) -> list[list[str]]:
         rows.append(["50 tasks of 5 s with the default policy, the README's asyncio example (scenario 8)", "8.1 s",
                      f"at most {FIFTY_WALL_S:g} s", f"{fmt(e['wall_s'], 2)} s ({e['succeeded']}/{e['tasks']} ok)",
                      check(e["wall_s"] <= FIFTY_WALL_S and e["succeeded"] == e["tasks"])])
+    many = sc.get("many_tasks")
+    if many:
+        c = next((r for r in many["rows"] if r["client"] == "videogen (C API)"), None)
+        sdk = next((r for r in many["rows"] if r["client"].startswith("openai SDK")), None)
+        if c and sdk:
+            share = ratio(c["peak_rss_mb"], sdk["peak_rss_mb"])
+            rows.append(["scenario 1 peak RSS vs the openai SDK (C API)", "0.53x", f"at most {RSS_VS_SDK:g}x",
+                         f"{times(share)} ({fmt(c['peak_rss_mb'])} MB against {fmt(sdk['peak_rss_mb'])} MB)",
+                         check(None if share is None else share <= RSS_VS_SDK)])
+        if c and c.get("detect_p99_ms") is not None:
+            over = c["detect_p99_ms"] - many["interval_s"] * 1000
+            rows.append(["scenario 1 detection p99 (C API)", "interval + 122 ms",
+                         f"interval + {DETECT_P99_OVER_INTERVAL_MS} ms",
+                         f"interval {over:+,.0f} ms ({fmt(c['detect_p99_ms'], 0)} ms at a {many['interval_s']:g}-s interval)",
+                         check(over <= DETECT_P99_OVER_INTERVAL_MS)])
     fl = sc.get("in_flight")
     if fl:
         v = fl["videogen"]
