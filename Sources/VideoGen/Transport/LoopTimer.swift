@@ -21,7 +21,9 @@ final class LoopTimer: DeadlineHeapEntry, Cancellable, @unchecked Sendable {
     let deadline: UInt64
     var heapIndex: Int?
     private let state: Mutex<(@Sendable () -> Void)?>
-    private weak var loop: CurlLoop?
+    /// The loop it is scheduled on (the loops live as long as the process: a strong reference costs nothing, where a
+    /// weak one would allocate a side table per timer).
+    private let loop: CurlLoop
 
     init(deadline: UInt64, loop: CurlLoop, fire: @escaping @Sendable () -> Void) {
         self.deadline = deadline
@@ -39,7 +41,7 @@ final class LoopTimer: DeadlineHeapEntry, Cancellable, @unchecked Sendable {
 
     package func cancel() {
         guard take() != nil else { return }
-        loop?.unschedule(self)
+        loop.unschedule(self)
     }
 }
 
