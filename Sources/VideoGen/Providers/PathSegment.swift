@@ -18,9 +18,15 @@ enum PathSegment {
     /// The longest id accepted, in UTF-8 bytes.
     static let maxBytes = 1024
 
-    /// Characters kept as they are: RFC 3986 `pchar` without `%` (unreserved, sub-delims, `:`, `@`).
-    private static let kept: Set<UInt8> = Set(Array(
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@".utf8))
+    /// Characters kept as they are: RFC 3986 `pchar` without `%` (unreserved, sub-delims, `:`, `@`), as a table
+    /// indexed by byte (a set would hash every byte of every id of every poll).
+    private static let kept: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@".utf8 {
+            table[Int(byte)] = true
+        }
+        return table
+    }()
 
     /// Why `id` cannot be one path segment, or nil when it can.
     static func problem(_ id: String) -> String? {
@@ -39,7 +45,7 @@ enum PathSegment {
         encoded.reserveCapacity(id.utf8.count)
         let hex = Array("0123456789ABCDEF".utf8)
         for byte in id.utf8 {
-            if kept.contains(byte) {
+            if kept[Int(byte)] {
                 encoded.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
                 encoded.unicodeScalars.append("%")
@@ -53,18 +59,19 @@ enum PathSegment {
     /// `baseURL` + `prefix` + the encoded `id` + `suffix` (`prefix` starts and ends with "/", `suffix` is empty or
     /// starts with "/"), or nil when the id is refused (`problem`) or the URL built does not hold it as exactly one
     /// segment at that place.
+    ///
+    /// The segment is one by construction: the encoding leaves only `pchar` (no `/`, `?`, `#`, nor a bare `%`),
+    /// dot segments are refused, and a base URL has neither query nor fragment (`ClientConfiguration`); the URL
+    /// must parse back to exactly the text built, and the segment decode back to the id. (This runs for every
+    /// poll: an earlier version re-parsed the path with `URLComponents` twice, a fifth of a poll's instructions.)
     static func url(_ baseURL: URL, _ prefix: String, _ id: String, _ suffix: String = "") -> URL? {
         guard problem(id) == nil else { return nil }
         let segment = encode(id)
-        let text = baseURL.absoluteString + prefix + segment + suffix
-        guard let url = URL(string: text), url.absoluteString == text,
-              let path = URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedPath,
-              let basePath = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)?.percentEncodedPath,
-              path == basePath + prefix + segment + suffix else { return nil }
-        // The segment sits between the prefix's last "/" and the suffix's first one, and decodes to the id.
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        let index = (basePath + prefix).split(separator: "/", omittingEmptySubsequences: false).count - 1
-        guard index < segments.count, segments[index] == Substring(segment), decode(segment) == id else { return nil }
+        let base = baseURL.absoluteString
+        guard !base.contains("?"), !base.contains("#"),
+              prefix.hasPrefix("/"), prefix.hasSuffix("/"), suffix.isEmpty || suffix.hasPrefix("/") else { return nil }
+        let text = base + prefix + segment + suffix
+        guard let url = URL(string: text), url.absoluteString == text, decode(segment) == id else { return nil }
         return url
     }
 
