@@ -41,19 +41,22 @@ enum PathSegment {
     /// (`%2E`), but only `url` builds paths, and it refuses them.
     static func encode(_ id: String) -> String {
         if id == "." || id == ".." { return String(repeating: "%2E", count: id.count) }
-        var encoded = ""
-        encoded.reserveCapacity(id.utf8.count)
+        let table = kept
+        // The usual id (letters, digits, `-`, `_`) needs no escape at all.
+        if id.utf8.allSatisfy({ table[Int($0)] }) { return id }
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(id.utf8.count * 3)
         let hex = Array("0123456789ABCDEF".utf8)
         for byte in id.utf8 {
-            if kept[Int(byte)] {
-                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            if table[Int(byte)] {
+                encoded.append(byte)
             } else {
-                encoded.unicodeScalars.append("%")
-                encoded.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
-                encoded.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0xF)]))
+                encoded.append(UInt8(ascii: "%"))
+                encoded.append(hex[Int(byte >> 4)])
+                encoded.append(hex[Int(byte & 0xF)])
             }
         }
-        return encoded
+        return String(decoding: encoded, as: UTF8.self)
     }
 
     /// `baseURL` + `prefix` + the encoded `id` + `suffix` (`prefix` starts and ends with "/", `suffix` is empty or
@@ -71,7 +74,7 @@ enum PathSegment {
         guard !base.contains("?"), !base.contains("#"),
               prefix.hasPrefix("/"), prefix.hasSuffix("/"), suffix.isEmpty || suffix.hasPrefix("/") else { return nil }
         let text = base + prefix + segment + suffix
-        guard let url = URL(string: text), url.absoluteString == text, decode(segment) == id else { return nil }
+        guard let url = URL(string: text), url.absoluteString == text, segment == id || decode(segment) == id else { return nil }
         return url
     }
 
