@@ -3,6 +3,7 @@ package videogen
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Config is the client's configuration: the JSON document of vg_client_create (README.md, "Configuration"). Zero
@@ -83,11 +84,13 @@ func (c Config) String() string {
 	if c.APIKey != "" {
 		c.APIKey = "<redacted>"
 	}
-	b, err := json.Marshal(c)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(c); err != nil {
 		return "videogen.Config{?}"
 	}
-	return "videogen.Config" + string(b)
+	return "videogen.Config" + strings.TrimSuffix(b.String(), "\n")
 }
 
 // GoString is String, so that %#v does not show the key either.

@@ -190,6 +190,9 @@ func (t *Task) VideoURL() string {
 func (t *Task) Failure() *Error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.t == nil {
+		return nil // vg_task_error_code gives VG_E_INVALID_HANDLE for a freed task, which is no failure of the task
+	}
 	code := C.vg_task_error_code(t.t)
 	if code == C.VG_OK {
 		return nil
