@@ -107,13 +107,18 @@ func (d *dispatcher) register(op *operation) error {
 	return nil
 }
 
-// unregister forgets an operation that the library refused to start.
+// unregister forgets an operation that the library refused to start. While the client closes, the event goroutine
+// may be waiting for that operation's end: it is woken to see that none is left (it has not stopped, since the
+// operation was still registered).
 func (d *dispatcher) unregister(op *operation) {
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	if d.ops[op.task] == op {
 		delete(d.ops, op.task)
+		if d.closing {
+			wake(d.wakeW)
+		}
 	}
-	d.mu.Unlock()
 }
 
 // running reports whether the task has an operation in progress.
