@@ -196,4 +196,3 @@ func TestCanaryKeyNeverInAnyOutput(t *testing.T) {
 		t.Errorf("searched %d files: %v", files, err)
 	}
 }
-

@@ -33,7 +33,10 @@ func NewClientJSON(config string) (*Client, error) {
 	if err := checkLibrary(); err != nil {
 		return nil, err
 	}
-	cs := C.CString(config)
+	cs, err := cString("create", "the configuration", config)
+	if err != nil {
+		return nil, err
+	}
 	defer func() {
 		C.memset(unsafe.Pointer(cs), 0, C.size_t(len(config))) // the document may hold the key
 		C.free(unsafe.Pointer(cs))
@@ -55,6 +58,9 @@ func NewClientJSON(config string) (*Client, error) {
 // ErrCancelled), stops its event goroutine and frees the client. Its tasks keep their getters and records until
 // they are closed, but start no new operation. Closing twice is a no-op.
 func (c *Client) Close() error {
+	if c == nil {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.c == nil {
@@ -79,15 +85,25 @@ func (c *Client) Submit(ctx context.Context, req Request) (*Task, error) {
 
 // SubmitJSON is Submit with the request as a JSON document (README.md, "Request").
 func (c *Client) SubmitJSON(ctx context.Context, request string) (*Task, error) {
+	if c == nil {
+		return nil, closedError("submit", "client")
+	}
+	if err := checkContext("submit", ctx); err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, contextError("submit", err)
+	}
+	cs, err := cString("submit", "the request", request)
+	if err != nil {
+		return nil, err
 	}
 	c.mu.RLock()
 	if c.c == nil {
 		c.mu.RUnlock()
+		C.free(unsafe.Pointer(cs))
 		return nil, closedError("submit", "client")
 	}
-	cs := C.CString(request)
 	var out *C.vg_task
 	var cerr *C.vg_error
 	code := C.vg_client_submit_async(c.c, cs, &out, &cerr)
@@ -115,13 +131,19 @@ func (c *Client) SubmitJSON(ctx context.Context, request string) (*Task, error) 
 // it or downloading it (vg_client_resume). The record holds no secret; this client supplies the key. No network
 // traffic happens here.
 func (c *Client) Resume(record string) (*Task, error) {
+	if c == nil {
+		return nil, closedError("resume", "client")
+	}
+	cs, err := cString("resume", "the record", record)
+	if err != nil {
+		return nil, err
+	}
+	defer C.free(unsafe.Pointer(cs))
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.c == nil {
 		return nil, closedError("resume", "client")
 	}
-	cs := C.CString(record)
-	defer C.free(unsafe.Pointer(cs))
 	var out *C.vg_task
 	var cerr *C.vg_error
 	if err := takeError("resume", C.vg_client_resume(c.c, cs, &out, &cerr), cerr); err != nil {
@@ -154,7 +176,9 @@ func WithBytes(fn func(received uint64, total int64)) GenerateOption {
 func (c *Client) Generate(ctx context.Context, req Request, path string, opts ...GenerateOption) (*Task, error) {
 	var o generateOptions
 	for _, opt := range opts {
-		opt(&o)
+		if opt != nil {
+			opt(&o)
+		}
 	}
 	task, err := c.Submit(ctx, req)
 	if err != nil {

@@ -357,7 +357,20 @@ func TestMisuseAfterCloseRefused(t *testing.T) {
 			t.Errorf("Resume(%q): %v", record, err)
 		}
 	}
+	if _, err := c.SubmitJSON(ctx, "{\"model\": \"sora-2\", \"prompt\": \"x\"}\x00{"); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a request with a NUL byte: %v", err)
+	}
+	if _, err := c.Submit(nil, Request{Model: "sora-2", Prompt: "x"}); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a nil context: %v", err)
+	}
+	var nilTask *Task
+	if err := nilTask.Wait(ctx, nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("Wait on a nil task: %v", err)
+	}
 	running := submit(t, c, stuckModel)
+	if err := running.Download(ctx, filepath.Join(dir, "nul\x00.mp4"), nil); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a path with a NUL byte: %v", err)
+	}
 	if err := running.Download(ctx, filepath.Join(dir, "early.mp4"), nil); !errors.Is(err, ErrNotReady) {
 		t.Errorf("a download before success: %v", err)
 	}

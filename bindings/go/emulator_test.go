@@ -18,14 +18,14 @@ import (
 // The test key of the shared emulator, and the environment variables that hand a child process its role.
 const (
 	testKey     = "sk-go-binding-test-key"
-	envChild    = "VIDEOGEN_GO_TEST_CHILD"    // "resume" or "canary": run that scenario instead of the tests
-	envURL      = "VIDEOGEN_GO_TEST_URL"      // the emulator's base URL, for a child
-	envKey      = "VIDEOGEN_GO_TEST_KEY"      // the key, for a child (read by the library through api_key_env)
-	envRecord   = "VIDEOGEN_GO_TEST_RECORD"   // a record, for the resume child
-	envOut      = "VIDEOGEN_GO_TEST_OUT"      // a directory the child writes into
-	emuSeconds  = "1"                         // how long the emulator's tasks take
-	stuckModel  = "emu-stuck"                 // the emulator's task that never finishes
-	failModel   = "emu-fail"                  // the emulator's task that fails with content_policy_violation
+	envChild    = "VIDEOGEN_GO_TEST_CHILD"  // "resume" or "canary": run that scenario instead of the tests
+	envURL      = "VIDEOGEN_GO_TEST_URL"    // the emulator's base URL, for a child
+	envKey      = "VIDEOGEN_GO_TEST_KEY"    // the key, for a child (read by the library through api_key_env)
+	envRecord   = "VIDEOGEN_GO_TEST_RECORD" // a record, for the resume child
+	envOut      = "VIDEOGEN_GO_TEST_OUT"    // a directory the child writes into
+	emuSeconds  = "1"                       // how long the emulator's tasks take
+	stuckModel  = "emu-stuck"               // the emulator's task that never finishes
+	failModel   = "emu-fail"                // the emulator's task that fails with content_policy_violation
 	sampleVideo = "../../emulator/videogen_emulator/assets/sample.mp4"
 )
 

@@ -36,6 +36,9 @@ func newTask(c *Client, t *C.vg_task) *Task {
 // ErrCancelled and context.Canceled, onProgress is not called again, and the task's later operations are refused
 // (resume it from its Record to follow it again).
 func (t *Task) Wait(ctx context.Context, onProgress func(Update)) error {
+	if err := checkContext("wait", ctx); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return contextError("wait", err)
 	}
@@ -58,6 +61,9 @@ func (t *Task) Wait(ctx context.Context, onProgress func(Update)) error {
 // ctx or passing its deadline cancels the task locally: the error matches ErrCancelled and ctx's error, and path
 // is not written.
 func (t *Task) Download(ctx context.Context, path string, onBytes func(received uint64, total int64)) error {
+	if err := checkContext("download", ctx); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return contextError("download", err)
 	}
@@ -69,7 +75,10 @@ func (t *Task) Download(ctx context.Context, path string, onBytes func(received 
 			}
 		}
 	}
-	cpath := C.CString(path)
+	cpath, err := cString("download", "the path", path)
+	if err != nil {
+		return err
+	}
 	defer C.free(unsafe.Pointer(cpath))
 	return t.run(ctx, "download", func(task *C.vg_task, cerr **C.vg_error) C.vg_code {
 		return C.vg_task_download_async(task, cpath, cerr)
@@ -79,6 +88,9 @@ func (t *Task) Download(ctx context.Context, path string, onBytes func(received 
 // run starts one asynchronous operation on the task and follows it to its DONE.
 func (t *Task) run(ctx context.Context, name string, begin func(*C.vg_task, **C.vg_error) C.vg_code,
 	onUpdate func(Update), libraryDeadline bool) error {
+	if t == nil {
+		return closedError(name, "task")
+	}
 	t.mu.Lock()
 	if t.t == nil {
 		t.mu.Unlock()
@@ -110,6 +122,9 @@ func (t *Task) run(ctx context.Context, name string, begin func(*C.vg_task, **C.
 // asks the service to cancel the generation, where the dialect can (else an error matching CodeUnsupported, after
 // the local cancel). Safe from any goroutine, any number of times.
 func (t *Task) Cancel(remote bool) error {
+	if t == nil {
+		return closedError("cancel", "task")
+	}
 	t.mu.Lock()
 	h := t.t
 	t.mu.Unlock()
@@ -131,6 +146,9 @@ func (t *Task) Cancel(remote bool) error {
 // Close cancels the operation still running on the task, waits for its end, and frees the task. Closing twice is a
 // no-op; later calls are refused with an error matching ErrClosed.
 func (t *Task) Close() error {
+	if t == nil {
+		return nil
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.t == nil {
