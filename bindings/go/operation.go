@@ -102,10 +102,15 @@ func (o *operation) follow(ctx context.Context, onUpdate func(Update), libraryDe
 		case <-o.signal:
 		case <-ctxDone:
 			ctxDone = nil
+			select {
+			case <-o.done: // the operation already ended: nothing to cancel, and the task stays usable
+				continue
+			default:
+			}
 			err := ctx.Err()
 			o.setCause(err)
 			if libraryDeadline && errors.Is(err, context.DeadlineExceeded) {
-				continue
+				continue // the library ends the wait at the same deadline, with VG_E_DEADLINE
 			}
 			o.silence()
 			C.vg_task_cancel(o.task, C.VG_CANCEL_LOCAL, nil)
