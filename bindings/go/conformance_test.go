@@ -436,6 +436,22 @@ func TestMisuseAfterCloseRefused(t *testing.T) {
 		t.Errorf("getters of a closed task: %q %v %q %v", done.ID(), done.State(), done.VideoURL(), done.Failure())
 	}
 
+	// Closing a task ends its wait in progress, which returns ErrClosed.
+	closing := submit(t, c, stuckModel)
+	closingStarted := make(chan struct{})
+	var closingOnce sync.Once
+	closingResult := make(chan error, 1)
+	go func() {
+		closingResult <- closing.Wait(ctx, func(Update) { closingOnce.Do(func() { close(closingStarted) }) })
+	}()
+	<-closingStarted
+	if err := closing.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-closingResult; !errors.Is(err, ErrClosed) || !errors.Is(err, ErrCancelled) {
+		t.Errorf("the wait in progress at Task.Close: %v", err)
+	}
+
 	// Closing the client ends the wait in progress and refuses what follows.
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
