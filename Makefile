@@ -3,6 +3,7 @@
 
 SWIFT ?= swift
 PYTHON ?= python3
+GO ?= go
 LIBDIR := .build/release
 LIB := $(LIBDIR)/libvideogen.so
 # The self-contained library (make dist): .build/dist/lib/libvideogen.so.MAJOR.MINOR.PATCH and its two links.
@@ -18,7 +19,7 @@ WHEEL_DIR := .build/wheel
 WHEEL_LIB ?= $(DIST_LIB)
 
 .PHONY: all build deps demo test test-swift test-c test-python test-dist test-wheel wheel python-install dist install \
-	uninstall clean
+	uninstall clean test-go test-go-installed
 
 all: build
 
@@ -72,6 +73,22 @@ test-python: build
 test-dist: dist
 	@bash scripts/ensure-deps.sh --dist-tests
 	MAKE="$(MAKE)" bash Tests/dist/run.sh
+
+## test-go: the Go binding (bindings/go) against the development library: go vet, then go test with the race
+## detector (the scenarios of the conformance suite against the emulator); installs Debian's golang-go when missing
+test-go: build
+	@GO="$(GO)" bash scripts/ensure-deps.sh --go
+	cd bindings/go && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+
+## test-go-installed: the same Go tests built with -tags videogen_pkgconfig against the dist library installed by
+## `make install` into .build/go-prefix (flags from its videogen.pc; an rpath so the tests find it)
+GO_PREFIX := $(CURDIR)/.build/go-prefix
+test-go-installed: dist
+	@GO="$(GO)" bash scripts/ensure-deps.sh --go
+	@bash scripts/ensure-deps.sh --dist-tests
+	$(MAKE) install PREFIX=$(GO_PREFIX)
+	cd bindings/go && PKG_CONFIG_PATH=$(GO_PREFIX)/lib/pkgconfig CGO_LDFLAGS="-Wl,-rpath,$(GO_PREFIX)/lib" \
+		$(GO) test -race -count=1 -tags videogen_pkgconfig ./...
 
 ## wheel: videogen-<version>-py3-none-manylinux_<glibc>_x86_64.whl (binding, CLI and the dist library; auditwheel
 ## repair + show, verdict in $(WHEEL_DIR)/auditwheel.txt) and videogen_emulator-<version>-py3-none-any.whl

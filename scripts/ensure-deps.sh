@@ -3,7 +3,8 @@
 #   ensure-deps.sh               the build: libcurl's headers (Debian's libcurl4-openssl-dev; the library itself,
 #                                libcurl4, is a runtime dependency already present on Debian systems);
 #   ensure-deps.sh --dist-tests  the dist tests (make test-dist): pkg-config and cmake, which build the programs
-#                                that link the installed library, and unshare and mount (util-linux, mount).
+#                                that link the installed library, and unshare and mount (util-linux, mount);
+#   ensure-deps.sh --go          the Go binding's tests (make test-go): Debian's golang-go (cgo needs cc, present).
 set -euo pipefail
 
 have_curl_headers() {
@@ -19,6 +20,14 @@ apt_install() {
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$@" > /dev/null
     fi
 }
+
+if [ "${1:-}" = --go ]; then
+    if ! command -v "${GO:-go}" > /dev/null; then
+        echo "videogen: the Go binding's tests need Go; installing Debian's golang-go" >&2
+        apt_install golang-go
+    fi
+    exit 0
+fi
 
 if [ "${1:-}" = --dist-tests ]; then
     missing=()

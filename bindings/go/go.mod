@@ -1,0 +1,3 @@
+module videogen
+
+go 1.19
