@@ -1,0 +1,70 @@
+//! The bridge from a Rust progress closure to a `vg_update_fn`: the trampoline the library calls on the calling
+//! thread, with the closure behind `user_data`.
+//!
+//! A panic in the closure never unwinds into the library: it is caught, the library is told to stop (non-zero
+//! return, so the operation ends with VG_E_ABORTED_BY_CALLBACK and a download's destination is not written), and
+//! the caller resumes the panic on its own thread once the C call has returned.
+
+use std::any::Any;
+use std::os::raw::{c_int, c_void};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+
+use crate::ffi;
+use crate::progress::{Progress, Verdict};
+
+/// One operation's closure and the panic it raised, if any. Lives on the caller's stack for the C call.
+pub(crate) struct Bridge<F> {
+    closure: F,
+    panic: Option<Box<dyn Any + Send + 'static>>,
+}
+
+impl<F, R> Bridge<F>
+where
+    F: FnMut(&Progress<'_>) -> R,
+    R: Verdict,
+{
+    pub(crate) fn new(closure: F) -> Bridge<F> {
+        Bridge { closure, panic: None }
+    }
+
+    /// The `vg_update_fn` and `user_data` to give the library (valid while `self` is neither moved nor dropped).
+    pub(crate) fn as_c(&mut self) -> (ffi::vg_update_fn, *mut c_void) {
+        (Some(trampoline::<F, R>), self as *mut Bridge<F> as *mut c_void)
+    }
+
+    /// Resumes the closure's panic, if it panicked (call once the C call has returned).
+    pub(crate) fn resume_panic(&mut self) {
+        if let Some(payload) = self.panic.take() {
+            resume_unwind(payload);
+        }
+    }
+}
+
+unsafe extern "C" fn trampoline<F, R>(_task: *mut ffi::vg_task, update: *const ffi::vg_update, user_data: *mut c_void)
+    -> c_int
+where
+    F: FnMut(&Progress<'_>) -> R,
+    R: Verdict,
+{
+    if update.is_null() || user_data.is_null() {
+        return 0;
+    }
+    // SAFETY: user_data is the Bridge<F> of as_c, alive and not otherwise borrowed during the C call; update is
+    // valid for the duration of this call.
+    let bridge = &mut *(user_data as *mut Bridge<F>);
+    let update = &*update;
+    if bridge.panic.is_some() {
+        return 1;
+    }
+    if update.kind == ffi::VG_EVENT_DONE {
+        return 0; // the result comes back as the call's return value
+    }
+    let closure = &mut bridge.closure;
+    match catch_unwind(AssertUnwindSafe(|| closure(&Progress::new(update)).stops())) {
+        Ok(stop) => c_int::from(stop),
+        Err(payload) => {
+            bridge.panic = Some(payload);
+            1
+        }
+    }
+}
