@@ -18,7 +18,7 @@ WHEEL_DIR := .build/wheel
 WHEEL_LIB ?= $(DIST_LIB)
 
 .PHONY: all build deps demo test test-swift test-c test-python test-dist test-wheel wheel python-install dist install \
-	uninstall clean
+	uninstall clean test-rust
 
 all: build
 
@@ -68,6 +68,13 @@ test-c: build
 
 test-python: build
 	cd bindings/python && $(PYTHON) -m pytest -q tests
+
+## test-rust: the Rust binding's tests (cargo, no registry: the package has no dependencies) against the development
+## library and the emulator; CARGO_FLAGS adds flags (e.g. --release)
+CARGO ?= cargo
+CARGO_FLAGS ?=
+test-rust: build
+	cd bindings/rust && $(CARGO) test --offline $(CARGO_FLAGS)
 
 test-dist: dist
 	@bash scripts/ensure-deps.sh --dist-tests
