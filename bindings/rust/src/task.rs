@@ -43,7 +43,7 @@ impl Variant {
 /// cancellation, goes through a [`CancelHandle`] (`Send + Sync`), usable from any thread while this one waits.
 /// A task does not borrow its client: it stays usable after the client is dropped.
 pub struct Task {
-    handle: *mut ffi::vg_task,
+    pub(crate) handle: *mut ffi::vg_task,
 }
 
 // SAFETY: a vg_task may be used by any thread, one at a time; Task owns its handle, and moving the Task moves that
@@ -52,12 +52,22 @@ pub struct Task {
 unsafe impl Send for Task {}
 
 /// A wait's timeout for the C call: None means the client's "wait_timeout" (0); a zero duration a deadline now.
-fn seconds(timeout: Option<Duration>) -> c_double {
+pub(crate) fn seconds(timeout: Option<Duration>) -> c_double {
     match timeout {
         None => 0.0,
         Some(d) if d.is_zero() => f64::MIN_POSITIVE,
         Some(d) => d.as_secs_f64(),
     }
+}
+
+/// A blocking call's update closure from a progress closure: the DONE update is not shown (the call's result is
+/// its return value).
+fn progress_only<F, R>(mut on_progress: F) -> impl FnMut(*mut ffi::vg_task, &ffi::vg_update) -> bool
+where
+    F: FnMut(&Progress<'_>) -> R,
+    R: Verdict,
+{
+    move |_, update| update.kind != ffi::VG_EVENT_DONE && on_progress(&Progress::new(update)).stops()
 }
 
 /// A closure for the calls given no progress closure.
@@ -176,7 +186,7 @@ impl Task {
         F: FnMut(&Progress<'_>) -> R,
         R: Verdict,
     {
-        let mut bridge = Bridge::new(on_progress);
+        let mut bridge = Bridge::new(progress_only(on_progress));
         let (function, user_data) = bridge.as_c();
         let mut error = ptr::null_mut();
         // SAFETY: our handle; the bridge outlives the call (callbacks run only inside it, on this thread).
@@ -209,7 +219,7 @@ impl Task {
         R: Verdict,
     {
         let path = c_path(path.as_ref())?;
-        let mut bridge = Bridge::new(on_progress);
+        let mut bridge = Bridge::new(progress_only(on_progress));
         let (function, user_data) = bridge.as_c();
         let mut error = ptr::null_mut();
         // SAFETY: our handle; strings and bridge outlive the call.
@@ -249,16 +259,14 @@ impl Task {
 
     // -- helpers -------------------------------------------------------------------------------------------------
 
-    fn finish(&self, code: ffi::vg_code, error: *mut ffi::vg_error) -> Result<()> {
+    pub(crate) fn finish(&self, code: ffi::vg_code, error: *mut ffi::vg_error) -> Result<()> {
         // SAFETY: error is the call's out-parameter, ours to free.
         unsafe { Error::check(code, error) }.map_err(|e| e.with_task_id(self.id()))
     }
 
-    fn finish_bridged<F, R>(&self, bridge: &mut Bridge<F>, code: ffi::vg_code, error: *mut ffi::vg_error)
-        -> Result<()>
+    fn finish_bridged<F>(&self, bridge: &mut Bridge<F>, code: ffi::vg_code, error: *mut ffi::vg_error) -> Result<()>
     where
-        F: FnMut(&Progress<'_>) -> R,
-        R: Verdict,
+        F: FnMut(*mut ffi::vg_task, &ffi::vg_update) -> bool,
     {
         let result = self.finish(code, error);
         bridge.resume_panic();

@@ -3,13 +3,14 @@
 
 mod support;
 
+use std::collections::{HashMap, HashSet};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use support::{example, request, sample_video, scratch, Emulator};
-use videogen::{Client, Code, ProgressKind, State};
+use videogen::{Client, Code, ProgressKind, State, Task, TaskKey};
 
 const KEY: &str = "sk-rust-tests";
 
@@ -182,6 +183,48 @@ fn resume_from_a_record_in_a_new_process() {
 
 #[test]
 fn tasks_200_at_once() {
+    // One thread follows all 200 through the asynchronous calls and dispatch: submit, wait, download.
+    let emu = Emulator::start(KEY, 1.0);
+    let client = emu.client();
+    let dir = scratch("many-events");
+    let mut tasks: HashMap<TaskKey, (Task, usize, u8)> = HashMap::new();
+    for i in 0..200 {
+        let task = client.submit_async(&request("sora-2")).unwrap();
+        tasks.insert(task.key(), (task, i, 0));
+    }
+    let mut finished = 0;
+    let mut idle = 0; // a hang guard: a minute without a single event ends the test
+    while finished < 200 {
+        let mut ended = Vec::new();
+        let delivered = client.dispatch(Some(Duration::from_secs(1)), |event| {
+            if let Some(result) = event.result() {
+                result.unwrap();
+                ended.push(event.task());
+            }
+        }).unwrap();
+        idle = if delivered == 0 { idle + 1 } else { 0 };
+        assert!(idle < 60, "no event for a minute; {finished} of 200 finished");
+        for key in ended {
+            let (task, i, stage) = tasks.get_mut(&key).expect("an event of a task of ours");
+            match stage {
+                0 => task.start_wait(Some(Duration::from_secs(120))).unwrap(),
+                1 => task.start_download(dir.join(format!("{i}.mp4"))).unwrap(),
+                _ => finished += 1,
+            }
+            *stage += 1;
+        }
+    }
+    assert_eq!(finished, 200);
+    let unique: HashSet<String> = tasks.values().map(|(t, _, _)| t.id()).collect();
+    assert_eq!(unique.len(), 200, "{:?}", unique.iter().take(5).collect::<Vec<_>>());
+    let sample = sample_video();
+    for i in 0..200 {
+        assert_eq!(std::fs::read(dir.join(format!("{i}.mp4"))).unwrap(), sample, "video {i}");
+    }
+}
+
+#[test]
+fn tasks_200_at_once_from_200_threads() {
     let emu = Emulator::start(KEY, 1.0);
     let client = emu.client();
     let dir = scratch("many");
@@ -195,7 +238,7 @@ fn tasks_200_at_once() {
         }).collect();
         workers.into_iter().map(|w| w.join().unwrap()).collect()
     });
-    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), 200);
     let sample = sample_video();
     for i in 0..200 {
