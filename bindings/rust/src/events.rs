@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::ffi;
 use crate::progress::{Progress, Verdict};
 use crate::task::{seconds, Task};
-use crate::text::{borrowed, c_path, c_string};
+use crate::text::{c_path, c_string};
 
 /// Tells which task an [`Event`] is about: equal to the [`Task::key`] of that task (keep your tasks in a map by
 /// key). Valid as long as the task lives.
@@ -70,10 +70,9 @@ impl<'a> Event<'a> {
         if self.raw.code == ffi::VG_OK {
             return Some(Ok(()));
         }
-        // SAFETY: the error and the task are lent for the duration of the callback.
-        let error = unsafe { Error::from_borrowed(self.raw.code, self.raw.error) };
-        let id = unsafe { borrowed(ffi::vg_task_id(self.task)) }.unwrap_or_default();
-        Some(Err(error.with_task_id(id)))
+        // SAFETY: the error is lent for the duration of the callback. (The task's id is not read here: the task
+        // may be in use on its owner's thread while this one dispatches; its Task gives the id.)
+        Some(Err(unsafe { Error::from_borrowed(self.raw.code, self.raw.error) }))
     }
 }
 

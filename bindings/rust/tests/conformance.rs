@@ -274,7 +274,11 @@ fn misuse_after_close_refused() {
     let unknown = client.submit(r#"{"model": "sora-2", "prompt": "x", "colour": "red"}"#).unwrap_err();
     assert_eq!(unknown.code(), Code::InvalidArgument);
     assert!(unknown.message().contains("colour"), "{unknown}");
-    assert_eq!(Client::new("{\"dialect\": \"nope\"}").unwrap_err().code().raw() > 0, true);
+    let refused = Client::new(r#"{"dialect": "nope", "base_url": "http://127.0.0.1:1", "api_key": "k"}"#).unwrap_err();
+    assert_eq!(refused.code(), Code::Unsupported);
+    assert!(refused.message().contains("'nope'"), "{refused}");
+    let insecure = Client::new(r#"{"dialect": "openai", "base_url": "http://example.com", "api_key": "k"}"#);
+    assert_eq!(insecure.unwrap_err().code(), Code::Insecure);
     assert_eq!(client.resume("{}").unwrap_err().code(), Code::InvalidArgument);
 }
 

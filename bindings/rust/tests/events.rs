@@ -12,8 +12,11 @@ use videogen::{Client, Code, EventKind, State, Task};
 
 const KEY: &str = "sk-rust-events";
 
-/// Dispatches until `task`'s operation reports Done; returns the kinds seen for it and the Done's result.
-fn follow(client: &Client, task: &Task) -> (Vec<(EventKind, State, Option<u8>, u64)>, videogen::Result<()>) {
+/// What [`follow`] saw of each event: kind, state, percent, bytes received.
+type Seen = Vec<(EventKind, State, Option<u8>, u64)>;
+
+/// Dispatches until `task`'s operation reports Done; returns the events seen for it and the Done's result.
+fn follow(client: &Client, task: &Task) -> (Seen, videogen::Result<()>) {
     let mut seen = Vec::new();
     let mut result = None;
     let mut idle = 0; // a hang guard: a minute without a single event ends the test
