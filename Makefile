@@ -18,7 +18,7 @@ WHEEL_DIR := .build/wheel
 WHEEL_LIB ?= $(DIST_LIB)
 
 .PHONY: all build deps demo test test-swift test-c test-python test-dist test-wheel wheel python-install dist install \
-	uninstall clean test-rust
+	uninstall clean test-rust test-rust-installed
 
 all: build
 
@@ -75,6 +75,11 @@ CARGO ?= cargo
 CARGO_FLAGS ?=
 test-rust: build
 	cd bindings/rust && $(CARGO) test --offline $(CARGO_FLAGS)
+
+## test-rust-installed: the same tests built against `make install` of the dist library in a scratch prefix, found
+## with pkg-config (VIDEOGEN_PKG_CONFIG=1), loading nothing of the Swift toolchain
+test-rust-installed: dist
+	CARGO="$(CARGO)" bash bindings/rust/test-installed.sh
 
 test-dist: dist
 	@bash scripts/ensure-deps.sh --dist-tests
