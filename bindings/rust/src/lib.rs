@@ -69,6 +69,11 @@ pub fn check_library() -> Result<()> {
     Ok(())
 }
 
+/// The examples of `README.md`, compiled as doctests so that they stay true to the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeExamples;
+
 #[cfg(test)]
 mod thread_rules {
     //! The header's thread rules, checked at compile time.
