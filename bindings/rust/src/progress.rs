@@ -113,3 +113,37 @@ impl Verdict for bool {
         !self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn update(size: usize) -> ffi::vg_update {
+        ffi::vg_update {
+            size, kind: ffi::VG_EVENT_UPDATE, code: ffi::VG_OK, error: std::ptr::null(), state: ffi::VG_STATE_RUNNING,
+            progress: 42, queue_position: 3, bytes_received: 7, bytes_total: 9, task_error: std::ptr::null(),
+            snapshot_json: c"{\"state\": \"running\"}".as_ptr(),
+        }
+    }
+
+    #[test]
+    fn members_are_read_only_within_the_size_the_library_gave() {
+        let full = update(std::mem::size_of::<ffi::vg_update>());
+        let p = Progress::new(&full);
+        assert_eq!((p.state(), p.percent(), p.queue_position()), (State::Running, Some(42), Some(3)));
+        assert_eq!((p.bytes_received(), p.bytes_total()), (7, Some(9)));
+        assert_eq!(p.snapshot_json(), Some("{\"state\": \"running\"}"));
+        // A library that knew the struct only up to `progress` (exclusive): the later members read as unknown.
+        let old = update(std::mem::offset_of!(ffi::vg_update, progress));
+        let p = Progress::new(&old);
+        assert_eq!((p.percent(), p.queue_position(), p.bytes_received(), p.bytes_total()), (None, None, 0, None));
+        assert_eq!(p.snapshot_json(), None);
+    }
+
+    #[test]
+    fn verdicts() {
+        assert!(!().stops());
+        assert!(ControlFlow::Break(()).stops() && !ControlFlow::<()>::Continue(()).stops());
+        assert!(false.stops() && !true.stops());
+    }
+}
