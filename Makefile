@@ -19,7 +19,7 @@ WHEEL_DIR := .build/wheel
 WHEEL_LIB ?= $(DIST_LIB)
 
 .PHONY: all build deps demo test test-swift test-c test-python test-dist test-wheel wheel python-install dist install \
-	uninstall clean test-go test-go-installed
+	uninstall clean test-go test-go-installed test-rust test-rust-installed
 
 all: build
 
@@ -69,6 +69,18 @@ test-c: build
 
 test-python: build
 	cd bindings/python && $(PYTHON) -m pytest -q tests
+
+## test-rust: the Rust binding's tests (cargo, no registry: the package has no dependencies) against the development
+## library and the emulator; CARGO_FLAGS adds flags (e.g. --release)
+CARGO ?= cargo
+CARGO_FLAGS ?=
+test-rust: build
+	cd bindings/rust && $(CARGO) test --offline $(CARGO_FLAGS)
+
+## test-rust-installed: the same tests built against `make install` of the dist library in a scratch prefix, found
+## with pkg-config (VIDEOGEN_PKG_CONFIG=1), loading nothing of the Swift toolchain
+test-rust-installed: dist
+	CARGO="$(CARGO)" bash bindings/rust/test-installed.sh
 
 test-dist: dist
 	@bash scripts/ensure-deps.sh --dist-tests
