@@ -93,13 +93,15 @@ const CLASSES = new Map([
  * The error for a native error value ({vgCode, message, httpStatus, providerCode, retryAfter}); any other thrown
  * value (a TypeError of the addon) is returned as it is.
  */
-function toError(raw, extra = {}) {
+function toError(raw, extra = {}, cutoff = toError) {
   if (raw === null || typeof raw !== 'object' || typeof raw.vgCode !== 'number') return raw;
   const Class = CLASSES.get(raw.vgCode) || VideoGenError;
-  return new Class(raw.message, {
+  const error = new Class(raw.message, {
     errno: raw.vgCode, httpStatus: raw.httpStatus, providerCode: raw.providerCode, retryAfter: raw.retryAfter,
     ...extra,
   });
+  Error.captureStackTrace(error, cutoff);  // the stack starts at the binding's caller, not in this module
+  return error;
 }
 
 /** Calls `fn` and converts what the addon throws (see toError). */
@@ -107,7 +109,7 @@ function native(fn, extra) {
   try {
     return fn();
   } catch (raw) {
-    throw toError(raw, extra);
+    throw toError(raw, extra, native);
   }
 }
 
