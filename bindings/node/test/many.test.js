@@ -15,7 +15,7 @@ function threads() {
   return Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]);
 }
 
-test('200 tasks at once', async () => {
+test('200 tasks at once', async (t) => {
   const emu = await startEmulator({ taskSeconds: 1 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-node-many-'));
   const before = threads();
@@ -38,6 +38,7 @@ test('200 tasks at once', async () => {
     assert.equal(client.pending, 0);
     // No thread per task: the library's loop threads and libuv's pool, whatever the number of tasks.
     assert.ok(most - before < 32, `threads: ${before} before, ${most} at most`);
+    t.diagnostic(`threads: ${before} before the client, ${most} at most with ${TASKS} tasks in flight`);
   } finally {
     client.close();
     await emu.stop();
