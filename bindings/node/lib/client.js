@@ -9,6 +9,9 @@ const { VideoGenError, TaskCancelledError, toError, native: call } = require('./
 const { runOperation } = require('./operation');
 const { Task } = require('./task');
 
+/** Where the key is read from when a configuration object names neither `api_key` nor `api_key_env`. */
+const DEFAULT_KEY_ENV = 'VIDEOGEN_API_KEY';
+
 /** The JSON text of a document given as an object (or as JSON text already). */
 function documentText(value, name) {
   if (typeof value === 'string') return value;
@@ -23,9 +26,13 @@ class Client {
   /**
    * @param {object|string} config the configuration document (README: Configuration), e.g.
    *   {dialect: 'openai', base_url: 'https://gw.example.com', api_key_env: 'GW_KEY'}. Checked at once; the key is
-   *   never kept by the JS object.
+   *   never kept by the JS object. Without `api_key` and `api_key_env`, the key is read from $VIDEOGEN_API_KEY.
    */
   constructor(config) {
+    if (config !== null && typeof config === 'object' && !Array.isArray(config) && config.api_key === undefined &&
+        config.api_key_env === undefined) {
+      config = { ...config, api_key_env: DEFAULT_KEY_ENV };  // as the Python binding: the key from the environment
+    }
     this._native = call(() => native.createClient(documentText(config, 'config')));
     this._closed = false;
   }
