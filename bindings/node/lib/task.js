@@ -16,6 +16,15 @@ function taskError(raw, id) {
   return raw ? toError(raw, { taskId: id }) : null;
 }
 
+/** The snapshot's names of the codes: vg_code_str's text in snake_case ("refused_by_content_policy"). */
+const RECORD_CODE_NAMES = native.codeTexts.map((text) => text.replaceAll(' ', '_').toLowerCase());
+
+/** The vg_code a record's error names; VG_E_TASK_FAILED for a name this library does not know. */
+function recordCode(name) {
+  const index = RECORD_CODE_NAMES.indexOf(name);
+  return index > 0 ? index : 19;
+}
+
 /** Checks a wait timeout: undefined (the client's wait_timeout) or a positive finite number of seconds. */
 function timeoutSeconds(timeout) {
   if (timeout === undefined || timeout === null) return 0;
@@ -63,8 +72,9 @@ class Task {
     this.queuePosition = Number.isInteger(document.queue_position) ? document.queue_position : null;
     const error = document.error;
     this.error = error && typeof error === 'object' && FINAL_STATES.has(this.state) && this.state !== 'succeeded'
-      ? toError({ vgCode: 19, message: String(error.message || 'task failed'), httpStatus: error.http_status ?? null,
-        providerCode: error.provider_code ?? null, retryAfter: error.retry_after ?? null }, { taskId: this.id })
+      ? toError({ vgCode: recordCode(error.code), message: String(error.message || 'task failed'),
+        httpStatus: error.http_status ?? null, providerCode: error.provider_code ?? null,
+        retryAfter: error.retry_after ?? null }, { taskId: this.id })
       : null;
   }
 

@@ -60,8 +60,12 @@ test("task failed with the provider's reason", async () => {
   assert.ok(task.done);
   assert.ok(task.error instanceof videogen.ContentPolicyError);
   assert.equal(task.error.providerCode, 'content_policy_violation');
-  // The record says the same.
+  // The record says the same, and a task resumed from it too.
   assert.equal(task.record().state, 'failed');
+  const resumed = await client.resume(task.record());
+  assert.equal(resumed.state, 'failed');
+  assert.ok(resumed.error instanceof videogen.ContentPolicyError, String(resumed.error));
+  assert.equal(resumed.error.providerCode, 'content_policy_violation');
   client.close();
 });
 
