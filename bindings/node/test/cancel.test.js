@@ -62,6 +62,23 @@ test('an already aborted signal starts nothing', async () => {
   client.close();
 });
 
+test('an AbortSignal stops a submit in flight', async () => {
+  // The service holds the submit's answer back for 30 s: only the abort can end it.
+  await emu.control({ faults: [{ fault: 'stall:30', match: '/v1/videos', method: 'POST', count: 1 }] });
+  const client = new videogen.Client(emu.config());
+  try {
+    const controller = new AbortController();
+    const submit = client.submit({ model: 'sora-2', prompt: 'x' }, { signal: controller.signal });
+    assert.equal(client.pending, 1);  // the native submit started before submit() returned
+    controller.abort();
+    await assert.rejects(submit, (error) => error instanceof videogen.TaskCancelledError && error.task === null);
+    assert.equal(client.pending, 0);
+  } finally {
+    await emu.control({ faults: [] });
+    client.close();
+  }
+});
+
 test('cancel with task.cancel()', async () => {
   const client = new videogen.Client(emu.config());
   const { task, waiting } = await stuckWait(client);
