@@ -59,7 +59,7 @@ demo: build
 ## test: Swift unit and integration tests, the C suite against the built library, the Python tests, the dist
 ## library from C, Python, pkg-config and CMake with the Swift toolchain hidden, and the wheel installed in a clean
 ## virtualenv of every CPython 3.11+ here, run with the toolchain hidden
-test: test-swift test-c test-python test-dist test-wheel
+test: test-swift test-c test-python test-dist test-wheel test-go test-rust test-node
 
 test-swift: deps
 	$(SWIFT) test
@@ -112,12 +112,26 @@ test-wheel: wheel
 	@bash scripts/ensure-deps.sh --dist-tests
 	bash Tests/wheel/run.sh $(WHEEL_DIR)
 
+## node: the Node.js addon, bindings/node/build/Release/videogen.node (N-API, C), built offline with node-gyp
+## against Node's own headers and linked to the development library (rpath .build/release)
+NODE ?= node
+NODE_ADDON := bindings/node/build/Release/videogen.node
+.PHONY: node test-node
+node: $(NODE_ADDON)
+
+$(NODE_ADDON): $(LIB) include/videogen.h bindings/node/binding.gyp bindings/node/build.sh $(wildcard bindings/node/src/*)
+	bash bindings/node/build.sh
+
+## test-node: the Node binding's tests (node --test) against the emulator, which they start (PYTHONPATH=emulator)
+test-node: $(NODE_ADDON)
+	cd bindings/node && $(NODE) --test test/*.test.js
+
 ## python-install: make wheel, then pip-install the videogen wheel into $(PYTHON)'s environment
 python-install: wheel
 	$(PYTHON) -m pip install --no-deps --force-reinstall $(WHEEL_DIR)/videogen-*-manylinux_*_x86_64.whl
 
 clean:
-	rm -rf .build out Tests/c/build Tests/dist/build
+	rm -rf .build out Tests/c/build Tests/dist/build bindings/node/build
 
 ## check-sanitizers: ASan+UBSan and TSan runs of the C suite, Swift tests under ASan, valgrind (not in `make test`)
 .PHONY: check-sanitizers fuzz bench
