@@ -213,13 +213,8 @@ static void finalize_client(napi_env env, void *data, void *hint) {
 
 /** createClient(configJson): a new client object, or throws the library's error. */
 napi_value vgn_client_create(napi_env env, napi_callback_info info) {
-    size_t argc = 1;
     napi_value argv[1];
-    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-    if (argc < 1) {
-        napi_throw_type_error(env, "ERR_MISSING_ARGS", "createClient(configJson)");
-        return NULL;
-    }
+    if (vgn_args(env, info, 1, argv, "createClient(configJson)") != 0) return NULL;
     char *config = vgn_string_arg(env, argv[0], "config");
     if (config == NULL) return NULL;
     vg_client *handle = NULL;
@@ -265,14 +260,10 @@ napi_value vgn_client_create(napi_env env, napi_callback_info info) {
 
 /** closeClient(client): cancels every operation (their promises reject), then frees the client. Idempotent. */
 napi_value vgn_client_close(napi_env env, napi_callback_info info) {
-    size_t argc = 1;
     napi_value argv[1];
-    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-    vgn_client *client = argc == 1 ? vgn_client_of(env, argv[0]) : NULL;
-    if (client == NULL) {
-        if (argc != 1) napi_throw_type_error(env, "ERR_MISSING_ARGS", "closeClient(client)");
-        return NULL;
-    }
+    if (vgn_args(env, info, 1, argv, "closeClient(client)") != 0) return NULL;
+    vgn_client *client = vgn_client_of(env, argv[0]);
+    if (client == NULL) return NULL;
     if (client->dispatching) client->close_pending = 1;
     else close_now(env, client);
     return undefined(env);
@@ -286,13 +277,8 @@ static napi_value closed_error(napi_env env) {
 
 /** submit(client, requestJson, onUpdate): starts an asynchronous submit; returns the new task object. */
 napi_value vgn_client_submit(napi_env env, napi_callback_info info) {
-    size_t argc = 3;
     napi_value argv[3];
-    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-    if (argc < 3) {
-        napi_throw_type_error(env, "ERR_MISSING_ARGS", "submit(client, requestJson, onUpdate)");
-        return NULL;
-    }
+    if (vgn_args(env, info, 3, argv, "submit(client, requestJson, onUpdate)") != 0) return NULL;
     vgn_client *client = vgn_client_of(env, argv[0]);
     if (client == NULL) return NULL;
     napi_valuetype type;
@@ -320,13 +306,8 @@ napi_value vgn_client_submit(napi_env env, napi_callback_info info) {
 
 /** resume(client, recordJson): a task object for the record (no network traffic). */
 napi_value vgn_client_resume(napi_env env, napi_callback_info info) {
-    size_t argc = 2;
     napi_value argv[2];
-    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-    if (argc < 2) {
-        napi_throw_type_error(env, "ERR_MISSING_ARGS", "resume(client, recordJson)");
-        return NULL;
-    }
+    if (vgn_args(env, info, 2, argv, "resume(client, recordJson)") != 0) return NULL;
     vgn_client *client = vgn_client_of(env, argv[0]);
     if (client == NULL) return NULL;
     if (client->handle == NULL || client->close_pending) return closed_error(env);
@@ -346,10 +327,9 @@ napi_value vgn_client_resume(napi_env env, napi_callback_info info) {
 
 /** pending(client): how many operations are in flight (for tests and close()). */
 napi_value vgn_client_pending(napi_env env, napi_callback_info info) {
-    size_t argc = 1;
     napi_value argv[1], result;
-    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-    vgn_client *client = argc == 1 ? vgn_client_of(env, argv[0]) : NULL;
+    if (vgn_args(env, info, 1, argv, "pending(client)") != 0) return NULL;
+    vgn_client *client = vgn_client_of(env, argv[0]);
     if (client == NULL) return NULL;
     napi_create_uint32(env, (uint32_t)client->op_count, &result);
     return result;

@@ -81,13 +81,8 @@ static napi_value started(napi_env env, vgn_task *task, vg_code code, vg_error *
 
 /** wait(task, timeoutSeconds, onUpdate): starts an asynchronous wait (timeout <= 0: the client's wait_timeout). */
 napi_value vgn_task_wait(napi_env env, napi_callback_info info) {
-    size_t argc = 3;
     napi_value argv[3];
-    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-    if (argc < 3) {
-        napi_throw_type_error(env, "ERR_MISSING_ARGS", "wait(task, timeoutSeconds, onUpdate)");
-        return NULL;
-    }
+    if (vgn_args(env, info, 3, argv, "wait(task, timeoutSeconds, onUpdate)") != 0) return NULL;
     vgn_task *task = open_task(env, argv[0], 1);
     double timeout = 0;
     if (task == NULL || vgn_number_arg(env, argv[1], "timeout", &timeout) != 0 || !function_arg(env, argv[2]))
@@ -103,13 +98,8 @@ napi_value vgn_task_wait(napi_env env, napi_callback_info info) {
 
 /** download(task, path, onUpdate): starts an asynchronous download of the video to `path`. */
 napi_value vgn_task_download(napi_env env, napi_callback_info info) {
-    size_t argc = 3;
     napi_value argv[3];
-    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-    if (argc < 3) {
-        napi_throw_type_error(env, "ERR_MISSING_ARGS", "download(task, path, onUpdate)");
-        return NULL;
-    }
+    if (vgn_args(env, info, 3, argv, "download(task, path, onUpdate)") != 0) return NULL;
     vgn_task *task = open_task(env, argv[0], 1);
     if (task == NULL || !function_arg(env, argv[2])) return NULL;
     char *path = vgn_string_arg(env, argv[1], "path");
@@ -122,14 +112,10 @@ napi_value vgn_task_download(napi_env env, napi_callback_info info) {
 
 /** cancel(task): cancels locally, now (never blocks): the operation in flight ends with VG_E_CANCELLED. */
 napi_value vgn_task_cancel(napi_env env, napi_callback_info info) {
-    size_t argc = 1;
     napi_value argv[1];
-    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-    vgn_task *task = argc == 1 ? open_task(env, argv[0], 0) : NULL;
-    if (task == NULL) {
-        if (argc != 1) napi_throw_type_error(env, "ERR_MISSING_ARGS", "cancel(task)");
-        return NULL;
-    }
+    if (vgn_args(env, info, 1, argv, "cancel(task)") != 0) return NULL;
+    vgn_task *task = open_task(env, argv[0], 0);
+    if (task == NULL) return NULL;
     vg_error *error = NULL;
     vg_code code = vg_task_cancel(task->handle, VG_CANCEL_LOCAL, &error);
     if (code != VG_OK) {
@@ -174,14 +160,10 @@ static void remote_cancel_done(napi_env env, napi_status status, void *data) {
 
 /** cancelRemote(task): a promise of the remote cancel (local cancellation happens at once, on the pool thread). */
 napi_value vgn_task_cancel_remote(napi_env env, napi_callback_info info) {
-    size_t argc = 1;
     napi_value argv[1], promise, name;
-    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-    vgn_task *task = argc == 1 ? open_task(env, argv[0], 1) : NULL;
-    if (task == NULL) {
-        if (argc != 1) napi_throw_type_error(env, "ERR_MISSING_ARGS", "cancelRemote(task)");
-        return NULL;
-    }
+    if (vgn_args(env, info, 1, argv, "cancelRemote(task)") != 0) return NULL;
+    vgn_task *task = open_task(env, argv[0], 1);
+    if (task == NULL) return NULL;
     /* Local first, on this thread, so the operation in flight stops now whatever the request does. */
     vg_task_cancel(task->handle, VG_CANCEL_LOCAL, NULL);
     remote_cancel *job = calloc(1, sizeof *job);
@@ -199,14 +181,10 @@ napi_value vgn_task_cancel_remote(napi_env env, napi_callback_info info) {
 
 /** closeTask(task): ends its operation (the promise rejects as cancelled) and frees the native task. Idempotent. */
 napi_value vgn_task_close(napi_env env, napi_callback_info info) {
-    size_t argc = 1;
     napi_value argv[1], v;
-    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-    vgn_task *task = argc == 1 ? task_of(env, argv[0]) : NULL;
-    if (task == NULL) {
-        if (argc != 1) napi_throw_type_error(env, "ERR_MISSING_ARGS", "closeTask(task)");
-        return NULL;
-    }
+    if (vgn_args(env, info, 1, argv, "closeTask(task)") != 0) return NULL;
+    vgn_task *task = task_of(env, argv[0]);
+    if (task == NULL) return NULL;
     if (task->handle != NULL) {
         vg_task *handle = task->handle;
         task->handle = NULL;
@@ -219,14 +197,10 @@ napi_value vgn_task_close(napi_env env, napi_callback_info info) {
 
 /** snapshot(task): the task's record (vg_task_snapshot_json) as a JSON string. */
 napi_value vgn_task_snapshot(napi_env env, napi_callback_info info) {
-    size_t argc = 1;
     napi_value argv[1], result;
-    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-    vgn_task *task = argc == 1 ? open_task(env, argv[0], 0) : NULL;
-    if (task == NULL) {
-        if (argc != 1) napi_throw_type_error(env, "ERR_MISSING_ARGS", "snapshot(task)");
-        return NULL;
-    }
+    if (vgn_args(env, info, 1, argv, "snapshot(task)") != 0) return NULL;
+    vgn_task *task = open_task(env, argv[0], 0);
+    if (task == NULL) return NULL;
     char *json = NULL;
     vg_code code = vg_task_snapshot_json(task->handle, &json);
     if (code != VG_OK) {

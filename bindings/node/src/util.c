@@ -96,3 +96,12 @@ int vgn_number_arg(napi_env env, napi_value value, const char *name, double *out
     napi_get_value_double(env, value, out);
     return 0;
 }
+
+int vgn_args(napi_env env, napi_callback_info info, size_t count, napi_value *argv, const char *usage) {
+    size_t argc = count;
+    if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < count) {
+        napi_throw_type_error(env, "ERR_MISSING_ARGS", usage);
+        return -1;
+    }
+    return 0;
+}

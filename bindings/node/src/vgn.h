@@ -59,6 +59,12 @@ void vgn_throw_vg(napi_env env, vg_code code, const vg_error *error);
 napi_value vgn_error_value(napi_env env, vg_code code, const vg_error *error, const char *fallback);
 /** Reads argument `value` as a UTF-8 string without NUL characters into a new malloc'd buffer (NULL: thrown). */
 char *vgn_string_arg(napi_env env, napi_value value, const char *name);
+
+/**
+ * Reads exactly `count` arguments of a call into `argv`; with fewer, throws a TypeError (ERR_MISSING_ARGS) naming
+ * the call's `usage` and returns -1. Returns 0 otherwise.
+ */
+int vgn_args(napi_env env, napi_callback_info info, size_t count, napi_value *argv, const char *usage);
 /** Reads a JS number into *out; throws TypeError naming `name` otherwise. Returns 0 on success. */
 int vgn_number_arg(napi_env env, napi_value value, const char *name, double *out);
 /** Sets obj[name] = value for the common value kinds. */
