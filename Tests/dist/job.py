@@ -15,31 +15,15 @@ import os
 import sys
 from pathlib import Path
 
-#: File-name prefixes of the toolchain's runtime libraries: none may be mapped, from anywhere.
-RUNTIME_NAMES = ("libswift", "libFoundation", "lib_Foundation", "libdispatch.so", "libBlocksRuntime.so", "libicu")
-
-failures = 0
-
-
-def check(ok: bool, what: str, why: str = "") -> None:
-    global failures
-    print(f"ok - {what}" if ok else f"FAIL - {what}: {why}", flush=True)
-    failures += 0 if ok else 1
-
-
-def under(path: str, directory: str) -> bool:
-    return path == directory or path.startswith(directory.rstrip("/") + "/")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+import maps  # noqa: E402  (Tests/support/maps.py)
+from maps import check, is_runtime, mapped_files, under  # noqa: E402
 
 
 def check_maps(expected_dir: str, forbidden: list[str]) -> None:
-    mapped = set()
-    with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-        for line in maps:
-            fields = line.split(maxsplit=5)
-            if len(fields) == 6 and fields[5].startswith("/"):
-                mapped.add(fields[5].strip())
+    mapped = mapped_files()
     bad = sorted(p for p in mapped
-                 if any(under(p, d) for d in forbidden) or os.path.basename(p).startswith(RUNTIME_NAMES))
+                 if any(under(p, d) for d in forbidden) or is_runtime(p))
     check(not bad, "python_nothing_mapped_from_the_toolchain", f"mapped: {', '.join(bad)}")
     videogen = sorted(p for p in mapped if os.path.basename(p).startswith("libvideogen.so"))
     check(len(videogen) == 1 and under(videogen[0], expected_dir), "python_libvideogen_mapped_from_expected_dir",
@@ -70,7 +54,7 @@ def main(argv: list[str]) -> int:
     check(library == videogen.__version__, "python_library_version",
           f"library {library}, binding {videogen.__version__}")
     check_maps(expected_dir, forbidden)
-    return 0 if failures == 0 else 1
+    return 0 if maps.failures == 0 else 1
 
 
 if __name__ == "__main__":

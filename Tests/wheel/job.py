@@ -19,34 +19,11 @@ import sys
 import sysconfig
 from pathlib import Path
 
-#: File-name prefixes of the toolchain's runtime libraries: none may be mapped, from anywhere.
-RUNTIME_NAMES = ("libswift", "libFoundation", "lib_Foundation", "libdispatch", "libBlocksRuntime", "libicu")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+import maps  # noqa: E402  (Tests/support/maps.py)
+from maps import check, is_runtime, mapped_files, under  # noqa: E402
+
 KEY = "sk-wheel-" + os.urandom(6).hex()
-
-failures = 0
-
-
-def check(ok: bool, what: str, why: str = "") -> None:
-    """Print the check's line and count a failure."""
-    global failures
-    print(f"ok - {what}" if ok else f"FAIL - {what}: {why}", flush=True)
-    failures += 0 if ok else 1
-
-
-def under(path: str, directory: str) -> bool:
-    """True when ``path`` is ``directory`` or inside it."""
-    return path == directory or path.startswith(directory.rstrip("/") + "/")
-
-
-def mapped_files() -> set[str]:
-    """The files this process maps (shared libraries among them)."""
-    found = set()
-    with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-        for line in maps:
-            fields = line.split(maxsplit=5)
-            if len(fields) == 6 and fields[5].startswith("/"):
-                found.add(fields[5].strip())
-    return found
 
 
 def start_emulator(bindir: Path) -> tuple[subprocess.Popen[str], str]:
@@ -88,7 +65,7 @@ def main() -> int:
               ", ".join(curl) or "no libcurl mapped")
         from_toolchain = sorted(p for p in mapped if any(under(p, d) for d in forbidden))
         check(not from_toolchain, "nothing mapped from the toolchain's directory", ", ".join(from_toolchain))
-        runtime = sorted(p for p in mapped if os.path.basename(p).startswith(RUNTIME_NAMES))
+        runtime = sorted(p for p in mapped if is_runtime(p))
         check(not runtime, "no Swift runtime library mapped, from anywhere", ", ".join(runtime))
 
         cli_output = workdir / "cli.mp4"
@@ -109,7 +86,7 @@ def main() -> int:
         emulator.terminate()
         emulator.communicate(timeout=10)
     check(emulator.returncode == 0, "videogen-emulator stops on SIGTERM", f"exit {emulator.returncode}")
-    return 1 if failures else 0
+    return 1 if maps.failures else 0
 
 
 if __name__ == "__main__":

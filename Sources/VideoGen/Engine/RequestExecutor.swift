@@ -72,7 +72,7 @@ struct RequestExecutor: Sendable {
     /// Where an operation's first step runs when it must not run on the caller's stack: the transport's loop, or a
     /// task (not `scheduler`, which a test may have given to see the pauses the schedule chose).
     var soon: any EngineScheduler {
-        (transport as? any LoopTransport) ?? TaskSleepScheduler(sleep: { _ in })
+        (transport as? any LoopTransport) ?? TaskSleepScheduler.immediate
     }
 
     /// Waits `seconds` on the scheduler (a backoff); throws `.cancelled` when the calling task is cancelled.

@@ -34,7 +34,7 @@ public final class VideoGenClient: Sendable {
         self.random = random
         let transport = transport ?? CurlTransport.shared
         let scheduler = scheduler ?? (transport as? any LoopTransport)
-            ?? TaskSleepScheduler(sleep: { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) })
+            ?? TaskSleepScheduler.realTime
         self.executor = RequestExecutor(configuration: configuration, adapter: configuration.adapter,
                                         transport: transport, random: random, scheduler: scheduler,
                                         budget: RetryBudget(capacity: configuration.retry.budget))
@@ -71,13 +71,6 @@ public final class VideoGenClient: Sendable {
     /// Refreshes a task's status once, retrying transient failures by the retry policy.
     public func refresh(_ snapshot: TaskSnapshot) async throws -> TaskSnapshot {
         try await awaitOperation { completion in startRefresh(snapshot, completion: completion) }
-    }
-
-    private func apply(_ response: HTTPResponse, to snapshot: TaskSnapshot) async throws -> TaskSnapshot {
-        try await awaitOperation { completion in
-            applyStatus(response, to: snapshot, completion: completion)
-            return NothingToCancel()
-        }
     }
 
     /// `snapshot` updated by a status answer (parsed, its id checked, its video found behind a content route when the

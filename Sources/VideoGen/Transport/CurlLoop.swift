@@ -47,8 +47,8 @@ final class CurlLoop: @unchecked Sendable {
     private var deadlines = DeadlineHeap<CurlTransfer>()
     /// Timers (waiting tasks' next polls), nearest first.
     private var timers = DeadlineHeap<LoopTimer>()
-    /// The loop's thread, once it runs.
-    private let thread = Mutex<pthread_t?>(nil)
+    /// The loop's thread (its `pthread_t`), 0 until it runs: read on every command sent, so an atomic, not a lock.
+    private let thread = Atomic<UInt>(0)
 
     /// Starts a loop thread named `name` with at most `connectionsPerHost` connections per host; nil when libcurl
     /// cannot be initialised or the thread cannot start (out of memory or threads).
@@ -96,8 +96,8 @@ final class CurlLoop: @unchecked Sendable {
 
     /// True on the loop's own thread.
     private var onLoopThread: Bool {
-        guard let loopThread = thread.withLock({ $0 }) else { return false }
-        return pthread_equal(loopThread, pthread_self()) != 0
+        let loopThread = thread.load(ordering: .acquiring)
+        return loopThread != 0 && pthread_equal(pthread_t(loopThread), pthread_self()) != 0
     }
 
     private func send(_ command: Command) {
@@ -109,7 +109,7 @@ final class CurlLoop: @unchecked Sendable {
 
     private func run() {
         videogen_name_thread(name)
-        thread.withLock { $0 = pthread_self() }
+        thread.store(UInt(pthread_self()), ordering: .releasing)
         var running: Int32 = 0
         while true {
             let commands = inbox.withLock { inbox -> [Command] in

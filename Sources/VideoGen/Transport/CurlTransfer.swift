@@ -96,11 +96,6 @@ final class CurlTransfer: DeadlineHeapEntry, @unchecked Sendable {
         handler?(result)
     }
 
-    /// Synchronises with `finish` (takes and releases the lock it released): called by the caller after resuming.
-    func settle() {
-        completion.withLock { _ in }
-    }
-
     /// Configures `easy` for this hop.
     /// - Throws: `.invalidArgument` for a header that would break the request apart, `.internal` when libcurl
     ///   refuses an option.

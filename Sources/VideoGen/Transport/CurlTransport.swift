@@ -62,8 +62,9 @@ public final class CurlTransport: HTTPTransport, LoopTransport {
                completion: @escaping @Sendable (Result<HTTPResponse, VideoGenError>) -> Void) -> any Cancellable {
         let sink = BufferSink(limit: maxBodyBytes)
         let run = TransferRun(transport: self, request: request, timeout: timeout, progressBytes: 1, sink: sink)
+        // The handler runs on the thread that wrote the sink (the loop's), or on a cancelling thread before any byte
+        // arrived: reading the sink here needs no further synchronisation.
         run.begin { result in
-            run.settle()
             completion(result.map { head in HTTPResponse(status: head.status, headers: head.headers, body: sink.data) })
         }
         return run
@@ -71,7 +72,7 @@ public final class CurlTransport: HTTPTransport, LoopTransport {
 
     package func schedule(after seconds: Double, _ fire: @escaping @Sendable () -> Void) -> any Cancellable {
         guard let control else {
-            return TaskSleepScheduler(sleep: { try await Task.sleep(nanoseconds: UInt64(max(0, $0) * 1e9)) }).schedule(after: seconds, fire)
+            return TaskSleepScheduler.realTime.schedule(after: seconds, fire)
         }
         return control.schedule(at: MonotonicTime.now &+ MonotonicTime.nanoseconds(max(0, seconds)), fire)
     }

@@ -47,6 +47,11 @@ final class LoopTimer: DeadlineHeapEntry, Cancellable, @unchecked Sendable {
 
 /// Timers as sleeping Swift tasks, for transports without a loop of their own (tests' scripted transports).
 struct TaskSleepScheduler: EngineScheduler {
+    /// Pauses of real time (`Task.sleep`).
+    static let realTime = TaskSleepScheduler(sleep: { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) })
+    /// Runs at once (a task, off the caller's stack), whatever the delay: for steps that only must not run inline.
+    static let immediate = TaskSleepScheduler(sleep: { _ in })
+
     let sleep: @Sendable (Double) async throws -> Void
 
     package func schedule(after seconds: Double, _ fire: @escaping @Sendable () -> Void) -> any Cancellable {
