@@ -62,7 +62,7 @@ struct Downloader: Sendable {
             var outcome: DownloadStateMachine.Outcome
             do {
                 let progressBytes = max(1, Int64(Double(configuration.minDownloadRate) * configuration.stallTimeout))
-                let head = try await executor.transport.stream(executor.authorized(request), timeout: configuration.stallTimeout,
+                let head = try await executor.transport.stream(try await executor.authorized(request), timeout: configuration.stallTimeout,
                                                                progressBytes: progressBytes, sink: sink)
                 if (200..<300).contains(head.status) {
                     outcome = .completed

@@ -12,7 +12,7 @@ extension RequestExecutor {
         let request = HTTPRequest(method: "GET", url: url, headers: [("Accept", "*/*"), ("Range", "bytes=0-0")])
         let sink = ProbeSink(limit: min(configuration.maxResponseBytes, 1 << 20))
         do {
-            _ = try await transport.stream(authorized(request), timeout: configuration.requestTimeout, sink: sink)
+            _ = try await transport.stream(try await authorized(request), timeout: configuration.requestTimeout, sink: sink)
         } catch {
             // The sink stops the transfer itself at a 2xx head, and at the size limit of an error body.
             let outcome = sink.outcome

@@ -69,7 +69,7 @@ extension VideoGenClient {
                               completion: @escaping OperationCompletion<TaskSnapshot>) -> OperationHandle {
         launch(completion) { [self] completion in
             try checkOwnership(snapshot)
-            guard let request = adapter.statusRequest(taskID: snapshot.id, route: snapshot.route, baseURL: configuration.baseURL) else {
+            guard let request = adapter.statusRequest(for: snapshot, baseURL: configuration.baseURL) else {
                 if snapshot.state.isTerminal {
                     completion(.success(snapshot))
                     return NothingToCancel()

@@ -22,19 +22,6 @@ struct RequestExecutor: Sendable {
     /// The client's retry quota, shared by every request of the client.
     let budget: RetryBudget
 
-    /// `request` with the User-Agent and, for the configured origin only, the API key.
-    func authorized(_ request: HTTPRequest) -> HTTPRequest {
-        var request = request
-        request.headers.removeAll { OriginPolicy.credentialHeaders.contains($0.name.lowercased()) }
-        request.headers.append(("User-Agent", configuration.userAgent))
-        request.proxy = configuration.proxy
-        request.caFile = configuration.caFile
-        if OriginPolicy.sameOrigin(request.url, configuration.baseURL) {
-            request.headers.append(("Authorization", "Bearer \(configuration.apiKey.reveal())"))
-        }
-        return request
-    }
-
     /// The error with the API key scrubbed from its text.
     func scrubbed(_ error: VideoGenError) -> VideoGenError {
         var error = error
@@ -48,17 +35,26 @@ struct RequestExecutor: Sendable {
     ///   of its deadline when that is sooner, so the deadline also ends the poll in flight).
     func attempt(_ request: HTTPRequest, timeout: Double? = nil,
                  completion: @escaping OperationCompletion<HTTPResponse>) -> any Cancellable {
-        transport.begin(authorized(request), timeout: timeout ?? configuration.requestTimeout,
-                        maxBodyBytes: configuration.maxResponseBytes) { [self] result in
-            switch result {
-            case .success(let response) where response.isSuccess:
-                completion(.success(response))
-            case .success(let response):
-                completion(.failure(scrubbed(adapter.error(from: response))))
-            case .failure(let error):
-                completion(.failure(scrubbed(error)))
+        let step = StepSlot()
+        step.setFirst(authorize(request) { [self] authorized in
+            let request: HTTPRequest
+            switch authorized {
+            case .success(let ready): request = ready
+            case .failure(let error): return completion(.failure(error))
             }
-        }
+            step.set(transport.begin(request, timeout: timeout ?? configuration.requestTimeout,
+                                     maxBodyBytes: configuration.maxResponseBytes) { [self] result in
+                switch result {
+                case .success(let response) where response.isSuccess:
+                    completion(.success(response))
+                case .success(let response):
+                    completion(.failure(scrubbed(adapter.error(from: response))))
+                case .failure(let error):
+                    completion(.failure(scrubbed(error)))
+                }
+            })
+        })
+        return step
     }
 
     /// Starts `request`, retried per `mode` and the client's retry policy (`RetryStateMachine`); `completion` gets

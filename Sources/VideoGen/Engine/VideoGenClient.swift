@@ -27,15 +27,18 @@ public final class VideoGenClient: Sendable {
     /// Creates a client whose every pause (a retry's backoff, a wait's next poll) goes through `scheduler`, so that
     /// a test can see the delays the schedule chose instead of measuring them on the wall clock. By default a pause
     /// is a timer on the transport's loop (the process-wide transport), or a sleeping task (other transports).
+    /// - Parameter adapter: the adapter to speak with instead of the configuration's (tests of the engine's
+    ///   adapter hooks).
     init(configuration: ClientConfiguration, transport: (any HTTPTransport)?, random: @escaping @Sendable () -> Double,
-         scheduler: (any EngineScheduler)?) {
+         scheduler: (any EngineScheduler)?, adapter: (any ProviderAdapter)? = nil) {
         self.configuration = configuration
-        self.adapter = configuration.adapter
+        let adapter = adapter ?? configuration.adapter
+        self.adapter = adapter
         self.random = random
         let transport = transport ?? CurlTransport.shared
         let scheduler = scheduler ?? (transport as? any LoopTransport)
             ?? TaskSleepScheduler.realTime
-        self.executor = RequestExecutor(configuration: configuration, adapter: configuration.adapter,
+        self.executor = RequestExecutor(configuration: configuration, adapter: adapter,
                                         transport: transport, random: random, scheduler: scheduler,
                                         budget: RetryBudget(capacity: configuration.retry.budget))
     }
@@ -88,6 +91,24 @@ public final class VideoGenClient: Sendable {
 
     /// `snapshot` updated by a parsed report (see `applyStatus(_:to:completion:)` for an answer).
     func applyStatus(_ parsed: StatusReport, to snapshot: TaskSnapshot, completion: @escaping OperationCompletion<TaskSnapshot>) {
+        if let resultRequest = parsed.resultRequest {
+            // The service names the finished task's result only when asked again (MiniMax's file, fal's response).
+            var asking = parsed
+            asking.resultRequest = nil
+            let pending = asking
+            _ = executor.start(resultRequest, mode: .idempotent) { [self] result in
+                do {
+                    let finished = try adapter.parseResult(try result.get(), report: pending, baseURL: configuration.baseURL)
+                    guard finished.resultRequest == nil else {
+                        throw VideoGenError(.protocolError, "the result answer asked for another result request")
+                    }
+                    applyStatus(finished, to: snapshot, completion: completion)
+                } catch {
+                    completion(.failure(executor.scrubbed(VideoGenError.wrap(error))))
+                }
+            }
+            return
+        }
         guard parsed.state == .succeeded, parsed.videoURL == nil, parsed.contentRoute != nil else {
             return completion(.success(kept(snapshot.applying(parsed, at: now))))
         }
@@ -152,7 +173,7 @@ public final class VideoGenClient: Sendable {
     /// - Throws: `.unsupported` when the dialect has no cancel operation.
     public func cancelRemotely(_ snapshot: TaskSnapshot) async throws {
         try checkOwnership(snapshot)
-        guard let request = adapter.cancelRequest(taskID: snapshot.id, baseURL: configuration.baseURL) else {
+        guard let request = adapter.cancelRequest(for: snapshot, baseURL: configuration.baseURL) else {
             throw VideoGenError(.unsupported, "the \(configuration.dialect.rawValue) dialect has no cancel operation; the task keeps running on the service")
         }
         _ = try await executor.send(request, mode: .idempotent)

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// An API key held in one buffer owned by the client, wiped when the last holder lets go.
+/// An API key held in one buffer owned by the client, wiped when the last holder lets go; with the other secrets the
+/// client holds for the same service (a signing secret, tokens minted from it), which `redact` and `occurs` cover too.
 ///
 /// It prints as `<redacted>` everywhere (`description`, `debugDescription`, string interpolation, dumps), so it
 /// cannot reach a log line or an error message by accident.
@@ -10,6 +11,10 @@ public final class APIKey: Sendable, CustomStringConvertible, CustomDebugStringC
     private let searched: Bool
     /// The key's length in UTF-8 bytes: a text shorter than that cannot hold it.
     private let keyLength: Int
+    /// The other secrets of the same service (`remember`), searched like the key; wiped with it.
+    private let others = Mutex<[[UInt8]]>([])
+    /// At most this many other secrets are kept: minted tokens come and go, the oldest is forgotten first.
+    static let maxOthers = 8
 
     /// Wraps a key.
     public init(_ key: String) {
@@ -21,6 +26,25 @@ public final class APIKey: Sendable, CustomStringConvertible, CustomDebugStringC
     deinit {
         bytes.withLock { storage in
             for index in storage.indices { storage[index] = 0 }
+        }
+        others.withLock { secrets in
+            for secret in secrets.indices { for index in secrets[secret].indices { secrets[secret][index] = 0 } }
+        }
+    }
+
+    /// Adds a secret of the same service (a signing secret, a token minted from the key) to what `redact` and
+    /// `occurs` look for. Secrets shorter than 8 bytes are not searched (they would match ordinary words); past
+    /// `maxOthers`, the oldest is wiped and forgotten.
+    func remember(_ secret: String) {
+        let secretBytes = Array(secret.utf8)
+        guard secretBytes.count >= 8 else { return }
+        others.withLock { secrets in
+            guard !secrets.contains(secretBytes) else { return }
+            if secrets.count >= Self.maxOthers {
+                for index in secrets[0].indices { secrets[0][index] = 0 }
+                secrets.removeFirst()
+            }
+            secrets.append(secretBytes)
         }
     }
 
@@ -36,32 +60,55 @@ public final class APIKey: Sendable, CustomStringConvertible, CustomDebugStringC
     /// normalization form is not the key's bytes and is not matched. A text shorter than the key costs one
     /// comparison, others about one step per byte, and nothing is allocated unless the key is found.
     func redact(_ text: String) -> String {
+        let redacted = redactKey(text)
+        return others.withLock { secrets in
+            secrets.reduce(redacted) { text, secret in
+                secret.withUnsafeBufferPointer { Self.replacing($0, in: text) ?? text }
+            }
+        }
+    }
+
+    /// `text` with the key replaced (see `redact`).
+    private func redactKey(_ text: String) -> String {
         guard searched, text.utf8.count >= keyLength else { return text }
         return bytes.withLock { key in
-            key.withUnsafeBufferPointer { key in
-                var text = text
-                return text.withUTF8 { bytes -> String? in
-                    guard var found = Self.offset(of: key, in: bytes, from: 0) else { return nil }
-                    let marker = "<redacted>".utf8
-                    var redacted: [UInt8] = []
-                    redacted.reserveCapacity(bytes.count + marker.count)
-                    var copied = 0
-                    while true {
-                        redacted.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<found]))
-                        redacted.append(contentsOf: marker)
-                        copied = found + key.count
-                        guard let next = Self.offset(of: key, in: bytes, from: copied) else { break }
-                        found = next
-                    }
-                    redacted.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
-                    return String(decoding: redacted, as: UTF8.self)
-                }
-            }
+            key.withUnsafeBufferPointer { Self.replacing($0, in: text) }
         } ?? text
     }
 
-    /// True when the key occurs in `text` (what `redact` would replace).
+    /// `text` with every occurrence of `key` replaced by `<redacted>`, or nil when it has none.
+    private static func replacing(_ key: UnsafeBufferPointer<UInt8>, in text: String) -> String? {
+        guard text.utf8.count >= key.count else { return nil }
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            guard var found = offset(of: key, in: bytes, from: 0) else { return nil }
+            let marker = "<redacted>".utf8
+            var redacted: [UInt8] = []
+            redacted.reserveCapacity(bytes.count + marker.count)
+            var copied = 0
+            while true {
+                redacted.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<found]))
+                redacted.append(contentsOf: marker)
+                copied = found + key.count
+                guard let next = offset(of: key, in: bytes, from: copied) else { break }
+                found = next
+            }
+            redacted.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+            return String(decoding: redacted, as: UTF8.self)
+        }
+    }
+
+    /// True when the key or another remembered secret occurs in `text` (what `redact` would replace).
     func occurs(in text: String) -> Bool {
+        let other = others.withLock { secrets in
+            secrets.contains { secret in
+                secret.withUnsafeBufferPointer { secret in
+                    var text = text
+                    return text.withUTF8 { Self.offset(of: secret, in: $0, from: 0) != nil }
+                }
+            }
+        }
+        if other { return true }
         guard searched, text.utf8.count >= keyLength else { return false }
         return bytes.withLock { key in
             key.withUnsafeBufferPointer { key in

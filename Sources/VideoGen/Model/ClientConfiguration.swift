@@ -13,8 +13,11 @@ public struct ClientConfiguration: Sendable {
     public var statusRoute: UnifiedTaskAdapter.StatusRoute = .generations
     /// The service's root URL (a trailing `/v1` is removed: adapters add their own paths).
     public var baseURL: URL
-    /// The API key.
+    /// The API key, and with it every other secret of the service the client learns (`APIKey.remember`).
     public var apiKey: APIKey
+    /// How requests prove who sends them, when not the dialect's way of sending `apiKey` (a signing secret, a
+    /// service account); nil for the dialect's.
+    public var authenticator: (any Authenticator)?
     /// Allow plain http to hosts other than loopback. Off by default: the key would cross the network in clear.
     public var allowInsecureHTTP: Bool = false
     /// Seconds for one whole control request (submit, poll, cancel), redirects included.

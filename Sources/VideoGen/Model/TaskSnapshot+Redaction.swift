@@ -1,7 +1,7 @@
 /// Removing the API key from what a service said about a task, before the snapshot is kept anywhere.
 extension TaskSnapshot {
     /// The snapshot with every occurrence of `key` replaced by `<redacted>` in the text a service supplied: the
-    /// status word, the video URL, the model, the failure's message and provider code, and the route. A service
+    /// status word, the video URL, the model, the failure's message and provider code, the route, the links, the outputs and the usage report. A service
     /// may echo the key it was sent (a failure reason quoting the request, a chat reply), and the snapshot is the
     /// task's record, returned by getters and saved by callers, so the key must not survive in it.
     ///
@@ -15,11 +15,27 @@ extension TaskSnapshot {
         next.videoURL = videoURL.map(key.redact)
         next.model = model.map(key.redact)
         next.route = route.map(key.redact)
+        next.links = links.mapValues(key.redact)
+        next.outputs = outputs.map { $0.map(key.redact) }
+        next.usage = usage.map { $0.redacting(key) }
         if var error = next.error {
             error.message = key.redact(error.message)
             error.providerCode = error.providerCode.map(key.redact)
             next.error = error
         }
         return next
+    }
+}
+
+extension JSONValue {
+    /// The value with `key` (and the service's other secrets) redacted from every string in it, keys included.
+    func redacting(_ key: APIKey) -> JSONValue {
+        switch self {
+        case .string(let text): return .string(key.redact(text))
+        case .array(let items): return .array(items.map { $0.redacting(key) })
+        case .object(let members):
+            return .object(Dictionary(members.map { (key.redact($0.key), $0.value.redacting(key)) }, uniquingKeysWith: { first, _ in first }))
+        default: return self
+        }
     }
 }

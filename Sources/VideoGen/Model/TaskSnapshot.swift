@@ -39,6 +39,16 @@ public struct TaskSnapshot: Sendable, Hashable {
     public var idempotencyKey: String?
     /// The last completed download.
     public var download: DownloadRecord?
+    /// Addresses and names the service gave the task that later calls need (fal's `status_url`, `response_url` and
+    /// `cancel_url`; MiniMax's `file_id`), by name; empty for dialects that build every address from the id.
+    /// Written to the record only when not empty.
+    public var links: [String: String] = [:]
+    /// What the task cost, as the service reports it (tokens, seconds, credits), under the service's own names; nil
+    /// when it reports nothing. Written to the record only when set.
+    public var usage: JSONValue?
+    /// Every video the task made, in the service's order, when it made several (`n` > 1); the first is `videoURL`.
+    /// Nil for a single video. Written to the record only when set.
+    public var outputs: [String]?
     /// The task this one remakes, for a remix (`remixed_from_video_id` in the `openai` dialect); nil otherwise.
     /// Written to the record only when set.
     public var remixedFrom: String?
@@ -69,6 +79,9 @@ public struct TaskSnapshot: Sendable, Hashable {
         next.createdAt = report.createdAt ?? createdAt
         next.expiresAt = report.expiresAt ?? expiresAt
         next.remixedFrom = report.remixedFrom ?? remixedFrom
+        next.links.merge(report.links ?? [:]) { _, new in new }
+        next.usage = report.usage ?? usage
+        next.outputs = report.outputs ?? outputs
         next.updatedAt = time
         if next.state == .succeeded && next.videoURL == nil {
             next.state = .failed
@@ -118,6 +131,15 @@ public struct StatusReport: Sendable, Hashable {
     public var expiresAt: Double?
     /// The source task of a remix, when reported.
     public var remixedFrom: String?
+    /// Addresses and names to keep with the task (see `TaskSnapshot.links`); merged into the known ones.
+    public var links: [String: String]?
+    /// What the task cost, under the service's names (see `TaskSnapshot.usage`).
+    public var usage: JSONValue?
+    /// Every video the task made, when several (see `TaskSnapshot.outputs`).
+    public var outputs: [String]?
+    /// For a task the service reports finished but whose result it names only when asked again: the request that
+    /// asks. The client sends it and reads its answer with the adapter's `parseResult`; nil otherwise.
+    public var resultRequest: HTTPRequest?
     /// For a succeeded task whose answer names no video: where the service may still serve it (a gateway's content
     /// proxy). The client asks there before reporting the task finished without a video; nil for services without
     /// one.
@@ -153,6 +175,9 @@ extension TaskSnapshot {
         // Only when set: records of single-route dialects stay exactly as readers of earlier versions expect them.
         if let route { members["route"] = .string(route) }
         if let remixedFrom { members["remixed_from"] = .string(remixedFrom) }
+        if !links.isEmpty { members["links"] = .object(links.mapValues(JSONValue.string)) }
+        if let usage { members["usage"] = usage }
+        if let outputs { members["outputs"] = .array(outputs.map(JSONValue.string)) }
         set("download", download.map { record -> JSONValue in
             var members: [String: JSONValue] = ["path": .string(record.path), "bytes": .int(record.bytes),
                                                 "sha256": .string(record.sha256)]
@@ -192,6 +217,16 @@ extension TaskSnapshot {
         idempotencyKey = try reader.string("idempotency_key")
         route = try reader.string("route")
         remixedFrom = try reader.string("remixed_from")
+        if let linkMembers = try reader.object("links") {
+            for (name, value) in linkMembers {
+                guard case .string(let text) = value else {
+                    throw VideoGenError(.invalidArgument, "record field 'links.\(Sanitize.text(name, limit: 64))' must be a string")
+                }
+                links[name] = text
+            }
+        }
+        usage = try reader.object("usage").map(JSONValue.object)
+        outputs = try reader.stringArray("outputs")
         if var downloadReader = try reader.nested("download") {
             download = DownloadRecord(path: try downloadReader.requiredString("path"),
                                       bytes: try downloadReader.int("bytes", in: 0...Int64.max) ?? 0,

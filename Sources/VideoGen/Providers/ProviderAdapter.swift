@@ -33,12 +33,42 @@ public protocol ProviderAdapter: Sendable {
     func cancelRequest(taskID: String, baseURL: URL) -> HTTPRequest?
     /// The error a non-2xx answer means.
     func error(from response: HTTPResponse) -> VideoGenError
+    /// How a request carries `key` when the configuration names no other authenticator (`Authorization: Bearer`
+    /// unless the service wants another header).
+    func authenticator(key: APIKey) -> any Authenticator
+    /// The request that reads `task`'s status: by default `statusRequest(taskID:route:baseURL:)` with its id and
+    /// route. Dialects whose tasks carry their own addresses (`TaskSnapshot.links`) read them here.
+    func statusRequest(for task: TaskSnapshot, baseURL: URL) -> HTTPRequest?
+    /// The request that cancels `task` on the service: by default `cancelRequest(taskID:baseURL:)`.
+    func cancelRequest(for task: TaskSnapshot, baseURL: URL) -> HTTPRequest?
+    /// Reads the answer to a report's `resultRequest` (a service that names the result of a finished task only when
+    /// asked again: MiniMax's file, fal's response URL) into the finished report.
+    /// - Parameter report: the status report that asked for the result.
+    func parseResult(_ response: HTTPResponse, report: StatusReport, baseURL: URL) throws -> StatusReport
 }
 
 extension ProviderAdapter {
     /// The common error shapes; adapters whose services answer otherwise provide their own.
     public func error(from response: HTTPResponse) -> VideoGenError {
         ErrorMapping.error(from: response)
+    }
+
+    /// `Authorization: Bearer <key>`.
+    public func authenticator(key: APIKey) -> any Authenticator { KeyHeaderAuthenticator(key: key) }
+
+    /// The status request of the task's id and route.
+    public func statusRequest(for task: TaskSnapshot, baseURL: URL) -> HTTPRequest? {
+        statusRequest(taskID: task.id, route: task.route, baseURL: baseURL)
+    }
+
+    /// The cancel request of the task's id.
+    public func cancelRequest(for task: TaskSnapshot, baseURL: URL) -> HTTPRequest? {
+        cancelRequest(taskID: task.id, baseURL: baseURL)
+    }
+
+    /// Dialects that never ask for a result separately: an answer here is a protocol error.
+    public func parseResult(_ response: HTTPResponse, report: StatusReport, baseURL: URL) throws -> StatusReport {
+        throw VideoGenError(.protocolError, "the \(dialect.rawValue) dialect has no result request")
     }
 
     /// Thirty seconds: control-plane answers come quickly; only synchronous dialects need longer.
