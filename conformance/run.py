@@ -126,7 +126,7 @@ def run_runtime(runtime: str, suite: dict, env: dict[str, str], key: str) -> dic
     try:
         command = build(runtime)
     except (subprocess.CalledProcessError, OSError) as error:
-        return {sid: {"result": "fail", "reason": f"the runner did not build: {error}"} for sid in wanted}
+        return {sid: {"result": "fail", "reason": f"the runner did not build ({type(error).__name__}; its output is above)"} for sid in wanted}
     env = dict(env, VG_CONFORMANCE_SCRATCH=str(scratch), VG_CONFORMANCE_RUNTIME=runtime)
     started = time.monotonic()
     try:
