@@ -116,6 +116,33 @@ def build(runtime: str) -> list[str]:
     raise SystemExit(f"unknown runtime {runtime!r}")
 
 
+def self_check(runtime: str, command: list[str], suite: dict, env: dict[str, str]) -> str | None:
+    """Before the real run: the runner must fail a scenario it does not know, and must fail typed_auth_error when
+    the file expects another HTTP status (so its expectations come from the file). None when both held."""
+    probe = json.loads(json.dumps(suite))
+    unknown = {"id": "self_check_unknown_scenario", "description": "no runner knows this id", "service": "emulator"}
+    auth = next(s for s in probe["scenarios"] if s["id"] == "typed_auth_error")
+    auth["expect"]["http_status"] = 499
+    probe["scenarios"].append(unknown)
+    path = BUILD / "self-check.json"
+    path.write_text(json.dumps(probe))
+    scratch = BUILD / "scratch" / f"{runtime}-self-check"
+    scratch.mkdir(parents=True, exist_ok=True)
+    run = subprocess.run([*command, str(path)], capture_output=True, timeout=120, cwd=ROOT,
+                         env=dict(env, VG_CONFORMANCE_SCRATCH=str(scratch), VG_CONFORMANCE_RUNTIME=runtime,
+                                  VG_CONFORMANCE_ONLY="typed_auth_error,self_check_unknown_scenario"))
+    seen = {}
+    for line in run.stdout.decode(errors="replace").splitlines():
+        if line.startswith(RESULT_PREFIX):
+            result = json.loads(line[len(RESULT_PREFIX):])
+            seen[result["scenario"]] = result["result"]
+    if seen != {"typed_auth_error": "fail", "self_check_unknown_scenario": "fail"}:
+        return f"the runner's self-check: {seen} (exit {run.returncode}); both must fail"
+    if env["VG_CONFORMANCE_KEY"].encode() in run.stdout + run.stderr:
+        return "the canary key is in the self-check's output"
+    return None
+
+
 def run_runtime(runtime: str, suite: dict, env: dict[str, str], key: str) -> dict[str, dict]:
     """Runs one runtime's runner; returns {scenario id: result} for every scenario of the suite."""
     wanted = [s["id"] for s in suite["scenarios"] if not env.get("VG_CONFORMANCE_ONLY")
@@ -127,6 +154,7 @@ def run_runtime(runtime: str, suite: dict, env: dict[str, str], key: str) -> dic
         command = build(runtime)
     except (subprocess.CalledProcessError, OSError) as error:
         return {sid: {"result": "fail", "reason": f"the runner did not build ({type(error).__name__}; its output is above)"} for sid in wanted}
+    checked = self_check(runtime, command, suite, env)
     env = dict(env, VG_CONFORMANCE_SCRATCH=str(scratch), VG_CONFORMANCE_RUNTIME=runtime)
     started = time.monotonic()
     try:
@@ -163,6 +191,8 @@ def run_runtime(runtime: str, suite: dict, env: dict[str, str], key: str) -> dic
     for path in sorted(scratch.rglob("*")):
         if path.is_file() and not path.is_symlink() and key.encode() in path.read_bytes():
             leaks.append(str(path.relative_to(ROOT)))
+    if checked:
+        results["<self-check>"] = {"result": "fail", "reason": checked}
     canary = "canary_key_never_in_output"
     if leaks and canary in results:
         results[canary] = {"result": "fail", "reason": f"the canary key is in {', '.join(leaks[:5])}"}
