@@ -474,7 +474,18 @@ static int on_many_update(vg_task *task, const vg_update *u, void *user) {
     return 0;
 }
 
+/** This process's OS threads (/proc/self/status), or -1. */
+static int os_threads(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    int threads = -1;
+    while (f && fgets(line, sizeof line, f)) if (sscanf(line, "Threads: %d", &threads) == 1) break;
+    if (f) fclose(f);
+    return threads;
+}
+
 static int tasks_200_at_once(const json *sc) {
+    int before = os_threads(), most = before;
     int count = (int)json_num(sc, "count", 200);
     double timeout = json_num(sc, "wait_seconds", 120);
     vg_error *e = NULL;
@@ -493,6 +504,8 @@ static int tasks_200_at_once(const json *sc) {
     while (finished < count && now() < give_up) {
         m.n_ended = 0;
         EXPECT(vg_client_dispatch_v2(client, 1.0, on_many_update, &m, NULL) == VG_OK, "dispatch failed");
+        int threads = os_threads();
+        if (threads > most) most = threads;
         for (int k = 0; k < m.n_ended; k++) {
             job *j = &m.jobs[m.ended[k]];
             EXPECT(j->failed == VG_OK, "task %d failed at stage %d: %s", m.ended[k], j->stage, vg_code_str(j->failed));
@@ -519,7 +532,10 @@ static int tasks_200_at_once(const json *sc) {
     for (int i = 0; i < count; i++) vg_task_free(m.jobs[i].task);
     free(m.jobs);
     vg_client_free(client);
-    pass("%d jobs through the *_async calls, dispatched on one thread", count);
+    EXPECT(most - before <= json_num(json_get(sc, "expect"), "max_extra_threads", 0),
+           "%d more OS threads with the tasks in flight", most - before);
+    pass("%d jobs through the *_async calls, dispatched on one thread; OS threads %d before, at most %d in flight",
+         count, before, most);
     return 1;
 }
 

@@ -308,7 +308,29 @@ func resumeChild(s *Suite, recordPath, out string) int {
 	return 0
 }
 
+// osThreads is this process's OS thread count (/proc/self/status).
+func osThreads() int {
+	status, err := os.ReadFile("/proc/self/status")
+	must(err, "/proc/self/status")
+	for _, line := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(line, "Threads:") {
+			n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "Threads:")))
+			must(err, "Threads")
+			return n
+		}
+	}
+	panic(failed("no Threads line"))
+}
+
 func tasks200AtOnce(s *Suite, sc Scenario) string {
+	before := osThreads()
+	var most atomic.Int64
+	most.Store(int64(before))
+	sample := func(videogen.Update) {
+		if t := int64(osThreads()); t > most.Load() {
+			most.Store(t)
+		}
+	}
 	n := int(sc.num("count"))
 	c := s.client(sc)
 	defer c.Close()
@@ -325,7 +347,7 @@ func tasks200AtOnce(s *Suite, sc Scenario) string {
 			task, err := c.SubmitJSON(ctx, sc.raw("request"))
 			if err == nil {
 				defer task.Close()
-				if err = task.Wait(ctx, nil); err == nil {
+				if err = task.Wait(ctx, sample); err == nil {
 					err = task.Download(ctx, filepath.Join(dir, strconv.Itoa(i)+".mp4"), nil)
 				}
 				ids[i] = task.ID()
@@ -341,7 +363,10 @@ func tasks200AtOnce(s *Suite, sc Scenario) string {
 		s.checkVideo(filepath.Join(dir, strconv.Itoa(i)+".mp4"))
 	}
 	expect(len(unique) == n, "%d distinct ids for %d tasks", len(unique), n)
-	return fmt.Sprintf("%d jobs from %d goroutines over the client's one dispatcher (the *_async calls)", n, n)
+	extra := int(most.Load()) - before
+	expect(extra <= int(sc.expect().num("max_extra_threads")), "%d more OS threads with the tasks in flight", extra)
+	return fmt.Sprintf("%d jobs from %d goroutines over the client's one dispatcher (the *_async calls); OS threads %d before, at most %d in flight",
+		n, n, before, most.Load())
 }
 
 func misuseAfterClose(s *Suite, sc Scenario) string {

@@ -69,6 +69,11 @@ class Suite {
   }
 }
 
+/** This process's OS threads (/proc/self/status). */
+function osThreads() {
+  return Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]);
+}
+
 /** The error `promise` rejects with (a failure when it resolves). */
 async function errorOf(promise) {
   try {
@@ -260,17 +265,22 @@ const scenarios = {
   },
 
   async tasks_200_at_once(suite, sc) {
+    const before = osThreads();
+    let most = before;
     const client = suite.client(sc);
     const dir = suite.dir(sc);
     try {
       const tasks = await Promise.all(Array.from({ length: sc.count }, (_, i) => client.generate(sc.request,
-        { output: path.join(dir, `${i}.mp4`), timeout: sc.wait_seconds })));
+        { output: path.join(dir, `${i}.mp4`), timeout: sc.wait_seconds,
+          onProgress: () => { most = Math.max(most, osThreads()); } })));
       expect(tasks.every((t) => t.state === 'succeeded'), 'not every task succeeded');
       expect(new Set(tasks.map((t) => t.id)).size === sc.count, 'task ids repeat');
       for (let i = 0; i < sc.count; i++) suite.checkVideo(path.join(dir, `${i}.mp4`));
       expect(client.pending === 0, `${client.pending} operations still pending`);
       tasks.forEach((t) => t.close());
-      return `${sc.count} jobs as Promises on one JS thread (the *_async calls and the client's event fd)`;
+      expect(most - before <= sc.expect.max_extra_threads, `${most - before} more OS threads with the tasks in flight`);
+      return `${sc.count} jobs as Promises on one JS thread (the *_async calls and the client's event fd); ` +
+        `OS threads ${before} before, at most ${most} in flight`;
     } finally {
       client.close();
     }

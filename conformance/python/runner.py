@@ -241,15 +241,25 @@ def resume_child(suite: Suite, record_path: str, out: str) -> int:
     return 0
 
 
+def os_threads() -> int:
+    """This process's OS threads (/proc/self/status)."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("Threads:"))
+
+
 def tasks_200_at_once(suite: Suite, sc: dict) -> str:
     folder = suite.dir(sc)
+    before = os_threads()
+    most = [before]
+
+    def sample(_: Any) -> None:
+        most[0] = max(most[0], os_threads())
 
     async def all_jobs(client: videogen.Client) -> list[videogen.Task]:
         return await asyncio.gather(*(client.generate_async(**sc["request"], output=folder / f"{i}.mp4",
-                                                            timeout=sc["wait_seconds"])
+                                                            timeout=sc["wait_seconds"], on_progress=sample)
                                       for i in range(sc["count"])))
 
-    threads_before = threading.active_count()
     with suite.client(sc) as client:
         tasks = asyncio.run(all_jobs(client))
         try:
@@ -260,7 +270,9 @@ def tasks_200_at_once(suite: Suite, sc: dict) -> str:
                 t.close()
     for i in range(sc["count"]):
         suite.check_video(folder / f"{i}.mp4")
-    return f"{sc['count']} jobs on one asyncio loop ({threading.active_count() - threads_before} extra Python threads)"
+    extra = most[0] - before
+    expect(extra <= sc["expect"]["max_extra_threads"], f"{extra} more OS threads with the tasks in flight")
+    return f"{sc['count']} jobs on one asyncio loop; OS threads {before} before, at most {most[0]} in flight"
 
 
 def misuse_after_close(suite: Suite, sc: dict) -> str:

@@ -263,7 +263,15 @@ fn resume_child(s: &Suite, record_path: &str, out: &str) -> Result<String, Strin
     Ok(task.id())
 }
 
+/// This process's OS threads (/proc/self/status).
+fn os_threads() -> i64 {
+    std::fs::read_to_string("/proc/self/status").ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Threads:").map(|n| n.trim().parse().unwrap_or(-1))))
+        .unwrap_or(-1)
+}
+
 fn tasks_200_at_once(s: &Suite, sc: &Value) -> Outcome {
+    let (before, mut most) = (os_threads(), os_threads());
     let count = sc.get("count").num() as usize;
     let timeout = Duration::from_secs_f64(sc.get("wait_seconds").num());
     let client = s.client(sc)?;
@@ -283,6 +291,7 @@ fn tasks_200_at_once(s: &Suite, sc: &Value) -> Outcome {
                 ended.push((event.task(), result));
             }
         }))?;
+        most = most.max(os_threads());
         for (key, result) in ended {
             let (task, i, stage) = tasks.get_mut(&key).ok_or("an event of a task not ours")?;
             at(&format!("task {i} stage {stage}"), result)?;
@@ -300,7 +309,9 @@ fn tasks_200_at_once(s: &Suite, sc: &Value) -> Outcome {
     for i in 0..count {
         s.check_video(&dir.join(format!("{i}.mp4")))?;
     }
-    Ok(format!("{count} jobs through submit_async/start_wait/start_download and dispatch on one thread"))
+    expect!(((most - before) as f64) <= expected(sc, "max_extra_threads").num(), "{} more OS threads in flight", most - before);
+    Ok(format!("{count} jobs through submit_async/start_wait/start_download and dispatch on one thread; \
+                OS threads {before} before, at most {most} in flight"))
 }
 
 fn misuse_after_close(s: &Suite, sc: &Value) -> Outcome {
