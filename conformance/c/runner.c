@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -75,10 +76,13 @@ static void show_record(vg_task *task) {
 /** The client of a scenario: the file's "client" with the base URL of its "service". */
 static vg_client *client_for(const json *sc, vg_error **error) {
     const char *url = getenv(!strcmp(json_str(sc, "service", ""), "echo") ? "VG_CONFORMANCE_ECHO_URL" : "VG_CONFORMANCE_URL");
-    char *base = json_raw(json_get(suite, "client"));
+    char *base = json_raw(json_get(suite, "client")), *own = json_raw(json_get(sc, "client"));
     char config[4096];
-    snprintf(config, sizeof config, "%.*s, \"base_url\": \"%s\"}", (int)(strrchr(base, '}') - base), base, url);
+    /* The file's client object without its closing brace, then base_url, then the scenario's members. */
+    snprintf(config, sizeof config, "%.*s, \"base_url\": \"%s\"%s%.*s}", (int)(strrchr(base, '}') - base), base, url,
+             own && own[1] != '}' ? ", " : "", own ? (int)(strrchr(own, '}') - own - 1) : 0, own ? own + 1 : "");
     free(base);
+    free(own);
     vg_client *client = NULL;
     vg_client_create(config, &client, error);
     return client;
@@ -309,9 +313,20 @@ static int wait_deadline(const json *sc) {
         EXPECT(vg_task_state(task) < VG_STATE_SUCCEEDED, "state %s", vg_state_str(vg_task_state(task)));
         snprintf(took + strlen(took), sizeof took - strlen(took), "%s%.2f s", round ? ", " : "", elapsed);
     }
+    /* 0 s means "the client's wait_timeout" in the C API: an expired deadline can only be the smallest positive
+     * double. */
+    double expired_deadline = json_num(sc, "expired_deadline_seconds", 0);
+    double start = now();
+    rc = vg_task_wait(task, expired_deadline > 0 ? expired_deadline : DBL_MIN, NULL, NULL, &e);
+    double expired = now() - start;
+    show_error("error", e);
+    vg_error_free(e);
+    EXPECT(rc == code(expect_str(sc, "expired_code")), "an expired deadline: %s", vg_code_str(rc));
+    EXPECT(expired <= json_num(json_get(sc, "expect"), "expired_within_seconds", 0),
+           "an expired deadline returned after %.3f s", expired);
     vg_task_free(task);
     vg_client_free(client);
-    pass("deadline errors after %s", took);
+    pass("deadline errors after %s; expired (DBL_MIN): %.1f ms", took, expired * 1000);
     return 1;
 }
 

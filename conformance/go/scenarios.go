@@ -42,6 +42,9 @@ func (s *Suite) client(sc Scenario) *videogen.Client {
 	for k, v := range s.Client {
 		config[k] = v
 	}
+	for k, v := range sc.obj("client") {
+		config[k] = v
+	}
 	config["base_url"] = os.Getenv("VG_CONFORMANCE_URL")
 	if sc.str("service") == "echo" {
 		config["base_url"] = os.Getenv("VG_CONFORMANCE_ECHO_URL")
@@ -213,7 +216,16 @@ func waitDeadline(s *Suite, sc Scenario) string {
 		expect(!task.State().Ended(), "state %v", task.State())
 		took = append(took, fmt.Sprintf("%.2f s", elapsed.Seconds()))
 	}
-	return "deadline errors (a context deadline) after " + strings.Join(took, ", ")
+	expired, cancel := context.WithDeadline(bg, time.Now().Add(time.Duration(sc.num("expired_deadline_seconds")*float64(time.Second))))
+	defer cancel()
+	start := time.Now()
+	err = task.Wait(expired, nil)
+	elapsed := time.Since(start)
+	e := asError(err)
+	expect(e.Code == s.code(ex.str("expired_code")) && errors.Is(err, context.DeadlineExceeded), "an expired deadline: %#v", e)
+	expect(elapsed.Seconds() <= ex.num("expired_within_seconds"), "an expired deadline returned after %v", elapsed)
+	return fmt.Sprintf("deadline errors (a context deadline) after %s; expired context: %.1f ms", strings.Join(took, ", "),
+		elapsed.Seconds()*1000)
 }
 
 func cancelWithin1s(s *Suite, sc Scenario) string {

@@ -39,7 +39,7 @@ class Suite {
 
   client(sc) {
     const base = process.env[sc.service === 'echo' ? 'VG_CONFORMANCE_ECHO_URL' : 'VG_CONFORMANCE_URL'];
-    return new videogen.Client({ ...this.doc.client, base_url: base });
+    return new videogen.Client({ ...this.doc.client, ...(sc.client || {}), base_url: base });
   }
 
   dir(sc) {
@@ -201,8 +201,13 @@ const scenarios = {
         expect(!task.done, `state ${task.state}`);
         took.push(`${elapsed.toFixed(2)} s`);
       }
+      const start = process.hrtime.bigint();
+      const error = await errorOf(task.wait({ timeout: sc.expired_deadline_seconds }));
+      const expired = Number(process.hrtime.bigint() - start) / 1e9;
+      expect(suite.isCode(error, ex.expired_code), `an expired deadline: ${error}`);
+      expect(expired <= ex.expired_within_seconds, `an expired deadline returned after ${expired} s`);
       task.close();
-      return `deadline errors after ${took.join(', ')}`;
+      return `deadline errors after ${took.join(', ')}; expired: ${(expired * 1000).toFixed(1)} ms`;
     } finally {
       client.close();
     }

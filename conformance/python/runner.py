@@ -61,7 +61,7 @@ class Suite:
         self.scratch = Path(os.environ["VG_CONFORMANCE_SCRATCH"])
 
     def client(self, scenario: dict) -> videogen.Client:
-        config = dict(self.doc["client"])
+        config = dict(self.doc["client"], **scenario.get("client", {}))
         config["base_url"] = os.environ["VG_CONFORMANCE_ECHO_URL" if scenario["service"] == "echo"
                                         else "VG_CONFORMANCE_URL"]
         return videogen.Client(**config)
@@ -175,7 +175,12 @@ def wait_deadline(suite: Suite, sc: dict) -> str:
             expect(int(error.code) == suite.code(ex["code"]), f"got {error!r}")
             expect(took[-1] >= deadline, f"returned after {took[-1]:.3f} s, before the deadline")
             expect(not task.done, f"state {task.state}")
-    return "deadline errors after " + ", ".join(f"{t:.2f} s" for t in took)
+        start = time.monotonic()
+        error = error_of(lambda: task.wait(timeout=sc["expired_deadline_seconds"]))
+        expired = time.monotonic() - start
+        expect(int(error.code) == suite.code(ex["expired_code"]), f"an expired deadline: {error!r}")
+        expect(expired <= ex["expired_within_seconds"], f"an expired deadline returned after {expired:.3f} s")
+    return "deadline errors after " + ", ".join(f"{t:.2f} s" for t in took) + f"; expired: {expired * 1000:.1f} ms"
 
 
 def cancel_within_1s(suite: Suite, sc: dict) -> str:

@@ -65,6 +65,11 @@ struct Suite {
 impl Suite {
     fn client(&self, sc: &Value) -> Result<Client, String> {
         let mut config = self.doc.get("client").clone();
+        if let Value::Obj(members) = sc.get("client") {
+            for (key, value) in members {
+                config.set(key, value.clone());
+            }
+        }
         let url = if sc.get("service").str() == "echo" { "VG_CONFORMANCE_ECHO_URL" } else { "VG_CONFORMANCE_URL" };
         config.set("base_url", Value::Str(std::env::var(url).unwrap_or_default()));
         at("Client::new", Client::new(&config.to_json()))
@@ -192,7 +197,12 @@ fn wait_deadline(s: &Suite, sc: &Value) -> Outcome {
         expect!(!task.state().is_done(), "state {}", task.state().name());
         took.push(format!("{:.2} s", elapsed.as_secs_f64()));
     }
-    Ok(format!("deadline errors after {}", took.join(", ")))
+    let start = Instant::now();
+    let e = error_of(task.wait(Some(Duration::from_secs_f64(sc.get("expired_deadline_seconds").num()))))?;
+    let expired = start.elapsed();
+    expect!(e.code().raw() == s.code(expected(sc, "expired_code").str()), "an expired deadline: {e:?}");
+    expect!(expired.as_secs_f64() <= expected(sc, "expired_within_seconds").num(), "an expired deadline returned after {expired:?}");
+    Ok(format!("deadline errors after {}; expired (Duration::ZERO): {:.1} ms", took.join(", "), expired.as_secs_f64() * 1000.0))
 }
 
 fn cancel_within_1s(s: &Suite, sc: &Value) -> Outcome {
