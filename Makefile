@@ -58,8 +58,9 @@ demo: build
 
 ## test: Swift unit and integration tests, the C suite against the built library, the Python tests, the dist
 ## library from C, Python, pkg-config and CMake with the Swift toolchain hidden, and the wheel installed in a clean
-## virtualenv of every CPython 3.11+ here, run with the toolchain hidden
-test: test-swift test-c test-python test-dist test-wheel test-go test-rust test-node
+## virtualenv of every CPython 3.11+ here, run with the toolchain hidden; the Go, Rust and Node.js bindings' tests; and
+## the conformance suite in all five runtimes (make conformance)
+test: test-swift test-c test-python test-dist test-wheel test-go test-rust test-node conformance
 
 test-swift: deps
 	$(SWIFT) test
@@ -125,6 +126,15 @@ $(NODE_ADDON): $(LIB) include/videogen.h bindings/node/binding.gyp bindings/node
 ## test-node: the Node binding's tests (node --test) against the emulator, which they start (PYTHONPATH=emulator)
 test-node: $(NODE_ADDON)
 	cd bindings/node && $(NODE) --test test/*.test.js
+
+## conformance: the one conformance suite (conformance/scenarios.json) in C, Python, Go, Rust and Node.js against the
+## emulator, each runtime's runner (conformance/<runtime>/) through its binding's real API; prints the table scenario x
+## runtime and writes .build/conformance/results.json (conformance/run.py; RUNTIMES=c,go to run a part)
+RUNTIMES ?= c,python,go,rust,node
+.PHONY: conformance
+conformance: build $(NODE_ADDON)
+	@GO="$(GO)" bash scripts/ensure-deps.sh --go
+	GO="$(GO)" CARGO="$(CARGO)" NODE="$(NODE)" $(PYTHON) conformance/run.py --runtimes $(RUNTIMES)
 
 ## python-install: make wheel, then pip-install the videogen wheel into $(PYTHON)'s environment
 python-install: wheel

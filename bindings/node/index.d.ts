@@ -50,7 +50,7 @@ export interface VideoFile {
 }
 
 export interface WaitOptions {
-  /** Seconds from now (default: the client's wait_timeout). */
+  /** Seconds from now (default: the client's wait_timeout; 0: already passed, a TimeoutError at once). */
   timeout?: number;
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;

@@ -25,13 +25,17 @@ function recordCode(name) {
   return index > 0 ? index : 19;
 }
 
-/** Checks a wait timeout: undefined (the client's wait_timeout) or a positive finite number of seconds. */
+/**
+ * Checks a wait timeout: undefined (the client's wait_timeout: 0 for the library) or a finite number of seconds >= 0.
+ * 0 is a deadline that has already passed: the library's 0 means "the client's wait_timeout", so it gets the smallest
+ * positive number instead, and the wait fails with VG_E_DEADLINE at once.
+ */
 function timeoutSeconds(timeout) {
   if (timeout === undefined || timeout === null) return 0;
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
-    throw new RangeError('timeout must be a positive number of seconds');
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
+    throw new RangeError('timeout must be a number of seconds >= 0');
   }
-  return timeout;
+  return timeout === 0 ? Number.MIN_VALUE : timeout;
 }
 
 /** One generation task on a provider, as this process last saw it. */

@@ -83,6 +83,25 @@ test('wait deadline', async () => {
   client.close();
 });
 
+// The library's 0 means "the client's wait_timeout": a timeout of 0 (a deadline already passed) used to be refused
+// with a RangeError; it is a TimeoutError at once, however long the client's wait_timeout (an hour here; the test's
+// own timeout bounds a wait that would run it).
+test('an expired deadline fails at once', { timeout: 60000 }, async () => {
+  const client = new videogen.Client(emu.config({ wait_timeout: 3600 }));
+  try {
+    const task = await client.submit({ model: 'emu-stuck', prompt: 'x' });
+    await assert.rejects(task.wait({ timeout: 0 }), (error) => {
+      assert.ok(error instanceof videogen.TimeoutError, String(error));
+      assert.equal(error.code, 'VG_E_DEADLINE');
+      return true;
+    });
+    assert.equal(task.done, false);
+    await assert.rejects(task.wait({ timeout: -1 }), RangeError);
+  } finally {
+    client.close();
+  }
+});
+
 test('rate limit carries the retry hint', async () => {
   await emu.control({ faults: [{ fault: 'retry-after:30', match: '/v1/videos', method: 'POST', count: 1 }] });
   const client = new videogen.Client(emu.config({ retry: { max_attempts: 1 } }));

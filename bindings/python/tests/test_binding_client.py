@@ -3,6 +3,7 @@ finalizers), and its thread safety."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 import subprocess
@@ -94,6 +95,37 @@ def test_options_reach_the_library(emu):
     with make_client(emu, wait_timeout=0.3) as client:  # the client's default deadline of a wait
         with pytest.raises(videogen.TimeoutError):
             client.submit(model="emu-stuck", prompt="a fox").wait()
+
+
+def test_an_expired_deadline_fails_at_once(emu):
+    """A wait whose deadline has already passed (timeout 0 or less) raises TimeoutError at once, blocking and
+    asynchronous. The library's 0 means "the client's wait_timeout", and the binding used to pass 0 through: such a
+    wait ran for the client's whole wait_timeout (an hour here; the thread's join below bounds the test instead)."""
+    with make_client(emu, wait_timeout=3600) as client, client.submit(model="emu-stuck", prompt="a fox") as task:
+        for timeout in (0, -1, 0.0):
+            outcome: list[BaseException] = []
+
+            def wait() -> None:
+                try:
+                    task.wait(timeout=timeout)
+                except BaseException as error:  # noqa: BLE001 - handed to the test thread
+                    outcome.append(error)
+
+            waiter = threading.Thread(target=wait)
+            waiter.start()
+            waiter.join(60)
+            if waiter.is_alive():
+                task.cancel()
+                waiter.join()
+                pytest.fail(f"wait(timeout={timeout!r}) did not fail at once")
+            assert len(outcome) == 1 and isinstance(outcome[0], videogen.TimeoutError), outcome
+            assert not task.done
+
+        async def wait_async() -> None:
+            with pytest.raises(videogen.TimeoutError):
+                await asyncio.wait_for(task.wait_async(timeout=0), 60)
+
+        asyncio.run(wait_async())
 
 
 def test_configuration_document():

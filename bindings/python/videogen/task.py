@@ -6,6 +6,7 @@ import copy
 import ctypes
 import json
 import os
+import sys
 import threading
 import weakref
 from typing import Any, Literal
@@ -20,6 +21,16 @@ from .errors import ErrorCode, VideoGenError
 from .progress import ProgressCallback
 from .state import State
 from .video_file import VideoFile
+
+
+def _deadline(timeout: float | None) -> float:
+    """A wait's timeout for the library: None is 0.0 (the library's "the client's wait_timeout"); 0 or less is a
+    deadline already passed, which the library can only be given as the smallest positive double (its 0 means the
+    client's default); NaN goes through, for the library to refuse."""
+    if timeout is None:
+        return 0.0
+    seconds = float(timeout)
+    return sys.float_info.min if seconds <= 0 else seconds
 
 
 def _free_task(free: Any, handle: int) -> None:
@@ -214,7 +225,8 @@ class Task:
         """Poll on the client's schedule until the task ends, calling ``on_progress`` on every change.
 
         Args:
-            timeout: deadline in seconds from now (``None``: the client's ``wait_timeout``).
+            timeout: deadline in seconds from now (``None``: the client's ``wait_timeout``; 0 or less: already
+                passed, so the wait raises :class:`videogen.TimeoutError` at once).
             on_progress: called on this thread with a :class:`Progress` at the start and on every change of
                 state, progress or queue position. An exception it raises stops the wait and is re-raised here.
 
@@ -228,7 +240,7 @@ class Task:
             bridge = self._bridge(on_progress)
             error = ctypes.c_void_p()
             with cancel_on_interrupt(self._cancel_locally):
-                code = self._lib.vg_task_wait_v2(handle, float(timeout or 0), bridge.function, None,
+                code = self._lib.vg_task_wait_v2(handle, _deadline(timeout), bridge.function, None,
                                                  ctypes.byref(error))
             if self._freed_at_exit(error):
                 return self
@@ -355,7 +367,7 @@ class Task:
         :meth:`record` to wait again.
         """
         await self._run_async(on_progress, lambda handle, error: self._lib.vg_task_wait_async(
-            handle, float(timeout or 0), error))
+            handle, _deadline(timeout), error))
         return self
 
     async def download_async(self, path: str | os.PathLike[str],
