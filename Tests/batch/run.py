@@ -16,7 +16,7 @@ mid-download.
    worker were redelivered, resumed from their record (no submit), and the downloads cut by a kill went on from the
    bytes their part file held (the emulator's log shows the Range). Jobs the queue itself lost (a worker killed
    between popping a message and noting it unacknowledged) are sent again from the batch's ledger
-   (examples/python/batch/enqueue.py, reconcile), and counted.
+   (examples/python/batch/enqueue.py, Reconciler), and counted.
 5. Runs the same batch in a single process (the same job code on a thread pool as large as all the workers'
    concurrency together, no Celery, no kill) with the same checks, and prints both wall times.
 
@@ -228,6 +228,7 @@ def distributed(args: argparse.Namespace, emulator: Emulator, redis_url: str, ba
     enqueue.send(db, jobs(args.jobs))
     deadline = started + args.timeout
     reconciled = time.monotonic()
+    reconciler = enqueue.Reconciler(db)
     try:
         while time.monotonic() < deadline:
             done = db.hlen(records.MANIFEST)
@@ -235,7 +236,7 @@ def distributed(args: argparse.Namespace, emulator: Emulator, redis_url: str, ba
                 break
             if time.monotonic() - reconciled > 2:
                 reconciled = time.monotonic()
-                again = enqueue.reconcile(db, args.visibility + 5)
+                again = reconciler.run()
                 if again:
                     resent.extend(again)
                     print(f"# sent again (lost by the queue): {again}", flush=True)
@@ -334,6 +335,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=400.0)
     parser.add_argument("--no-single", action="store_true", help="skip the single-process run")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))       # stop the children on the way out
     if args.workers < 2:
         parser.error("--workers must be at least 2 (two are killed)")
     from redis_server import RedisServer

@@ -17,7 +17,9 @@ and send jobs with ``enqueue.py``. Delivery is at-least-once, which the job make
   download waits for the first's part file lock), but wasted. ``VIDEOGEN_BATCH_VISIBILITY`` sets it (default 3600
   s; the test uses 15 s with jobs of 2-4 s).
 - A job that raised a retryable error (network, timeout, unknown outcome, rate limit, server, busy) is retried with
-  backoff; others end with a manifest line naming the error.
+  backoff (the same message id); others end with a manifest line naming the error.
+- What Redis itself can lose (a worker killed between popping a message and noting it unacknowledged) is found and
+  sent again by ``enqueue.Reconciler`` from the batch's own ledger.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from celery import Celery
 
 import videogen
 from job import RETRYABLE, run_job
+from records import finish
 
 REDIS_URL = os.environ.get("VIDEOGEN_BATCH_REDIS", "redis://127.0.0.1:6379/0")
 VISIBILITY = float(os.environ.get("VIDEOGEN_BATCH_VISIBILITY", "3600"))
@@ -79,4 +82,7 @@ def generate(self, job: dict) -> None:
     except videogen.VideoGenError as error:
         if error.code in RETRYABLE:
             raise self.retry(exc=error, countdown=min(30, 2 ** min(self.request.retries, 5)))
-        raise
+        # Not worth another run (a refused request, a bad key, ...): the job ends with a manifest line naming it.
+        finish(db, job["job_id"], {"job_id": job["job_id"], "request": job["request"], "state": "error",
+                                   "error": {"code": error.code.name.lower(), "message": error.message},
+                                   "worker": worker_name(), "cost_units": None})
