@@ -353,6 +353,8 @@ def main() -> int:
             check(f"the emulator's request log holds the whole run ({len(log)} entries)",
                   len(log) < 10_000 and emulator.stats()["requests"]["api"] == len(log))
             report_kills(landed, lines, log)
+            if failed == 0:
+                shutil.rmtree(os.path.join(base, "videos"), ignore_errors=True)     # 1.1 GB: not needed any more
             requests = emulator.stats()["requests"]
             print(f"# distributed: {wall:.1f} s wall, {args.jobs} jobs, {emulator.stats()['submits']['received']} "
                   f"submits, {requests['api']} API requests, {len(landed)} kills survived", flush=True)
