@@ -72,10 +72,12 @@ test-python: build
 
 ## test-batch: the batch example (examples/python/batch: Celery over a private redis-server) with 1,000 jobs against
 ## the emulator, 4 worker processes, two SIGKILLed mid-wait and mid-download and restarted, then the same batch in a
-## single process (Tests/batch/run.py; BATCH_SEED picks the kills); installs Debian's redis-server and celery 5.7.0
-## with redis 8.1.0 from PyPI when missing
+## single process (Tests/batch/run.py; BATCH_SEED picks the kills), after the ledger's own tests
+## (Tests/batch/test_reconciler.py); installs Debian's redis-server and celery 5.7.0 with redis 8.1.0 from PyPI when
+## missing
 test-batch: build
 	@PYTHON="$(PYTHON)" bash scripts/ensure-deps.sh --batch
+	$(PYTHON) -m pytest -q Tests/batch/test_reconciler.py
 	$(PYTHON) Tests/batch/run.py
 
 ## test-rust: the Rust binding's tests (cargo, no registry: the package has no dependencies) against the development
