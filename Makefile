@@ -19,7 +19,7 @@ WHEEL_DIR := .build/wheel
 WHEEL_LIB ?= $(DIST_LIB)
 
 .PHONY: all build deps demo test test-swift test-c test-python test-dist test-wheel wheel python-install dist install \
-	uninstall clean test-go test-go-installed test-rust test-rust-installed
+	uninstall clean test-go test-go-installed test-rust test-rust-installed test-batch
 
 all: build
 
@@ -58,9 +58,9 @@ demo: build
 
 ## test: Swift unit and integration tests, the C suite against the built library, the Python tests, the dist
 ## library from C, Python, pkg-config and CMake with the Swift toolchain hidden, and the wheel installed in a clean
-## virtualenv of every CPython 3.11+ here, run with the toolchain hidden; the Go, Rust and Node.js bindings' tests; and
-## the conformance suite in all five runtimes (make conformance)
-test: test-swift test-c test-python test-dist test-wheel test-go test-rust test-node conformance
+## virtualenv of every CPython 3.11+ here, run with the toolchain hidden; the Go, Rust and Node.js bindings' tests;
+## the conformance suite in all five runtimes (make conformance); and the batch over Celery (make test-batch)
+test: test-swift test-c test-python test-dist test-wheel test-go test-rust test-node conformance test-batch
 
 test-swift: deps
 	$(SWIFT) test
@@ -70,6 +70,16 @@ test-c: build
 
 test-python: build
 	cd bindings/python && $(PYTHON) -m pytest -q tests
+
+## test-batch: the batch example (examples/python/batch: Celery over a private redis-server) with 1,000 jobs against
+## the emulator, 4 worker processes, two SIGKILLed mid-wait and mid-download and restarted, then the same batch in a
+## single process (Tests/batch/run.py; BATCH_SEED picks the kills), after the ledger's own tests
+## (Tests/batch/test_reconciler.py); installs Debian's redis-server and celery 5.7.0 with redis 8.1.0 from PyPI when
+## missing
+test-batch: build
+	@PYTHON="$(PYTHON)" bash scripts/ensure-deps.sh --batch
+	$(PYTHON) -m pytest -q Tests/batch/test_reconciler.py
+	$(PYTHON) Tests/batch/run.py
 
 ## test-rust: the Rust binding's tests (cargo, no registry: the package has no dependencies) against the development
 ## library and the emulator; CARGO_FLAGS adds flags (e.g. --release)

@@ -244,6 +244,24 @@ const char *vg_state_str(vg_state state);
  */
 void vg_string_free(char *string);
 
+/**
+ * The Idempotency-Key of a submit derived from your own job id (since 0.3.0): the same job id and scope give the
+ * same key in every process, on every machine and in every version of the library. Give it as the request's
+ * "idempotency_key" and a job re-run after a crash, or after VG_E_UNKNOWN_OUTCOME, re-sends the key of its first
+ * attempt: a service that honours Idempotency-Key answers with the task it already made instead of a second one.
+ * The key is a version-8 UUID built as RFC 9562's SHA-256 name-based example: the first 128 bits of
+ * SHA-256(namespace 33ff1169-419f-45f2-9c2a-14dd7fcf6f7c, 16 bytes || scope || one zero byte || job_id), version
+ * and variant bits set, 36 characters of lower-case hex and hyphens.
+ * @param job_id   your job's id (required, UTF-8, 1 to 4096 bytes).
+ * @param scope    NULL or "" for none; else a batch, tenant or revision name (UTF-8, at most 4096 bytes): the same
+ *                 job id in another scope is another task, on purpose.
+ * @param out_key  receives a new string, freed with vg_string_free; NULL on failure.
+ * @param error    optional error details.
+ * @return VG_OK; VG_E_INVALID_ARGUMENT (job_id NULL or empty, a text longer than 4096 bytes or not UTF-8, out_key
+ *         NULL); VG_E_NOMEM. Thread-safe; no traffic.
+ */
+vg_code vg_idempotency_key(const char *job_id, const char *scope, char **out_key, vg_error **error);
+
 /* ---------------------------------------------------------------------------------------------------------------
  * Errors
  * ------------------------------------------------------------------------------------------------------------- */

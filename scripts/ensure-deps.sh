@@ -4,7 +4,9 @@
 #                                libcurl4, is a runtime dependency already present on Debian systems);
 #   ensure-deps.sh --dist-tests  the dist tests (make test-dist): pkg-config and cmake, which build the programs
 #                                that link the installed library, and unshare and mount (util-linux, mount);
-#   ensure-deps.sh --go          the Go binding's tests (make test-go): Debian's golang-go (cgo needs cc, present).
+#   ensure-deps.sh --go          the Go binding's tests (make test-go): Debian's golang-go (cgo needs cc, present);
+#   ensure-deps.sh --batch       the batch example's test (make test-batch): Debian's redis-server, and Celery with
+#                                its Redis client from PyPI at the pinned versions below, into $PYTHON's environment.
 set -euo pipefail
 
 have_curl_headers() {
@@ -25,6 +27,21 @@ if [ "${1:-}" = --go ]; then
     if ! command -v "${GO:-go}" > /dev/null; then
         echo "videogen: the Go binding's tests need Go; installing Debian's golang-go" >&2
         apt_install golang-go
+    fi
+    exit 0
+fi
+
+if [ "${1:-}" = --batch ]; then
+    celery_version=5.7.0
+    redis_py_version=8.1.0
+    if ! command -v redis-server > /dev/null && [ ! -x /usr/bin/redis-server ]; then
+        echo "videogen: the batch test needs redis-server; installing Debian's redis-server" >&2
+        apt_install redis-server
+    fi
+    python="${PYTHON:-python3}"
+    if ! "$python" -c "import celery, redis, sys; sys.exit(celery.__version__ != '$celery_version' or redis.__version__ != '$redis_py_version')" 2> /dev/null; then
+        echo "videogen: the batch test needs celery $celery_version and redis $redis_py_version; installing them from PyPI" >&2
+        "$python" -m pip install --quiet "celery==$celery_version" "redis==$redis_py_version"
     fi
     exit 0
 fi

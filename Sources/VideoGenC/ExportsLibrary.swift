@@ -37,3 +37,19 @@ public func vg_state_str(_ state: vg_state) -> UnsafePointer<CChar>! {
 public func vg_string_free(_ string: UnsafeMutablePointer<CChar>?) {
     free(string)
 }
+
+@c @implementation
+public func vg_idempotency_key(_ job_id: UnsafePointer<CChar>?, _ scope: UnsafePointer<CChar>?,
+                               _ out_key: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                               _ error: UnsafeMutablePointer<OpaquePointer?>?) -> vg_code {
+    guarded(error) {
+        guard let out_key else { throw VideoGenError(.invalidArgument, "out_key is NULL") }
+        out_key.pointee = nil
+        guard let jobID = try CStrings.read(job_id, name: "job_id") else {
+            throw VideoGenError(.invalidArgument, "job_id is NULL")
+        }
+        let key = try IdempotencyKey.derive(jobID: jobID, scope: CStrings.read(scope, name: "scope") ?? "")
+        guard let text = CStrings.owned(key) else { throw VideoGenError(.outOfMemory, "the key could not be allocated") }
+        out_key.pointee = text
+    }
+}

@@ -101,6 +101,78 @@ void state_strings(void)
     }
 }
 
+/* ---- Idempotency keys from job ids. ---- */
+
+/* The key of (job_id, scope), which must succeed; the caller frees it. */
+static char *key_of(const char *job_id, const char *scope)
+{
+    char *key = (char *)(uintptr_t)0x1;
+    vg_error *error = NULL;
+    CHECK_CODE_E(vg_idempotency_key(job_id, scope, &key, &error), VG_OK, error);
+    vg_error_free(error);
+    return key;
+}
+
+/* The call fails with VG_E_INVALID_ARGUMENT, sets *out_key to NULL, and its message names `field`. */
+static void key_refused(const char *job_id, const char *scope, const char *field)
+{
+    char *key = (char *)(uintptr_t)0x1;
+    vg_error *error = NULL;
+    CHECK_CODE(vg_idempotency_key(job_id, scope, &key, &error), VG_E_INVALID_ARGUMENT);
+    CHECK(key == NULL);
+    CHECK(vg_error_code(error) == VG_E_INVALID_ARGUMENT);
+    CHECK_CONTAINS(vg_error_message(error), field);
+    vg_error_free(error);
+}
+
+void idempotency_keys(void)
+{
+    /* Known answers, computed apart from the library (Python's hashlib and uuid: RFC 9562's SHA-256 name-based
+     * version-8 UUID over the namespace's 16 bytes, the scope, a zero byte and the job id). */
+    struct { const char *job, *scope, *key; } known[] = {
+        {"order-42", NULL, "e2489364-9895-8ee0-8db3-7ffd4e039868"},
+        {"order-42", "", "e2489364-9895-8ee0-8db3-7ffd4e039868"},
+        {"order-42", "batch-2026-12", "be18f1c0-9ac7-8dea-a32a-3fae0141c839"},
+        {"\xc3\xa9/\xc3\xbc \xe6\xbc\xa2", NULL, "b1f3028a-46f2-886f-a2d8-9d3c26f0223a"},
+    };
+    char long_text[4098];
+    char *key;
+    size_t i;
+    for (i = 0; i < sizeof known / sizeof known[0]; i++) {
+        key = key_of(known[i].job, known[i].scope);
+        CHECK_STR_EQ(key, known[i].key);
+        vg_string_free(key);
+    }
+    /* Deterministic, and different for another job or scope; the name is unambiguous ("a" + "b\0c" cannot occur). */
+    {
+        char *first = key_of("job-1", "s"), *again = key_of("job-1", "s"), *other = key_of("job-2", "s"),
+             *scoped = key_of("job-1", "t");
+        CHECK_STR_EQ(first, again);
+        CHECK(first && other && strcmp(first, other) != 0);
+        CHECK(first && scoped && strcmp(first, scoped) != 0);
+        CHECK(first && strlen(first) == 36 && first[14] == '8' && strchr("89ab", first[19]) != NULL);
+        vg_string_free(first);
+        vg_string_free(again);
+        vg_string_free(other);
+        vg_string_free(scoped);
+    }
+    /* 4096 bytes are taken, 4097 refused, for each text. */
+    memset(long_text, 'j', 4096);
+    long_text[4096] = '\0';
+    key = key_of(long_text, long_text);
+    CHECK(key != NULL);
+    vg_string_free(key);
+    long_text[4096] = 'j';
+    long_text[4097] = '\0';
+    key_refused(long_text, NULL, "job_id");
+    key_refused("job", long_text, "scope");
+    key_refused(NULL, NULL, "job_id");
+    key_refused("", "scope", "job_id");
+    key_refused("\xff\xfe", NULL, "job_id");
+    key_refused("job", "\xc3", "scope");
+    CHECK_CODE(vg_idempotency_key("job", NULL, NULL, NULL), VG_E_INVALID_ARGUMENT);
+}
+
 /* ---- Client configuration. ---- */
 
 void config_literal_key(void)

@@ -38,6 +38,7 @@ const char *g_workdir = NULL;
     X(version_numbers, 10)                                                                                            \
     X(code_strings, 10)                                                                                               \
     X(state_strings, 10)                                                                                              \
+    X(idempotency_keys, 10)                                                                                           \
     X(config_literal_key, 10)                                                                                         \
     X(config_env_key, 10)                                                                                             \
     X(config_missing_key_env, 10)                                                                                     \

@@ -93,12 +93,15 @@ def stats(emu, req: Request) -> Response:
     """``GET /_emulator/stats``: tasks, Idempotency-Keys, requests served per origin, this process's CPU time.
 
     ``requests`` counts every request but harness plumbing since start or the last reset (unbounded, unlike the
-    request log); ``cpu_seconds`` is this process's user + system CPU time (the emulator's own when it runs as
+    request log); ``submits`` counts the task-creating POSTs the API origin ``received`` (whatever their answer), of
+    which ``replayed`` were answered from the Idempotency-Key ledger, and the tasks ``created`` (a task paid for);
+    ``cpu_seconds`` is this process's user + system CPU time (the emulator's own when it runs as
     ``python -m videogen_emulator``); ``server`` names the engine.
     """
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return _reply({"tasks": len(emu.store), "idempotency_keys": len(emu.idempotency),
-                   "requests": emu.log.counts(), "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                   "requests": emu.log.counts(), "submits": dict(emu.log.submits(), created=emu.store.created),
+                   "cpu_seconds": usage.ru_utime + usage.ru_stime,
                    "server": emu.server})
 
 
@@ -106,12 +109,20 @@ def tasks(emu, req: Request) -> Response:
     """``GET /_emulator/tasks``: every task with its model, phase, creation and completion instants.
 
     ``created_at`` and ``completes_at`` are unix seconds (floats); ``completes_at`` is the exact instant the task
-    becomes terminal (``created_at`` + its task_seconds), null for one that never does (``emu-stuck``).
+    becomes terminal (``created_at`` + its task_seconds), null for one that never does (``emu-stuck``). With
+    ``?include=video`` and the ``video_bytes`` setting, each row also has ``video_bytes`` and ``video_sha256``, the
+    size and hex SHA-256 of the task's own video (``GET /v1/videos/{id}/content``).
     """
     now = time.monotonic()
-    return _reply([{"id": task.id, "model": task.model, "created_at": task.created_at,
-                    "completes_at": task.completes_at, "phase": task.state(now).phase}
-                   for task in emu.store.all()])
+    size = emu.settings.get("video_bytes")
+    rows = []
+    for task in emu.store.all():
+        row = {"id": task.id, "model": task.model, "created_at": task.created_at,
+               "completes_at": task.completes_at, "phase": task.state(now).phase}
+        if size is not None and "video" in req.query.get("include", "").split(","):
+            row["video_bytes"], row["video_sha256"] = size, media.task_video_sha256(task.id, size)
+        rows.append(row)
+    return _reply(rows)
 
 
 def reset(emu, req: Request) -> Response:

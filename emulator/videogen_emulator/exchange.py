@@ -351,6 +351,8 @@ class _Record:
         """Add this request to the emulator's request log (and count it) with ``status``."""
         headers = self.headers
         self.site.emu.log.record(self.site.origin, lambda: self._entry(status, headers))
+        if self.site.origin == "api" and self.method == "POST" and not self.path.startswith("/_emulator/"):
+            self.site.emu.log.count_submit(self.replayed)
 
     def _entry(self, status: int, headers: Any) -> dict[str, Any]:
         entry = {

@@ -1,4 +1,4 @@
-"""Media bodies (the sample MP4 and synthetic blobs) and Range/ETag handling.
+"""Media bodies (the sample MP4, tasks' own videos, synthetic blobs) and Range/ETag handling.
 
 :func:`serve` turns a :class:`MediaSource` plus the request's ``Range`` and
 ``If-Range`` headers into a 200, 206 or 416 :class:`Response`. The API content
@@ -8,6 +8,7 @@ route, the CDN and the blob route all use it.
 from __future__ import annotations
 
 import email.utils
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -85,6 +86,53 @@ def blob_source(size: int, modified: float) -> MediaSource:
 
     return MediaSource(size, f'"blob-{size}-{PERIOD}"', email.utils.formatdate(modified, usegmt=True),
                        "application/octet-stream", read)
+
+
+@functools.lru_cache(maxsize=256)
+def _video_pattern(task_id: str) -> bytes:
+    """The period of a task's own video: a SHA-256 chain seeded by the task id, ``PERIOD`` bytes long."""
+    out = bytearray()
+    block = b"videogen-emulator-video\0" + task_id.encode("utf-8", "surrogatepass")
+    while len(out) < PERIOD:
+        block = hashlib.sha256(block).digest()
+        out += block
+    return bytes(out[:PERIOD]) * (1 + (PERIOD + CHUNK) // PERIOD)
+
+
+def task_video_bytes(task_id: str, offset: int, length: int) -> bytes:
+    """``length`` bytes of task ``task_id``'s own video from ``offset``: byte i is the task's pattern at
+    i % PERIOD, so two tasks' videos differ everywhere and a resume at a wrong offset shows."""
+    tiled = _video_pattern(task_id)
+    out = bytearray()
+    while length > 0:
+        n = min(length, CHUNK)
+        start = offset % PERIOD
+        out += tiled[start:start + n]
+        offset += n
+        length -= n
+    return bytes(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def task_video_sha256(task_id: str, size: int) -> str:
+    """The hex SHA-256 of task ``task_id``'s own video of ``size`` bytes."""
+    digest = hashlib.sha256()
+    for pos in range(0, size, 1 << 20):
+        digest.update(task_video_bytes(task_id, pos, min(size, pos + (1 << 20)) - pos))
+    return digest.hexdigest()
+
+
+def task_video_source(task_id: str, size: int, modified: float) -> MediaSource:
+    """A task's own video (the ``video_bytes`` setting): ``size`` bytes that depend on the task id, with a strong
+    ETag naming both."""
+
+    def read(start: int, end: int) -> Iterator[bytes]:
+        for pos in range(start, end, CHUNK):
+            yield task_video_bytes(task_id, pos, min(end, pos + CHUNK) - pos)
+
+    tag = hashlib.sha256(task_id.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return MediaSource(size, f'"video-{tag}-{size}"', email.utils.formatdate(modified, usegmt=True),
+                       "video/mp4", read)
 
 
 def load_sample(modified: float) -> MediaSource:

@@ -192,6 +192,9 @@ def get_content(emu, req: Request, video_id: str) -> Response:
     if task.scenario == "redirect":
         location = shapes.result_url(emu, task, state)
         return json_response(302, {"redirect": location}, {"Location": location})
+    size = emu.settings.get("video_bytes")
+    if size is not None:
+        return media.serve(req, media.task_video_source(task.id, size, task.created_at))
     return media.serve(req, emu.sample)
 
 

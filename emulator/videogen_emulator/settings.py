@@ -66,6 +66,17 @@ def _ttl(value: Any) -> int:
     return value
 
 
+MAX_VIDEO_BYTES = 1 << 32
+
+
+def _video_bytes(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_VIDEO_BYTES:
+        raise ValueError(f"video_bytes must be an integer from 1 to {MAX_VIDEO_BYTES}, or null")
+    return value
+
+
 VALIDATORS = {
     "task_seconds": _seconds("task_seconds"),
     "task_seconds_spread": _seconds("task_seconds_spread"),
@@ -78,6 +89,7 @@ VALIDATORS = {
     "task_id": _task_id,
     "server_address": _server_address,
     "progress_profile": _choice("progress_profile", PROGRESS_PROFILES),
+    "video_bytes": _video_bytes,
 }
 
 
@@ -97,7 +109,10 @@ class Settings:
     the same id replaces the earlier one) and ``server_address`` (the address the ``proxy`` scenario builds its
     content-route URLs from, as new-api's configured server address; None: this emulator's API origin under its
     other loopback name, see :mod:`.gateway`) and ``progress_profile`` (how the progress of new tasks rises over
-    their running phase: ``linear``, the default, or a varying rate, see :mod:`.progress_profiles`).
+    their running phase: ``linear``, the default, or a varying rate, see :mod:`.progress_profiles`) and
+    ``video_bytes`` (None, the default: every task's video is the sample MP4; an integer: ``GET
+    /v1/videos/{id}/content`` serves each task a video of its own of that many bytes, which depend on the task id,
+    see :func:`.media.task_video_source`, with its SHA-256 in ``GET /_emulator/tasks``).
     """
 
     def __init__(self, **values: Any) -> None:
@@ -106,7 +121,7 @@ class Settings:
             "task_seconds": 3.0, "task_seconds_spread": 0.0, "unified_shape": "envelope", "kling_shape": "envelope",
             "chat_form": "markdown",
             "www_authenticate": "Bearer", "poll_after_ms": None, "url_ttl_seconds": 600, "task_id": None, "server_address": None,
-            "progress_profile": "linear",
+            "progress_profile": "linear", "video_bytes": None,
         }
         self.update(values)
 

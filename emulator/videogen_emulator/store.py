@@ -189,6 +189,7 @@ class TaskStore:
         self._tasks: dict[str, Task] = {}
         self._deleted: dict[str, int] = {}   # id -> row_id of deleted tasks, so list cursors naming them still work
         self._next_row = 1
+        self._created = 0
 
     def create(self, *, id_: str, **fields: Any) -> Task:
         """Create, store and return a task; ``fields`` are :class:`Task` fields
@@ -199,6 +200,7 @@ class TaskStore:
             task = Task(id=id_, row_id=self._next_row, started=time.monotonic(),
                         created_at=time.time(), **fields)
             self._next_row += 1
+            self._created += 1
             self._tasks[task.id] = task
             return task
 
@@ -231,9 +233,16 @@ class TaskStore:
         with self._lock:
             return list(self._tasks.values())
 
+    @property
+    def created(self) -> int:
+        """Tasks created since start or the last :meth:`clear` (deleted and replaced ones included)."""
+        with self._lock:
+            return self._created
+
     def clear(self) -> None:
         """Forget every task."""
         with self._lock:
+            self._created = 0
             self._tasks.clear()
             self._deleted.clear()
 

@@ -81,7 +81,7 @@ def test_control_get_and_update(emu):
     assert settings == {"task_seconds": 0.5, "task_seconds_spread": 0.0, "unified_shape": "envelope",
                         "www_authenticate": "Bearer", "poll_after_ms": None, "url_ttl_seconds": 600,
                         "kling_shape": "envelope", "chat_form": "markdown", "task_id": None, "server_address": None,
-                        "progress_profile": "linear"}
+                        "progress_profile": "linear", "video_bytes": None}
     new = set_control(emu, task_seconds=0, unified_shape="flat", www_authenticate="Basic",
                       poll_after_ms=250)
     assert new["task_seconds"] == 0 and new["unified_shape"] == "flat"

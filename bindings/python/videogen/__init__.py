@@ -34,14 +34,17 @@ from .errors import (  # noqa: E402 - __version__ first, for packaging tools tha
     TimeoutError,
     VideoGenError,
 )
+from .idempotency import idempotency_key  # noqa: E402
 from .progress import Progress, ProgressCallback  # noqa: E402
+from .record_store import DirectoryRecordStore, RecordStore  # noqa: E402
 from .state import State  # noqa: E402
 from .task import Task  # noqa: E402
 from .video_file import VideoFile  # noqa: E402
 from .video_page import VideoPage  # noqa: E402
 
 __all__ = [
-    "AuthenticationError", "Client", "ContentPolicyError", "ErrorCode", "InvalidArgumentError", "LibraryError",
+    "AuthenticationError", "Client", "ContentPolicyError", "DirectoryRecordStore", "ErrorCode",
+    "InvalidArgumentError", "LibraryError", "RecordStore", "idempotency_key",
     "NetworkError", "NotFoundError", "PermissionDeniedError", "Progress", "ProgressCallback", "QuotaExceededError",
     "RateLimitError", "State", "Task", "TaskCancelledError", "TaskFailedError", "TimeoutError", "VideoFile",
     "VideoGenError", "VideoPage", "__version__", "library_path", "library_version",

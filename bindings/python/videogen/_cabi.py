@@ -84,6 +84,7 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "vg_code_str": (c_char_p, [code]),
     "vg_state_str": (c_char_p, [c_int]),
     "vg_string_free": (None, [c_void_p]),
+    "vg_idempotency_key": (code, [c_char_p, c_char_p, POINTER(c_void_p), handle_out]),
     # Errors
     "vg_error_code": (code, [handle]),
     "vg_error_message": (c_char_p, [handle]),
@@ -138,6 +139,7 @@ OPTIONAL = frozenset({
     "vg_client_submit_async", "vg_task_wait_async", "vg_task_download_async",
     "vg_client_event_fd", "vg_client_dispatch",
     "vg_client_list_tasks", "vg_task_delete_remote", "vg_task_remix", "vg_task_download_variant",
+    "vg_idempotency_key",
 })
 
 

@@ -50,7 +50,8 @@ class Library:
         (a library older than the binding)."""
         if name in self.missing:
             from .errors import ErrorCode, VideoGenError
-            raise VideoGenError(f"the loaded libvideogen ({self.path}) predates {name} (added in 0.2.0): "
+            since = "0.3.0" if name == "vg_idempotency_key" else "0.2.0"
+            raise VideoGenError(f"the loaded libvideogen ({self.path}) predates {name} (added in {since}): "
                                 "update the library", code=ErrorCode.UNSUPPORTED)
 
 

@@ -14,7 +14,9 @@ from ._events import PumpSource
 from ._native import check, new_handle, take_string
 from .config import ClientOptions, config_document
 from .errors import InvalidArgumentError, VideoGenError
+from .idempotency import idempotency_key
 from .progress import ProgressCallback
+from .record_store import RecordStore
 from .request import RequestFields, dumps, inline_images, request_document, split_images
 from .task import Task, submit_async
 from .video_page import VideoPage
@@ -138,6 +140,38 @@ class Client:
             code = self._lib.vg_client_submit(handle, dumps(document), ctypes.byref(out), ctypes.byref(error))
         check(self._lib, code, error)
         return Task(self._lib, new_handle(out), self._pumps)
+
+    def submit_once(self, job_id: str, store: RecordStore, *, model: str, prompt: str, scope: str = "",
+                    **fields: Unpack[RequestFields]) -> Task:
+        """Submit the request of your job ``job_id`` at most once across crashes, retries and machines, keeping its
+        record in ``store`` (a :class:`~videogen.RecordStore`: Redis, a database, a directory).
+
+        - A job whose entry holds a record is resumed from it (:meth:`resume`): nothing is sent.
+        - Otherwise the entry is saved with the job's ``idempotency_key`` (:func:`~videogen.idempotency_key` of
+          ``job_id`` and ``scope``, or the one an earlier attempt saved) and ``record: None`` *before* the submit is
+          sent, then with the task's record as soon as the submit returns. A job found in between (its process
+          died, or the submit raised ``ErrorCode.UNKNOWN_OUTCOME``) is sent again with the same key: a service that
+          honours ``Idempotency-Key`` answers with the task of the first attempt instead of making a second.
+
+        Members of the entry other than ``job_id``, ``idempotency_key`` and ``record`` are kept. Save the task's
+        later records yourself (``store.save(job_id, dict(store.load(job_id), record=task.record()))``) if you want
+        waits to resume from the latest state; the first record is enough to wait and download. Two processes
+        running the same job at the same moment both send (with one key): run each job in one place at a time, as a
+        task queue does. ``idempotency_key`` cannot be given here (it is the job's).
+        """
+        if "idempotency_key" in fields:
+            raise TypeError("submit_once derives the idempotency_key from job_id; do not pass one")
+        entry = dict(store.load(job_id) or {})
+        record = entry.get("record")
+        if record:
+            return self.resume(record)
+        key = entry.get("idempotency_key") or idempotency_key(job_id, scope)
+        entry.update(job_id=job_id, idempotency_key=key, record=None)
+        store.save(job_id, entry)
+        task = self.submit(model=model, prompt=prompt, idempotency_key=key, **fields)
+        entry["record"] = task.record()
+        store.save(job_id, entry)
+        return task
 
     def resume(self, record: Mapping[str, Any] | str | bytes) -> Task:
         """Turn a record (from :meth:`Task.record`, possibly saved by another process) back into a live

@@ -67,6 +67,9 @@ class RequestFields(TypedDict, total=False):
     """Sent verbatim where the dialect has a metadata object."""
     extra: Mapping[str, Any] | None
     """Provider fields sent verbatim at the top level of the provider's request."""
+    idempotency_key: str | None
+    """The submit's ``Idempotency-Key`` (1-255 printable ASCII characters; default: a fresh UUID); see
+    :func:`videogen.idempotency_key` for one derived from your job id."""
 
 
 def _plain(value: Any) -> Any:

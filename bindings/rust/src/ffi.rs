@@ -200,6 +200,9 @@ c_functions! {
     fn vg_state_str(state: vg_state) -> *const c_char;
     /// `vg_string_free`: Frees a string returned through a `char **` out-parameter; NULL is a no-op.
     fn vg_string_free(string: *mut c_char);
+    /// `vg_idempotency_key`: The Idempotency-Key derived from a job id and scope (since 0.3.0).
+    fn vg_idempotency_key(job_id: *const c_char, scope: *const c_char, out_key: *mut *mut c_char,
+                          error: *mut *mut vg_error) -> vg_code;
 
     /// `vg_error_code`: The error's code.
     fn vg_error_code(error: *const vg_error) -> vg_code;
