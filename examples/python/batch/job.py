@@ -9,8 +9,8 @@ manifest line. Every step can be cut by a kill and run again by another process:
   (the library hashes it again and asks for the rest with ``Range`` + ``If-Range``), and a second download of the
   same file at the same moment fails with ``BUSY`` instead of interleaving. A video already downloaded (the record
   says so, and the file matches) is not fetched again.
-- manifest: request, task id, file, size, SHA-256, cost units (none of the library's dialects reports a cost yet:
-  null), and how the job went: ``redelivered`` (its record was found: no submit), ``part_found`` (bytes of a part
+- manifest: request, task id, file, size, SHA-256, cost units (the record's ``usage``, under the provider's own
+  names, where the provider reports them; null otherwise), and how the job went: ``redelivered`` (its record was found: no submit), ``part_found`` (bytes of a part
   file another worker left, which the download continued when its note matched).
 """
 
@@ -96,6 +96,6 @@ def run_job(client: videogen.Client, db: redis.Redis, job: dict[str, Any], out_d
             record = task.record()
             store.save(job_id, dict(store.load(job_id) or {}, record=record))
         download = record["download"]
-        line.update(file=path, size=download["bytes"], sha256=download["sha256"])
+        line.update(file=path, size=download["bytes"], sha256=download["sha256"], cost_units=record.get("usage"))
     finish(db, job_id, line)
     return line
