@@ -135,7 +135,8 @@ public struct MiniMaxAdapter: ProviderAdapter {
             }
             report.resultRequest = request
         case .failed:
-            let message = body["base_resp"]?["status_msg"]?.textValue
+            // base_resp {0, "success"} only says the query worked: then the failure has no reason.
+            let message = code == 0 ? nil : body["base_resp"]?["status_msg"]?.textValue
             report.error = MiniMaxErrors.taskFailure(code: code == 0 ? nil : String(code), message: message, state: .failed)
         default: break
         }
