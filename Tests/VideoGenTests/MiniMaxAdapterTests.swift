@@ -58,6 +58,13 @@ struct MiniMaxAdapterTests {
         if state == .failed { #expect(report.error?.code == .contentPolicy && report.error?.providerCode == "1026") }
     }
 
+    @Test("a v1 Fail whose base_resp only says the query worked has no reason, not 'success'")
+    func v1FailWithoutReason() throws {
+        let report = try v1.parseStatus(.json(200, #"{"task_id":"1","status":"Fail","base_resp":{"status_code":0,"status_msg":"success"}}"#),
+                                        taskID: "1", baseURL: base)
+        #expect(report.state == .failed && report.error?.code == .taskFailed && report.error?.message.contains("success") == false)
+    }
+
     @Test("business codes in HTTP 200 and v2 error bodies", arguments: [
         ("1004", VideoGenError.Code.auth), ("1008", .quota), ("1002", .rateLimited), ("1026", .contentPolicy), ("2013", .badRequest),
     ])

@@ -11,14 +11,14 @@ same path cancels a queued task (a running one answers 409) and deletes a finish
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from . import shapes
 from .direct_common import create, json_body
 from .inputs import is_http_url
-from .messages import HttpError, Request, Response, json_response
+from .messages import Request, Response, json_response
 from .store import error_scenario
-import secrets
 
 FIELDS = {"model", "content", "callback_url", "return_last_frame", "service_tier", "execution_expires_after",
           "generate_audio", "draft", "camera_fixed", "watermark", "seed", "resolution", "ratio", "duration",
@@ -37,7 +37,11 @@ ERRORS = {
 }
 STATUS = {"queued": "queued", "running": "running", "completed": "succeeded", "failed": "failed"}
 TOKENS_PER_SECOND = 21600
-cancelled: set[str] = set()
+
+
+def cancelled(emu) -> set[str]:
+    """The ids of this emulator's ark tasks cancelled while not finished (kept on the emulator, not the module)."""
+    return emu.__dict__.setdefault("_ark_cancelled", set())
 
 
 def error(status: int, code: str, message: str, type_: str = "BadRequest", param: str = "") -> Response:
@@ -111,7 +115,7 @@ def render(emu, task, state) -> dict[str, Any]:
                             "seed": int(request.get("seed", 42)), "resolution": request.get("resolution", "720p"),
                             "ratio": request.get("ratio", "16:9"), "duration": seconds, "framespersecond": 24,
                             "service_tier": request.get("service_tier", "default"), "execution_expires_after": 172800}
-    if task.id in cancelled:
+    if task.id in cancelled(emu):
         body["status"] = "cancelled"
         return body
     if state.phase == "completed" and state.has_video:
@@ -141,10 +145,10 @@ def delete(emu, req: Request, task_id: str) -> Response:
     if task is None or task.dialect != "ark":
         return error(404, "ResourceNotFound", f"The specified task {task_id} is not found", "NotFound")
     state = task.state()
-    if task.id in cancelled or state.terminal:
+    if task.id in cancelled(emu) or state.terminal:
         emu.store.delete(task.id)
     elif state.phase == "queued":
-        cancelled.add(task.id)
+        cancelled(emu).add(task.id)
     else:
         return error(409, "InvalidAction.TaskRunning", "A running task cannot be cancelled", "Conflict")
     return json_response(200, {})

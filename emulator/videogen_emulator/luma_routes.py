@@ -20,7 +20,6 @@ from .store import error_scenario
 
 FIELDS = {"model", "prompt", "aspect_ratio", "duration", "resolution", "keyframes", "loop", "callback_url",
           "concepts", "generation_type"}
-MODELS_HINT = ("ray-2", "ray-flash-2")
 RATIOS = {"1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21"}
 STATE = {"queued": "queued", "running": "dreaming", "completed": "completed", "failed": "failed"}
 

@@ -17,7 +17,6 @@ model containing ``emu-error-<code>`` answers that status code; ``emu-fail`` fai
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from . import shapes
@@ -128,6 +127,7 @@ def submit_v2(emu, req: Request) -> Response:
 
 
 def _failure(task: Task, state) -> tuple[int, str]:
+    """The status code and message of a refused generation (the ``fail`` scenario): 1027, sensitive output."""
     return 1027, CODES[1027][2]
 
 

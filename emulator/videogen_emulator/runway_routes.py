@@ -27,7 +27,11 @@ ROUTE_FIELDS = {
 REQUIRED = {"image_to_video": ("model", "promptImage"), "text_to_video": ("model", "promptText"),
             "video_to_video": ("model", "videoUri", "promptText")}
 CREDITS_PER_SECOND = 5
-cancelled: set[str] = set()
+
+
+def cancelled(emu) -> set[str]:
+    """The ids of this emulator's runway tasks cancelled while not finished (kept on the emulator, not the module)."""
+    return emu.__dict__.setdefault("_runway_cancelled", set())
 
 
 def error(status: int, message: str, **extra: Any) -> Response:
@@ -88,7 +92,7 @@ def render(emu, task, state) -> dict[str, Any]:
     seconds = int(task.extra["request"].get("duration", 5))
     body: dict[str, Any] = {"id": task.id, "createdAt": _iso(task.created_at)}
     credits = {"credits": seconds * CREDITS_PER_SECOND}
-    if task.id in cancelled and not state.terminal:
+    if task.id in cancelled(emu):
         return {**body, "status": "CANCELLED", "cost": {"credits": 0}}
     if state.phase == "queued":
         throttled = "emu-throttled" in task.model.lower()
@@ -120,12 +124,12 @@ def delete(emu, req: Request, task_id: str) -> Response:
     """``DELETE /v1/tasks/{id}``: cancels a running task, deletes a finished one."""
     _version(req)
     task = emu.store.get(task_id)
-    if task is None or task.dialect != "runway" or task.id in cancelled:
+    if task is None or task.dialect != "runway" or task.id in cancelled(emu):
         return error(404, "Task not found.")
     if task.state().terminal:
         emu.store.delete(task.id)
     else:
-        cancelled.add(task.id)
+        cancelled(emu).add(task.id)
     return Response(204)
 
 

@@ -69,3 +69,20 @@ def run_sdk(python: str, script: str, env: dict[str, str]) -> dict:
                           env={**{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}, **env})
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def resume_in_new_process(emu, dialect: str, record: dict, output: str, **options) -> str:
+    """Resumes ``record`` in a new Python process (a client of ``dialect`` with ``options``), waits for it and
+    downloads its video to ``output``; returns the final state's name."""
+    from conftest import EMULATOR_PYTHONPATH
+    settings = {"dialect": dialect, "base_url": emu.base_url, "api_key": API_KEY, "poll": FAST_POLL, **options}
+    script = ("import json, sys, videogen\n"
+              "settings, record, output = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]\n"
+              "with videogen.Client(**settings) as client:\n"
+              "    task = client.resume(record).wait(timeout=20)\n"
+              "    task.download(output)\n"
+              "    print(task.state.name)\n")
+    done = subprocess.run([sys.executable, "-c", script, json.dumps(settings), json.dumps(record), output],
+                          capture_output=True, text=True, env={"PYTHONPATH": EMULATOR_PYTHONPATH}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()

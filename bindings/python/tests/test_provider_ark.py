@@ -10,7 +10,7 @@ import json
 import pytest
 from cli_support import FAST, key_in_environment, videogen as cli  # noqa: F401  (the key in the environment)
 from conftest import API_KEY, PNG
-from provider_support import CANARY, assert_no_canary, client_for, run_sdk, sdk_python
+from provider_support import CANARY, assert_no_canary, client_for, resume_in_new_process, run_sdk, sdk_python
 
 import videogen
 from test_emulator import SAMPLE
@@ -86,6 +86,14 @@ def test_cli_generate(emu, tmp_path):
               "-p", "a fox", "-o", str(tmp_path / "v.mp4"), "--json", "-q")
     assert run.status == 0, run.err
     assert json.loads(run.out)["usage"]["completion_tokens"] > 0 and (tmp_path / "v.mp4").read_bytes() == SAMPLE
+
+
+
+def test_resume_in_a_new_process(emu, tmp_path):
+    with client_for(emu, "ark") as client:
+        record = client.submit(model="doubao-seedance-1-0-pro", prompt="a fox").record()
+    assert resume_in_new_process(emu, "ark", record, str(tmp_path / "r.mp4")) == "SUCCEEDED"
+    assert (tmp_path / "r.mp4").read_bytes() == SAMPLE
 
 
 SDK_SCRIPT = """
