@@ -97,8 +97,10 @@ struct EmulatorDirectProvidersTests {
     @Test("remote cancel: Runway's and Ark's DELETE, Luma's removal; MiniMax has none")
     func remoteCancel() async throws {
         let emulator = try EmulatorProcess()
+        // Tasks queued for their first 720 s: Ark cancels queued tasks only, so the cancel cannot race the queue.
+        let slow = try EmulatorProcess(taskSeconds: 3600)
         for dialect in [Dialect.runway, .ark] {
-            let client = VideoGenClient(configuration: try emulator.configuration(dialect))
+            let client = VideoGenClient(configuration: try slow.configuration(dialect))
             let task = try await client.submit(VideoRequest(model: "m-emu-stuck", prompt: "p"))
             try await client.cancelRemotely(task)
             #expect(try await client.refresh(task).state == .cancelled)

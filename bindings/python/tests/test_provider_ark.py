@@ -38,7 +38,12 @@ def test_content_roles_usage_and_download(emu, tmp_path):
     assert [i.get("role") for i in emu.store.get(refs.id).extra["request"]["content"]][1:] == ["reference_image"] * 2
 
 
-def test_refusals_errors_and_cancel(emu):
+def test_refusals_errors_and_cancel(emu, make_emu):
+    slow = make_emu(task_seconds=3600)   # queued for its first 720 s: Ark cancels queued tasks only
+    with client_for(slow, "ark") as client:
+        queued = client.submit(model="seedance", prompt="a fox")
+        queued.cancel(remote=True)
+        assert client.resume(queued.record()).poll().state is videogen.State.CANCELLED
     with client_for(emu, "ark", retry={"max_attempts": 1}) as client:
         failed = client.submit(model="seedance-emu-fail", prompt="a fox")
         with pytest.raises(videogen.ContentPolicyError) as caught:
@@ -50,9 +55,6 @@ def test_refusals_errors_and_cancel(emu):
             client.submit(model="seedance-emu-error-accountoverdueerror", prompt="a fox")
         with pytest.raises(videogen.PermissionDeniedError):
             client.submit(model="seedance-emu-error-modelnotopen", prompt="a fox")
-        queued = client.submit(model="seedance-emu-stuck", prompt="a fox")
-        queued.cancel(remote=True)
-        assert client.resume(queued.record()).poll().state is videogen.State.CANCELLED
         with pytest.raises(videogen.VideoGenError, match="'negative_prompt'"):
             client.submit(model="m", prompt="p", negative_prompt="blur")
 
@@ -109,12 +111,19 @@ while task.status not in ("succeeded", "failed", "cancelled"):
     time.sleep(0.1)
     task = client.content_generation.tasks.get(task_id=created.id)
     states.append(task.status)
-print(json.dumps({"states": states, "video": task.content.video_url, "tokens": task.usage.completion_tokens}))
+slow = Ark(base_url=os.environ["SLOW"] + "/api/v3", api_key=os.environ["KEY"])
+queued = slow.content_generation.tasks.create(model="seedance", content=[{"type": "text", "text": "a fox"}])
+slow.content_generation.tasks.delete(queued.id)
+cancelled = slow.content_generation.tasks.get(task_id=queued.id).status
+print(json.dumps({"states": states, "video": task.content.video_url, "tokens": task.usage.completion_tokens,
+                  "cancelled": cancelled}))
 """
 
 
 def test_the_ark_sdk_parses_the_emulator(make_emu):
     python = sdk_python("ark-runtime", ARK_RUNTIME, "volcenginesdkarkruntime")
     emu = make_emu(task_seconds=0.5)
-    result = run_sdk(python, SDK_SCRIPT, {"BASE": emu.base_url, "KEY": API_KEY})
+    slow = make_emu(task_seconds=3600)   # queued for its first 720 s: Ark cancels queued tasks only
+    result = run_sdk(python, SDK_SCRIPT, {"BASE": emu.base_url, "SLOW": slow.base_url, "KEY": API_KEY})
     assert result["states"][-1] == "succeeded" and result["video"].startswith(emu.cdn_url) and result["tokens"] > 0
+    assert result["cancelled"] == "cancelled"

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from cli_support import FAST, key_in_environment, videogen as cli  # noqa: F401  (the key in the environment)
-from conftest import API_KEY, PNG
+from conftest import API_KEY, PNG, wait_until
 from provider_support import CANARY, assert_no_canary, client_for, resume_in_new_process, run_sdk, sdk_python
 
 import videogen
@@ -18,15 +18,16 @@ LUMAAI = "lumaai==1.21.0"
 
 
 def test_keyframes_dreaming_and_download(emu, tmp_path):
-    seen = []
     with client_for(emu, "luma") as client:
+        stuck = client.submit(model="ray-2-emu-stuck", prompt="a fox")
+        dreaming = wait_until(stuck.poll, lambda t: t.state is not videogen.State.QUEUED, timeout=10)
+        assert dreaming.state is videogen.State.RUNNING and dreaming.provider_status == "dreaming"
         task = client.submit(model="ray-2", prompt="a fox", image="https://img.example/a.png",
                              image_tail="https://img.example/b.png", duration=5, aspect_ratio="16:9",
                              resolution="720p", extra={"loop": True})
-        task.wait(timeout=20, on_progress=lambda p: seen.append(p.task.provider_status))
+        task.wait(timeout=20)
         assert task.state is videogen.State.SUCCEEDED and task.video_url.startswith(emu.cdn_url)
         assert task.download(tmp_path / "v.mp4").path.read_bytes() == SAMPLE
-    assert "dreaming" in seen
     body = emu.store.get(task.id).extra["request"]
     assert body["keyframes"] == {"frame0": {"type": "image", "url": "https://img.example/a.png"},
                                  "frame1": {"type": "image", "url": "https://img.example/b.png"}}
