@@ -109,3 +109,36 @@ struct MiniMaxAdapterTests {
         #expect(v1.statusFailure(error, for: task, now: 1e10) == nil)
     }
 }
+
+/// The engine side of `ProviderAdapter.statusFailure`: a wait and a refresh of a MiniMax task past its 7-day query
+/// window end with the task expired (the failed request is the answer), a younger task's failure stays an error.
+@Suite("minimax query window through the client")
+struct MiniMaxQueryWindowClientTests {
+    static let invalid = HTTPResponse.json(400, #"{"type":"error","error":{"type":"bad_request_error","message":"invalid task_id (2013)","http_code":"400"}}"#)
+
+    func task(ageDays: Double) -> TaskSnapshot {
+        var task = TaskSnapshot(id: "424010985738629", dialect: "minimax", baseURL: "http://127.0.0.1:9", state: .running)
+        task.route = "v2"
+        task.createdAt = Date().timeIntervalSince1970 - ageDays * 86400
+        return task
+    }
+
+    @Test("a wait of an 8-day-old task ends expired after one poll")
+    func waitExpires() async throws {
+        let transport = FakeTransport([.respond(Self.invalid)])
+        let client = VideoGenClient(configuration: try TestConfig.make(.minimax, retry: TestConfig.fastRetry), transport: transport, random: { 0 })
+        let final = try await client.wait(for: task(ageDays: 8), timeout: 5, pollImmediately: true)
+        #expect(final.state == .expired && final.error?.code == .notFound && final.error?.providerCode == "2013")
+        #expect(transport.requests.count == 1)
+    }
+
+    @Test("a refresh of an 8-day-old task is expired; of a 1-day-old one, not found")
+    func refresh() async throws {
+        let old = VideoGenClient(configuration: try TestConfig.make(.minimax, retry: TestConfig.fastRetry),
+                                 transport: FakeTransport([.respond(Self.invalid)]), random: { 0 })
+        #expect(try await old.refresh(task(ageDays: 8)).state == .expired)
+        let young = VideoGenClient(configuration: try TestConfig.make(.minimax, retry: TestConfig.fastRetry),
+                                   transport: FakeTransport([.respond(Self.invalid)]), random: { 0 })
+        await expectError(.notFound) { _ = try await young.refresh(task(ageDays: 1)) }
+    }
+}
