@@ -19,8 +19,9 @@ struct ImageInputTests {
         switch dialect {
         case .openai: return .upload
         case .unified, .chat: return .text("data:image/png;base64,\(png.base64EncodedString())")
+        case .minimax, .runway, .ark: return .text("data:image/png;base64,\(png.base64EncodedString())")
         case .kling: return .text(png.base64EncodedString())
-        case .routerone: return .refused
+        case .routerone, .luma: return .refused
         }
     }
 
@@ -41,6 +42,10 @@ struct ImageInputTests {
         case .unified, .kling: return try JSONValue.parse(body)["image"]?.stringValue
         case .routerone: return try JSONValue.parse(body)["image_url"]?.stringValue
         case .chat: return try JSONValue.parse(body)["messages"]?.arrayValue?.first?["content"]?.arrayValue?.last?["image_url"]?["url"]?.stringValue
+        case .minimax: return try JSONValue.parse(body)["first_frame_image"]?.stringValue
+        case .runway: return try JSONValue.parse(body)["promptImage"]?.stringValue
+        case .luma: return try JSONValue.parse(body)["keyframes"]?["frame0"]?["url"]?.stringValue
+        case .ark: return try JSONValue.parse(body)["content"]?.arrayValue?.last?["image_url"]?["url"]?.stringValue
         }
     }
 

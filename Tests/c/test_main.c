@@ -131,6 +131,7 @@ const char *g_workdir = NULL;
     X(videos_remix, 60)                                                                                               \
     X(videos_download_variants, 30)                                                                                   \
     X(videos_unsupported_dialects, 30)                                                                                \
+    X(providers_direct, 120)                                                                                          \
     X(download_refuses_planted_links, 30)                                                                             \
     X(download_replaces_link_at_destination, 30)                                                                      \
     X(download_refuses_fifo_destination, 30)                                                                          \

@@ -10,9 +10,10 @@ import (
 // fields are left out, so the library's defaults (and a preset's) apply. Its String and GoString never show the
 // API key.
 type Config struct {
-	// Provider is a preset ("applerouter", "routerone", "newapi", "openai"): dialect, address, schedule.
+	// Provider is a preset ("applerouter", "routerone", "newapi", "openai", "minimax", "minimaxi", "runway", "luma",
+	// "ark", "byteplus"): dialect, address, schedule.
 	Provider string `json:"provider,omitempty"`
-	// Dialect is "openai", "unified", "kling", "routerone" or "chat" (required without a provider).
+	// Dialect is "openai", "unified", "kling", "routerone", "chat", "minimax", "runway", "luma" or "ark" (required without a provider).
 	Dialect string `json:"dialect,omitempty"`
 	// BaseURL is the http(s) root of the service; it overrides a preset's.
 	BaseURL string `json:"base_url,omitempty"`
@@ -23,6 +24,10 @@ type Config struct {
 	APIKeyEnv string `json:"api_key_env,omitempty"`
 	// StatusRoute is, for the unified dialect only, "generations" or "videos".
 	StatusRoute string `json:"status_route,omitempty"`
+	// MinimaxAPI is, for the minimax dialect only, "v1" (the default) or "v2": the API new tasks are created with.
+	MinimaxAPI string `json:"minimax_api,omitempty"`
+	// RunwayVersion is, for the runway dialect only, the dated X-Runway-Version sent (default "2024-11-06").
+	RunwayVersion string `json:"runway_version,omitempty"`
 	// AllowInsecureHTTP allows plain http to a host other than loopback.
 	AllowInsecureHTTP bool `json:"allow_insecure_http,omitempty"`
 	// RequestTimeout is the seconds for one whole request.

@@ -32,6 +32,7 @@ from typing import Any, Generator
 
 from . import (auth, cdn, chat_routes, control, faults, kling_routes, openai_routes, routerone_routes,
                unified_routes)
+from . import ark_routes, luma_routes, minimax_routes, runway_routes
 from .errors import internal_error, method_not_allowed, not_found, openai_error
 from .messages import Hold, HttpError, Request, Response
 
@@ -42,7 +43,9 @@ MAX_HEADERS = 100
 IDLE_TIMEOUT = 60.0            # an idle keep-alive connection is closed after this long
 API_ROUTES = (control.ROUTES + openai_routes.ROUTES + unified_routes.ROUTES + kling_routes.ROUTES
               + routerone_routes.ROUTES + chat_routes.ROUTES)
-PROTECTED_PREFIXES = ("/v1/", "/kling/")   # paths that need the API key
+DIRECT_ROUTES = minimax_routes.ROUTES + runway_routes.ROUTES + luma_routes.ROUTES + ark_routes.ROUTES
+API_ROUTES = API_ROUTES + DIRECT_ROUTES
+PROTECTED_PREFIXES = ("/v1/", "/kling/", "/v2/", "/dream-machine/", "/api/v3/")   # paths that need the API key
 CDN_ROUTES = cdn.ROUTES + [route for route in control.ROUTES if route[2] is control.blob]  # redirect faults
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 SERVER_NAME = "videogen-emulator/0.1 Python/" + sys.version.split()[0]

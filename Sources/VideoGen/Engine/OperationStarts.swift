@@ -79,7 +79,7 @@ extension VideoGenClient {
             return executor.start(request, mode: .idempotent) { [self] result in
                 switch result {
                 case .success(let response): applyStatus(response, to: snapshot, completion: completion)
-                case .failure(let error): completion(.failure(error))
+                case .failure(let error): applyStatusFailure(error, to: snapshot, completion: completion)
                 }
             }
         }

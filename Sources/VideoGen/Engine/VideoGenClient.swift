@@ -84,9 +84,16 @@ public final class VideoGenClient: Sendable {
             parsed = try adapter.parseStatus(response, taskID: snapshot.id, baseURL: configuration.baseURL)
             try checkAnsweredID(parsed.id)
         } catch {
-            return completion(.failure(executor.scrubbed(VideoGenError.wrap(error))))
+            return applyStatusFailure(executor.scrubbed(VideoGenError.wrap(error)), to: snapshot, completion: completion)
         }
         applyStatus(parsed, to: snapshot, completion: completion)
+    }
+
+    /// A failed status request of `snapshot`: the task's new state when the adapter reads the failure as an answer
+    /// about the task (`ProviderAdapter.statusFailure`), else the error.
+    func applyStatusFailure(_ error: VideoGenError, to snapshot: TaskSnapshot, completion: @escaping OperationCompletion<TaskSnapshot>) {
+        guard let report = adapter.statusFailure(error, for: snapshot, now: now) else { return completion(.failure(error)) }
+        applyStatus(report, to: snapshot, completion: completion)
     }
 
     /// `snapshot` updated by a parsed report (see `applyStatus(_:to:completion:)` for an answer).

@@ -66,23 +66,29 @@ final class WaitOperation: EngineOperation<TaskSnapshot>, @unchecked Sendable {
         // past it.
         let left = max(0.05, deadline - elapsed)
         let transfer = client.executor.attempt(request, timeout: min(configuration.requestTimeout, left)) { [self] result in
+            // A failed request can still be an answer about the task (`ProviderAdapter.statusFailure`).
+            let hint: Double?
+            let (client, polled) = (self.client, current)
+            let apply: (@escaping OperationCompletion<TaskSnapshot>) -> Void
             switch result {
             case .success(let response):
-                client.applyStatus(response, to: current) { [self] applied in
-                    switch applied {
-                    case .success(let updated):
-                        // The machine sees the service's own progress (a step back restarts its estimate); the caller
-                        // sees progress that never goes back within the wait.
-                        current = updated
-                        reporter.report(&current, onUpdate)
-                        perform(machine.pollSucceeded(updated, hint: RetryHint.pollAfter(response.headers), now: elapsed,
-                                                      budget: client.executor.budget))
-                    case .failure(let error):
-                        perform(machine.pollFailed(error, now: elapsed, budget: client.executor.budget))
-                    }
-                }
+                hint = RetryHint.pollAfter(response.headers)
+                apply = { client.applyStatus(response, to: polled, completion: $0) }
             case .failure(let error):
-                perform(machine.pollFailed(error, now: elapsed, budget: client.executor.budget))
+                hint = nil
+                apply = { client.applyStatusFailure(error, to: polled, completion: $0) }
+            }
+            apply { [self] applied in
+                switch applied {
+                case .success(let updated):
+                    // The machine sees the service's own progress (a step back restarts its estimate); the caller
+                    // sees progress that never goes back within the wait.
+                    current = updated
+                    reporter.report(&current, onUpdate)
+                    perform(machine.pollSucceeded(updated, hint: hint, now: elapsed, budget: client.executor.budget))
+                case .failure(let error):
+                    perform(machine.pollFailed(error, now: elapsed, budget: client.executor.budget))
+                }
             }
         }
         if !keep(transfer) { transfer.cancel() }

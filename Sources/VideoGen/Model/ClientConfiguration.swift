@@ -11,6 +11,8 @@ public struct ClientConfiguration: Sendable {
     public var provider: String?
     /// Which fetch route the `unified` dialect polls (`status_route`).
     public var statusRoute: UnifiedTaskAdapter.StatusRoute = .generations
+    /// Options of the MiniMax, Runway, Luma and Ark dialects (`minimax_api`, `runway_version`).
+    public var directProviders = DirectProviderOptions()
     /// The service's root URL (a trailing `/v1` is removed: adapters add their own paths).
     public var baseURL: URL
     /// The API key, and with it every other secret of the service the client learns (`APIKey.remember`).
@@ -78,6 +80,8 @@ public struct ClientConfiguration: Sendable {
     public var adapter: any ProviderAdapter {
         switch dialect {
         case .unified: return UnifiedTaskAdapter(statusRoute: statusRoute)
+        case .minimax: return MiniMaxAdapter(api: directProviders.minimaxAPI)
+        case .runway: return RunwayAdapter(version: directProviders.runwayVersion)
         default: return dialect.adapter
         }
     }
@@ -145,6 +149,7 @@ public struct ClientConfiguration: Sendable {
             }
             statusRoute = parsed
         }
+        try readDirectProviderOptions(&reader)
         requestTimeout = try reader.double("request_timeout", in: 0.1...3600) ?? requestTimeout
         waitTimeout = try reader.double("wait_timeout", in: 0.1...(30 * 86400)) ?? waitTimeout
         stallTimeout = try reader.double("stall_timeout", in: 0.1...3600) ?? stallTimeout

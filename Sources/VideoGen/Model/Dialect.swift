@@ -11,6 +11,14 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
     case routerone
     /// Video through Chat Completions: `POST /v1/chat/completions`, the video link in the assistant message.
     case chat
+    /// MiniMax (Hailuo): `POST /v1/video_generation`, the query, then `files/retrieve`; or v2's `content[]` tasks.
+    case minimax
+    /// Runway: `POST /v1/{image_to_video|text_to_video|video_to_video}`, `GET /v1/tasks/{id}`, `X-Runway-Version`.
+    case runway
+    /// Luma Dream Machine: `POST /dream-machine/v1/generations/video`, `GET .../generations/{id}`.
+    case luma
+    /// Seedance on Volcengine Ark / BytePlus ModelArk: `POST /api/v3/contents/generations/tasks` (`content[]`).
+    case ark
 
     /// The pure adapter that speaks this dialect, with its default options.
     public var adapter: any ProviderAdapter {
@@ -20,6 +28,10 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
         case .kling: return KlingAdapter()
         case .routerone: return RouterOneAdapter()
         case .chat: return ChatCompletionsAdapter()
+        case .minimax: return MiniMaxAdapter()
+        case .runway: return RunwayAdapter()
+        case .luma: return LumaAdapter()
+        case .ark: return ArkAdapter()
         }
     }
 }

@@ -40,6 +40,18 @@ public struct ProviderPreset: Sendable, Hashable {
                        summary: "Router One: /v1/videos/generations, polled no faster than every 3 s"),
         ProviderPreset(name: "newapi", dialects: [.unified, .openai, .kling, .chat], baseURL: nil,
                        summary: "a self-hosted new-api deployment (base_url required): /v1/video/generations, /v1/videos, /kling/v1/videos, /v1/chat/completions"),
+        ProviderPreset(name: "minimax", dialects: [.minimax], baseURL: "https://api.minimax.io",
+                       summary: "MiniMax (Hailuo), international: /v1/video_generation, its query and files/retrieve (or v2)"),
+        ProviderPreset(name: "minimaxi", dialects: [.minimax], baseURL: "https://api.minimaxi.com",
+                       summary: "MiniMax (Hailuo), China: /v1/video_generation, its query and files/retrieve (or v2)"),
+        ProviderPreset(name: "runway", dialects: [.runway], baseURL: "https://api.dev.runwayml.com",
+                       summary: "Runway's API: /v1/image_to_video, text_to_video, video_to_video and /v1/tasks/{id}"),
+        ProviderPreset(name: "luma", dialects: [.luma], baseURL: "https://api.lumalabs.ai",
+                       summary: "Luma Dream Machine: /dream-machine/v1/generations/video and .../generations/{id}"),
+        ProviderPreset(name: "ark", dialects: [.ark], baseURL: "https://ark.cn-beijing.volces.com",
+                       summary: "Seedance on Volcengine Ark (Beijing): /api/v3/contents/generations/tasks"),
+        ProviderPreset(name: "byteplus", dialects: [.ark], baseURL: "https://ark.ap-southeast.bytepluses.com",
+                       summary: "Seedance on BytePlus ModelArk (Southeast Asia): /api/v3/contents/generations/tasks"),
     ]
 
     /// The names of every preset, comma-separated.

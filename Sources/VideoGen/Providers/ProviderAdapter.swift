@@ -45,6 +45,11 @@ public protocol ProviderAdapter: Sendable {
     /// asked again: MiniMax's file, fal's response URL) into the finished report.
     /// - Parameter report: the status report that asked for the result.
     func parseResult(_ response: HTTPResponse, report: StatusReport, baseURL: URL) throws -> StatusReport
+    /// What a failed status request says about `task` when the failure is itself an answer about it (MiniMax
+    /// answers `invalid task_id` for a task older than its 7-day query window: the task has expired), or nil when
+    /// the failure is only an error of that request.
+    /// - Parameter now: the time (Unix seconds).
+    func statusFailure(_ error: VideoGenError, for task: TaskSnapshot, now: Double) -> StatusReport?
 }
 
 extension ProviderAdapter {
@@ -70,6 +75,9 @@ extension ProviderAdapter {
     public func parseResult(_ response: HTTPResponse, report: StatusReport, baseURL: URL) throws -> StatusReport {
         throw VideoGenError(.protocolError, "the \(dialect.rawValue) dialect has no result request")
     }
+
+    /// A failed status request is only an error of that request.
+    public func statusFailure(_ error: VideoGenError, for task: TaskSnapshot, now: Double) -> StatusReport? { nil }
 
     /// Thirty seconds: control-plane answers come quickly; only synchronous dialects need longer.
     public var defaultRequestTimeout: Double { 30 }
