@@ -11,6 +11,10 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
     case routerone
     /// Video through Chat Completions: `POST /v1/chat/completions`, the video link in the assistant message.
     case chat
+    /// Veo on the Gemini API: `POST /v1beta/models/{model}:predictLongRunning`, `GET /v1beta/{operation}`.
+    case gemini
+    /// Veo on Vertex AI: `.../publishers/google/models/{model}:predictLongRunning` and `:fetchPredictOperation`.
+    case vertex
 
     /// The pure adapter that speaks this dialect, with its default options.
     public var adapter: any ProviderAdapter {
@@ -20,6 +24,8 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
         case .kling: return KlingAdapter()
         case .routerone: return RouterOneAdapter()
         case .chat: return ChatCompletionsAdapter()
+        case .gemini: return GeminiVeoAdapter()
+        case .vertex: return VertexVeoAdapter(project: "", location: GoogleSettings.defaultLocation)
         }
     }
 }

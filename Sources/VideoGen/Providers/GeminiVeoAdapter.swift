@@ -1,0 +1,76 @@
+import FoundationEssentials
+
+/// Veo on the Gemini Developer API (`generativelanguage.googleapis.com`), as google-genai's Gemini API mode speaks
+/// it.
+///
+/// Submit is `POST /v1beta/models/{model}:predictLongRunning` with `x-goog-api-key` and the body of
+/// `GoogleVeoWire.body` (`instances[0].prompt`, `image`, `lastFrame`, `referenceImages`; `parameters.durationSeconds`,
+/// `aspectRatio`, `resolution`, `sampleCount`, `negativePrompt`, and `extra` members such as `personGeneration`).
+/// The answer is a long-running operation whose `name` (`models/{model}/operations/{id}`) is the task's id: the
+/// record needs nothing else. Status is `GET /v1beta/{name}`; the finished operation's
+/// `response.generateVideoResponse.generatedSamples[].video.uri` names the videos (a file URI on the API's origin,
+/// `.../v1beta/files/{id}:download?alt=media`), fetched with the key; the service's redirect to storage loses it
+/// (the transport strips credentials on any change of origin). Samples removed by the RAI filters with none left
+/// fail with `.contentPolicy` and `raiMediaFilteredReasons`. `seed` and `fps` are refused (the Gemini API refuses
+/// them; google-genai does too), as are the fields Veo has no parameter for. There is no cancel operation for Veo.
+public struct GeminiVeoAdapter: ProviderAdapter {
+    /// Creates the adapter.
+    public init() {}
+
+    public var dialect: Dialect { .gemini }
+
+    /// Google's samples poll every 10 s; Veo takes 11 s to 6 min.
+    public var defaultPollPolicy: PollPolicy { PollPolicy(interval: 10, maxInterval: 20, multiplier: 1.5, jitter: 0.1, minInterval: 5) }
+
+    public var statusVocabulary: StatusVocabulary { StatusVocabulary([.running: ["running"], .succeeded: ["done"]]) }
+
+    /// `x-goog-api-key: <key>`.
+    public func authenticator(key: APIKey) -> any Authenticator {
+        KeyHeaderAuthenticator(key: key, name: "x-goog-api-key", prefix: "")
+    }
+
+    public func submitRequest(_ request: VideoRequest, baseURL: URL) throws -> HTTPRequest {
+        try refuseUnsupported(request, supported: GoogleVeoWire.commonFields)
+        let model = try GoogleVeoWire.modelID(request.model)
+        let body = try GoogleVeoWire.body(request, service: .gemini)
+        return jsonPost(baseURL, "/v1beta/models/\(PathSegment.encode(model)):predictLongRunning", body)
+    }
+
+    public func parseSubmit(_ response: HTTPResponse, baseURL: URL) throws -> StatusReport {
+        try submitReport(response) { body, status in
+            var report = try GoogleVeoWire.parseOperation(body, status: status, videos: GeminiVeoAdapter.videos)
+            report.model = report.id.flatMap(GeminiVeoAdapter.operationSegments).map { $0[1] }
+            return report
+        }
+    }
+
+    /// The segments of a Gemini API operation name (`models/{model}/operations/{id}`), or nil for another shape.
+    static func operationSegments(_ name: String) -> [String]? {
+        GoogleVeoWire.segments(of: name, pattern: ["models", "*", "operations", "*"])
+    }
+
+    /// `GET /v1beta/{operation name}`; nil for an id that is not a Gemini API operation name.
+    public func statusRequest(taskID: String, route: String?, baseURL: URL) -> HTTPRequest? {
+        guard let parts = GeminiVeoAdapter.operationSegments(taskID) else { return nil }
+        return jsonGet(baseURL, "/v1beta/" + parts.map(PathSegment.encode).joined(separator: "/"))
+    }
+
+    public func parseStatus(_ response: HTTPResponse, taskID: String, baseURL: URL) throws -> StatusReport {
+        try statusReport(response, taskID: taskID) { body, status in
+            try GoogleVeoWire.parseOperation(body, status: status, videos: GeminiVeoAdapter.videos)
+        }
+    }
+
+    /// Veo operations on the Gemini API have no cancel.
+    public func cancelRequest(taskID: String, baseURL: URL) -> HTTPRequest? { nil }
+
+    public func error(from response: HTTPResponse) -> VideoGenError {
+        GoogleVeoWire.error(from: response)
+    }
+
+    /// The video URIs of a finished operation's response: `generateVideoResponse.generatedSamples[].video.uri`.
+    static func videos(_ response: JSONValue) throws -> [String] {
+        let samples = response["generateVideoResponse"]?["generatedSamples"]?.arrayValue ?? []
+        return samples.compactMap { $0["video"]?["uri"]?.stringValue }.filter { !$0.isEmpty }
+    }
+}
