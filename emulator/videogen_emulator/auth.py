@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 
 from .errors import kling_error, openai_error, unified_error
+from .google_routes import google_error
 from .messages import Response
 
 
@@ -27,6 +28,9 @@ def unauthorized(path: str, scheme: str) -> Response:
     """The 401 for ``path``: new-api shape under ``/v1/video/generations``, Kling's under
     ``/kling/``, else OpenAI's (which Router One and chat completions share)."""
     headers = {"WWW-Authenticate": f'{scheme} realm="videogen-emulator"'}
+    if path.startswith("/v1/projects/"):
+        return google_error(401, "Request had invalid authentication credentials. Expected OAuth 2 access token, "
+                                 "login cookie or other valid authentication credential.")
     if path.startswith("/kling/"):
         return kling_error(401, 1000, "Authentication failed", headers)
     if path == "/v1/video/generations" or path.startswith("/v1/video/generations/"):

@@ -40,8 +40,8 @@ public struct GoogleServiceAccount: Sendable {
     }
 }
 
-/// OAuth access tokens minted from a service account: an RS256-signed JWT (`iss` the account, `aud` its
-/// `token_uri`, scope `cloud-platform`, one hour) exchanged at `token_uri` with the jwt-bearer grant, renewed
+/// OAuth access tokens minted from a service account: an RS256-signed JWT (`iss` the account, `aud` Google's token
+/// endpoint, scope `cloud-platform`, one hour) exchanged at `token_uri` with the jwt-bearer grant, renewed
 /// `refreshMargin` seconds before it expires. The JWT, the tokens and the private key are remembered by the
 /// client's `APIKey`, so they are scrubbed from errors and records like a key.
 ///
@@ -50,6 +50,9 @@ public struct GoogleServiceAccount: Sendable {
 public final class GoogleServiceAccountAuthenticator: Authenticator, Sendable {
     /// The OAuth scope requested.
     public static let scope = "https://www.googleapis.com/auth/cloud-platform"
+    /// The JWT's `aud`: "always https://oauth2.googleapis.com/token" (Google's OAuth documentation for service
+    /// accounts), whatever the key file's `token_uri`; google-auth does the same.
+    public static let audience = "https://oauth2.googleapis.com/token"
     /// Seconds before expiry at which a token is renewed.
     public static let refreshMargin: Double = 300
     /// Lifetime of the signed JWT (Google's maximum).
@@ -81,7 +84,7 @@ public final class GoogleServiceAccountAuthenticator: Authenticator, Sendable {
         let issued = Int64(now.rounded(.down))
         let claims: [String: JSONValue] = [
             "iss": .string(account.clientEmail), "scope": .string(GoogleServiceAccountAuthenticator.scope),
-            "aud": .string(account.tokenURI.absoluteString), "iat": .int(issued),
+            "aud": .string(GoogleServiceAccountAuthenticator.audience), "iat": .int(issued),
             "exp": .int(issued + Int64(GoogleServiceAccountAuthenticator.assertionLifetime)),
         ]
         let signingInput = RS256.base64URL(Array(JSONValue.object(header).serialized()))
