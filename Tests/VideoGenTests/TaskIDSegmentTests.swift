@@ -106,6 +106,7 @@ struct TaskIDSegmentTests {
         case .kling: return #"{"code":0,"message":"SUCCEED","data":{"task_id":\#(quoted),"task_status":"submitted"}}"#
         case .chat:
             return #"{"id":\#(quoted),"choices":[{"finish_reason":"stop","message":{"role":"assistant","content":"https://cdn.example.com/v.mp4"}}]}"#
+        case .gemini, .vertex: return #"{"name":\#(quoted)}"#
         default: return #"{"task_id":\#(quoted),"status":"queued"}"#
         }
     }

@@ -38,12 +38,12 @@ public struct ProviderPreset: Sendable, Hashable {
                        summary: "applerouter.ai, a new-api deployment: /v1/video/generations (polled every 10-30 s, as its docs ask), /v1/videos (Veo, Sora), /kling/v1/videos"),
         ProviderPreset(name: "routerone", dialects: [.routerone], baseURL: "https://api.router.one",
                        summary: "Router One: /v1/videos/generations, polled no faster than every 3 s"),
+        ProviderPreset(name: "newapi", dialects: [.unified, .openai, .kling, .chat], baseURL: nil,
+                       summary: "a self-hosted new-api deployment (base_url required): /v1/video/generations, /v1/videos, /kling/v1/videos, /v1/chat/completions"),
         ProviderPreset(name: "gemini", dialects: [.gemini], baseURL: "https://generativelanguage.googleapis.com",
                        summary: "Veo on Google's Gemini API: x-goog-api-key, /v1beta/models/{model}:predictLongRunning"),
         ProviderPreset(name: "vertex", dialects: [.vertex], baseURL: "https://us-central1-aiplatform.googleapis.com",
                        summary: "Veo on Google Cloud Vertex AI (https://{location}-aiplatform.googleapis.com): OAuth access token or service account, project and location"),
-        ProviderPreset(name: "newapi", dialects: [.unified, .openai, .kling, .chat], baseURL: nil,
-                       summary: "a self-hosted new-api deployment (base_url required): /v1/video/generations, /v1/videos, /kling/v1/videos, /v1/chat/completions"),
     ]
 
     /// The names of every preset, comma-separated.

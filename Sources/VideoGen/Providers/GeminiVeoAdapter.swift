@@ -22,7 +22,8 @@ public struct GeminiVeoAdapter: ProviderAdapter {
     /// Google's samples poll every 10 s; Veo takes 11 s to 6 min.
     public var defaultPollPolicy: PollPolicy { PollPolicy(interval: 10, maxInterval: 20, multiplier: 1.5, jitter: 0.1, minInterval: 5) }
 
-    public var statusVocabulary: StatusVocabulary { StatusVocabulary([.running: ["running"], .succeeded: ["done"]]) }
+    /// The common words, and the two this adapter reports: `running` (not `done`) and `done`.
+    public var statusVocabulary: StatusVocabulary { StatusVocabulary.common.extending([.running: ["running"], .succeeded: ["done"]]) }
 
     /// `x-goog-api-key: <key>`.
     public func authenticator(key: APIKey) -> any Authenticator {

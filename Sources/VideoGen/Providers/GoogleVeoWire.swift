@@ -60,13 +60,13 @@ enum GoogleVeoWire {
     static func wireImage(_ image: ImageSource, field: String, service: Service) throws -> JSONValue {
         if case .file(let path) = image, path.lowercased().hasPrefix("gs://") {
             guard service == .vertex else {
-                throw VideoGenError(.unsupported, "\(field): the Gemini API does not read gs:// images; give the image's bytes (a file or a data: URI)")
+                throw VideoGenError(.unsupported, "request field '\(field)': the Gemini API does not read gs:// images; give the image's bytes (a file or a data: URI)")
             }
             return .object(["gcsUri": .string(path)])
         }
         switch try image.wire(field: field) {
         case .url:
-            throw VideoGenError(.unsupported, "\(field): Veo does not fetch http(s) image URLs; give the image's bytes (a file or a data: URI)\(service == .vertex ? " or a gs:// object" : "")")
+            throw VideoGenError(.unsupported, "request field '\(field)': Veo does not fetch http(s) image URLs; give the image's bytes (a file or a data: URI)\(service == .vertex ? " or a gs:// object" : "")")
         case .local(let loaded):
             return .object(["bytesBase64Encoded": .string(loaded.data.base64EncodedString()),
                             "mimeType": .string(loaded.mimeType)])
@@ -146,10 +146,12 @@ enum GoogleVeoWire {
         report.providerStatus = "done"
         report.videoURL = urls.first
         report.outputs = urls.count > 1 ? urls : nil
-        let filtered = LooseNumber.count(response["raiMediaFilteredCount"]) ?? 0
+        // Vertex reports the filter beside `videos`; the Gemini API inside `generateVideoResponse`.
+        let filter = response["generateVideoResponse"] ?? response
+        let filtered = LooseNumber.count(filter["raiMediaFilteredCount"]) ?? 0
         if urls.isEmpty && filtered > 0 {
             report.state = .failed
-            let reasons = (response["raiMediaFilteredReasons"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let reasons = (filter["raiMediaFilteredReasons"]?.arrayValue ?? []).compactMap(\.stringValue)
             let why = reasons.isEmpty ? "no reason given" : reasons.joined(separator: "; ")
             report.error = VideoGenError(.contentPolicy, Sanitize.text("Veo's safety filters removed \(filtered) video\(filtered == 1 ? "" : "s"): \(why)"),
                                          providerCode: "raiMediaFiltered")

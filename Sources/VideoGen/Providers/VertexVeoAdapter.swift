@@ -36,7 +36,8 @@ public struct VertexVeoAdapter: ProviderAdapter {
 
     public var defaultPollPolicy: PollPolicy { PollPolicy(interval: 10, maxInterval: 20, multiplier: 1.5, jitter: 0.1, minInterval: 5) }
 
-    public var statusVocabulary: StatusVocabulary { StatusVocabulary([.running: ["running"], .succeeded: ["done"]]) }
+    /// The common words, and the two this adapter reports: `running` (not `done`) and `done`.
+    public var statusVocabulary: StatusVocabulary { StatusVocabulary.common.extending([.running: ["running"], .succeeded: ["done"]]) }
 
     /// Request fields Vertex takes: the common ones, `seed` and `fps`.
     static let supportedFields = GoogleVeoWire.commonFields.union(["seed", "fps"])
