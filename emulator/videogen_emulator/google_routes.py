@@ -210,7 +210,7 @@ def _create(emu, req: Request, dialect: str, model: str, vertex: bool, name_pref
     except ValueError as exc:
         raise _fail(400, str(exc))
     op = str(uuid.uuid4()) if vertex else secrets.token_hex(6)
-    name = f"{name_prefix}/operations/{op}"
+    name = emu.settings.task_id(lambda: f"{name_prefix}/operations/{op}")
     emu.store.create(id_=name, dialect=dialect, model=model, prompt=body["instances"][0].get("prompt", ""),
                      scenario=scenario, duration=emu.settings.task_duration(),
                      extra={"rai": "emu-rai" in model.lower(),

@@ -60,7 +60,9 @@ public final class GoogleServiceAccountAuthenticator: Authenticator, Sendable {
 
     let account: GoogleServiceAccount
     let secrets: APIKey
-    private let token = Mutex<(value: String, expiresAt: Double)?>(nil)
+    /// The current token and when it is renewed (`refreshMargin` before it expires, or halfway through a lifetime
+    /// shorter than twice the margin, so that a fresh token is always usable).
+    private let token = Mutex<(value: String, renewAt: Double)?>(nil)
 
     /// Creates the authenticator; `secrets` (the client's key holder) learns every token it mints.
     public init(account: GoogleServiceAccount, secrets: APIKey) {
@@ -69,9 +71,9 @@ public final class GoogleServiceAccountAuthenticator: Authenticator, Sendable {
         secrets.remember(account.privateKey)
     }
 
-    /// `Authorization: Bearer <token>` while the token has more than `refreshMargin` seconds left; nil otherwise.
+    /// `Authorization: Bearer <token>` until the token's renewal time; nil before the first token and after.
     public func headers(now: Double) throws -> [(name: String, value: String)]? {
-        guard let current = token.withLock({ $0 }), current.expiresAt - GoogleServiceAccountAuthenticator.refreshMargin > now else {
+        guard let current = token.withLock({ $0 }), current.renewAt > now else {
             return nil
         }
         return [("Authorization", "Bearer " + current.value)]
@@ -125,6 +127,7 @@ public final class GoogleServiceAccountAuthenticator: Authenticator, Sendable {
             throw VideoGenError(.auth, "the service account's token endpoint answered an expires_in that is not positive")
         }
         secrets.remember(value)
-        token.withLock { $0 = (value, now + lifetime) }
+        let renewAt = now + lifetime - min(GoogleServiceAccountAuthenticator.refreshMargin, lifetime / 2)
+        token.withLock { $0 = (value, renewAt) }
     }
 }
