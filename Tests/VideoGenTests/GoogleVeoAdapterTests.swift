@@ -198,14 +198,23 @@ struct GoogleVeoAdapterTests {
         #expect(vertexConfig.maxResponseBytes == 64 * 1024 * 1024)
         let global = try ClientConfiguration(json: ["provider": "vertex", "project": "p1", "location": "global", "access_token": "ya29.t-1"])
         #expect(global.baseURL.absoluteString == "https://aiplatform.googleapis.com")
+        let keyAsToken = try ClientConfiguration(json: ["provider": "vertex", "project": "p1", "api_key_env": "VG_TOKEN"],
+                                                 environment: ["VG_TOKEN": "ya29.token-456"])
+        #expect(keyAsToken.apiKey.reveal() == "ya29.token-456" && keyAsToken.authenticator == nil)
+        let followOnly = try ClientConfiguration(json: ["provider": "vertex", "access_token": "ya29.t-2"])
+        let noProject = #expect(throws: VideoGenError.self) {
+            try followOnly.adapter.submitRequest(VideoRequest(model: "veo-3.0-generate-001", prompt: "p"), baseURL: followOnly.baseURL)
+        }
+        #expect(noProject?.message.contains("'project'") == true)
+        #expect(followOnly.adapter.statusRequest(taskID: Self.vertexOp, route: nil, baseURL: followOnly.baseURL) != nil)
         let cases: [(JSONValue, VideoGenError.Code, String)] = [
             (["provider": "gemini", "api_key": "k-12345", "project": "p"], .unsupported, "'project'"),
             (["dialect": "openai", "base_url": "https://x.example", "api_key": "k-12345", "service_account_file": "/x"], .unsupported, "'service_account_file'"),
-            (["provider": "vertex", "access_token": "t-12345"], .invalidArgument, "'project'"),
+            (["provider": "vertex", "project": "a/b", "access_token": "t-12345"], .invalidArgument, "'project'"),
             (["provider": "vertex", "project": "p", "location": "US Central", "access_token": "t-12345"], .invalidArgument, "'location'"),
             (["provider": "vertex", "project": "p"], .auth, "access_token"),
             (["provider": "vertex", "project": "p", "access_token": "t-12345", "service_account_file": "/x"], .invalidArgument, "exclude"),
-            (["provider": "vertex", "project": "p", "access_token": "t-12345", "api_key": "k-12345"], .invalidArgument, "OAuth"),
+            (["provider": "vertex", "project": "p", "access_token": "t-12345", "api_key": "k-12345"], .invalidArgument, "exclude"),
             (["provider": "vertex", "project": "p", "service_account_file": "/nonexistent/sa.json"], .invalidArgument, "service_account_file"),
         ]
         for (json, code, fragment) in cases {

@@ -29,8 +29,9 @@ public struct GoogleSettings: Sendable, Hashable {
 /// access token or a service account).
 struct GoogleConfigurationFields {
     /// What the client holds as its key: the access token, or for a service account a random name that occurs
-    /// nowhere (the minted tokens are remembered as they come).
-    var key: String
+    /// nowhere (the minted tokens are remembered as they come); nil when the access token is given as `api_key` or
+    /// `api_key_env`.
+    var key: String?
     var account: GoogleServiceAccount?
     var settings: GoogleSettings
 }
@@ -38,9 +39,9 @@ struct GoogleConfigurationFields {
 extension ClientConfiguration {
     /// The Vertex AI fields (`project`, `location`, `access_token`, `access_token_env`, `service_account_file`),
     /// read from `reader`: nil when the dialect is not `vertex` (any of them present is then refused by name).
-    /// - Throws: `.unsupported` for a Vertex field on another dialect; `.invalidArgument` for a missing project,
-    ///   a malformed location, several credentials or an unreadable service account file; `.auth` for no credential
-    ///   or an unset `access_token_env`.
+    /// - Throws: `.unsupported` for a Vertex field on another dialect; `.invalidArgument` for a malformed project,
+    ///   a malformed location, several credentials or an unreadable service account file; `.auth` for an unset
+    ///   `access_token_env`.
     static func googleCredential(_ reader: inout FieldReader, dialect: Dialect?, insecure: Bool,
                                  environment: [String: String]?) throws -> GoogleConfigurationFields? {
         let project = try reader.string("project")
@@ -57,15 +58,17 @@ extension ClientConfiguration {
             }
             return nil
         }
-        guard let project, !project.isEmpty, PathSegment.problem(project) == nil, !project.contains("/"), !project.contains("?") else {
-            throw VideoGenError(.invalidArgument, "configuration field 'project' is required for the vertex dialect (a Google Cloud project id)")
+        // A project is needed to submit (the adapter refuses a submit without one), not to follow a task: its
+        // operation name holds the project, so a record resumes with a configuration that names none.
+        if let project, project.isEmpty || PathSegment.problem(project) != nil || project.contains("/") || project.contains("?") {
+            throw VideoGenError(.invalidArgument, "configuration field 'project' must be a Google Cloud project id, not '\(Sanitize.text(project, limit: 64))'")
         }
         let place = location ?? GoogleSettings.defaultLocation
         guard !place.isEmpty, place.count <= 64,
               place.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) else {
             throw VideoGenError(.invalidArgument, "configuration field 'location' must be a Vertex AI location such as us-central1, not '\(Sanitize.text(place, limit: 64))'")
         }
-        let settings = GoogleSettings(project: project, location: place)
+        let settings = GoogleSettings(project: project ?? "", location: place)
         let sources = [token, tokenVariable, accountFile].compactMap { $0 }
         guard sources.count <= 1 else {
             throw VideoGenError(.invalidArgument, "configuration fields 'access_token', 'access_token_env' and 'service_account_file' exclude each other")
@@ -85,8 +88,11 @@ extension ClientConfiguration {
             let name = "service-account-" + UUID().uuidString.lowercased()
             return GoogleConfigurationFields(key: name, account: account, settings: settings)
         }
-        throw VideoGenError(.auth, "the vertex dialect needs a credential: 'access_token', 'access_token_env' or 'service_account_file'")
+        return GoogleConfigurationFields(key: nil, account: nil, settings: settings)
     }
+
+    /// The error of a Vertex configuration with no credential at all.
+    static let noGoogleCredential = VideoGenError(.auth, "the vertex dialect needs a credential: 'access_token', 'access_token_env' or 'service_account_file' (or an access token in 'api_key' / 'api_key_env')")
 
     /// Reads a service account key file (at most 64 KiB, a regular file).
     static func readServiceAccount(_ path: String, insecure: Bool) throws -> GoogleServiceAccount {
@@ -107,12 +113,13 @@ extension ClientConfiguration {
     /// Applies the Vertex AI fields after the configuration is made: the project and location, the endpoint of the
     /// location when the `vertex` preset is used without `base_url`, the service account's authenticator, and a
     /// 64 MiB answer limit (a finished operation carries its videos inline unless `storageUri` is given).
-    /// - Throws: `.invalidArgument` for an `api_key` given to Vertex (it takes OAuth credentials).
+    /// - Throws: `.invalidArgument` for an `api_key` given to Vertex beside another credential (Vertex takes an OAuth
+    ///   access token, which `api_key` / `api_key_env` may hold).
     mutating func applyGoogle(_ fields: GoogleConfigurationFields?, _ reader: inout FieldReader,
                               baseURLGiven: Bool, keyGiven: Bool) throws {
         guard let fields else { return }
-        if keyGiven {
-            throw VideoGenError(.invalidArgument, "the vertex dialect authenticates with OAuth: use 'access_token', 'access_token_env' or 'service_account_file' instead of 'api_key' / 'api_key_env'")
+        if keyGiven && fields.key != nil {
+            throw VideoGenError(.invalidArgument, "configuration fields 'api_key' / 'api_key_env' and 'access_token', 'access_token_env' or 'service_account_file' exclude each other (for Vertex AI the API key is an OAuth access token)")
         }
         google = fields.settings
         if provider == "vertex" && !baseURLGiven {

@@ -131,7 +131,8 @@ public struct ClientConfiguration: Sendable {
             guard let googleCredential else {
                 throw VideoGenError(.auth, "no API key: set 'api_key' or 'api_key_env' in the configuration")
             }
-            key = googleCredential.key
+            guard let googleKey = googleCredential.key else { throw ClientConfiguration.noGoogleCredential }
+            key = googleKey
         }
         guard !key.isEmpty, key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value < 0x7F }) else {
             throw VideoGenError(.invalidArgument, "the API key must be non-empty printable ASCII without spaces")

@@ -46,7 +46,7 @@ public struct VertexVeoAdapter: ProviderAdapter {
         try refuseUnsupported(request, supported: VertexVeoAdapter.supportedFields)
         guard !project.isEmpty, PathSegment.problem(project) == nil, !project.contains("/"),
               !location.isEmpty, PathSegment.problem(location) == nil, !location.contains("/") else {
-            throw VideoGenError(.invalidArgument, "the vertex dialect needs configuration fields 'project' and 'location' (one path segment each)")
+            throw VideoGenError(.invalidArgument, "a submit in the vertex dialect needs configuration field 'project' (and 'location', default us-central1)")
         }
         let model = try GoogleVeoWire.modelID(request.model)
         let body = try GoogleVeoWire.body(request, service: .vertex)
