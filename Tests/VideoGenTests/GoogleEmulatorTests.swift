@@ -49,7 +49,7 @@ struct GoogleEmulatorTests {
         #expect(!downloaded.json.jsonText.contains(key))
     }
 
-    @Test("Gemini API: RAI-filtered results fail as content policy with the filter's reasons; a wrong key is an auth error")
+    @Test("Gemini API: RAI-filtered results fail as content policy with the filter's reasons; inline samples download; a wrong key is an auth error")
     func geminiFailures() async throws {
         let emulator = try EmulatorProcess(taskSeconds: 0.2, key: canaryKey())
         let client = try Self.client(emulator, .gemini)
@@ -65,6 +65,12 @@ struct GoogleEmulatorTests {
         let wrong = VideoGenClient(configuration: try emulator.configuration(.gemini, key: "AIza-wrong-key-1234"))
         let auth = await expectError(.auth) { _ = try await wrong.submit(VideoRequest(model: "veo-3.0-generate-001", prompt: "p")) }
         #expect(auth?.providerCode == "API_KEY_INVALID" && auth?.message.contains("AIza-wrong") == false)
+        let inline = try await client.wait(for: try await client.submit(VideoRequest(model: "veo-emu-inline", prompt: "p")), timeout: 20)
+        #expect(inline.videoURL == "inline:generatedSamples/0" && inline.json.jsonText.utf8.count < 2048)
+        let path = Self.temporaryPath("gemini-inline.mp4")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try await client.download(inline, to: path)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == (try EmulatorProcess.sampleVideo))
         let unknown = try client.resume(record: ["record_version": 1, "id": "models/veo-3.0-generate-001/operations/nope", "state": "running"])
         await expectError(.notFound) { _ = try await client.refresh(unknown) }
     }

@@ -183,6 +183,15 @@ struct GoogleVeoAdapterTests {
         #expect(refused?.code == .unsupported && refused?.message.contains("gs://bucket/out/0.mp4") == true)
         task.videoURL = "https://storage.example/x.mp4"
         #expect(try vertex.embeddedVideo(for: task, baseURL: vertexBase) == nil)
+        let inlineSample = #"{"name":"\#(Self.geminiOp)","done":true,"response":{"generateVideoResponse":{"generatedSamples":[{"video":{"encodedVideo":"\#(Data("gemini!".utf8).base64EncodedString())","encoding":"video/mp4"}}]}}}"#
+        let report = try gemini.parseStatus(.json(200, inlineSample), taskID: Self.geminiOp, baseURL: base)
+        var geminiTask = TaskSnapshot(id: Self.geminiOp, dialect: "gemini", baseURL: base.absoluteString).applying(report, at: 1)
+        #expect(geminiTask.state == .succeeded && geminiTask.videoURL == "inline:generatedSamples/0")
+        let geminiEmbedded = try #require(try gemini.embeddedVideo(for: geminiTask, baseURL: base))
+        #expect(geminiEmbedded.request.method == "GET" && geminiEmbedded.request.url.path.hasSuffix(Self.geminiOp))
+        #expect(try geminiEmbedded.decode(.json(200, inlineSample)) == Data("gemini!".utf8))
+        geminiTask.videoURL = "inline:generatedSamples/x"
+        #expect(throws: VideoGenError.self) { try gemini.embeddedVideo(for: geminiTask, baseURL: base) }
         #expect(try gemini.embeddedVideo(for: task, baseURL: base) == nil)
     }
 

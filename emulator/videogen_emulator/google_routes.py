@@ -26,7 +26,8 @@ signature is checked with the public key registered by
 optional ``expires_in``), using the ``openssl`` command. Exchanges are counted
 (``GET /_emulator/google/accounts``).
 
-Scenarios by model name, as elsewhere: ``emu-fail`` (done with an error),
+Scenarios by model name, as elsewhere: ``emu-inline`` (Gemini API: samples carried as
+``video.encodedVideo`` instead of a file URI), ``emu-fail`` (done with an error),
 ``emu-stuck``, ``emu-empty`` (done without videos), ``emu-rai`` (every sample
 removed by the RAI filters, with reasons), ``emu-error-<http status>`` (the
 submit answers that Google error: 400, 403, 404, 429, 500, 503).
@@ -244,6 +245,11 @@ def _operation(emu, task, vertex: bool) -> dict[str, Any]:
             videos = [{"bytesBase64Encoded": encoded, "mimeType": "video/mp4"} for _ in range(count)]
         response = {"@type": "type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse",
                     **filtered, "videos": videos}
+    elif task.scenario == "inline":
+        encoded = base64.b64encode(_sample_bytes()).decode("ascii")
+        samples = [{"video": {"encodedVideo": encoded, "encoding": "video/mp4"}} for _ in range(count)]
+        response = {"@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse",
+                    "generateVideoResponse": {"generatedSamples": samples, **filtered}}
     else:
         op = task.id.rsplit("/", 1)[-1]
         samples = [{"video": {"uri": f"{emu.base_url}/v1beta/files/{op}v{i}:download?alt=media"}}

@@ -10,7 +10,8 @@ import FoundationEssentials
 /// record needs nothing else. Status is `GET /v1beta/{name}`; the finished operation's
 /// `response.generateVideoResponse.generatedSamples[].video.uri` names the videos (a file URI on the API's origin,
 /// `.../v1beta/files/{id}:download?alt=media`), fetched with the key; the service's redirect to storage loses it
-/// (the transport strips credentials on any change of origin). Samples removed by the RAI filters with none left
+/// (the transport strips credentials on any change of origin); a sample carried inline (`video.encodedVideo`) is
+/// recorded as `inline:generatedSamples/{index}` and downloaded by asking the operation again. Samples removed by the RAI filters with none left
 /// fail with `.contentPolicy` and `raiMediaFilteredReasons`. `seed` and `fps` are refused (the Gemini API refuses
 /// them; google-genai does too), as are the fields Veo has no parameter for. There is no cancel operation for Veo.
 public struct GeminiVeoAdapter: ProviderAdapter {
@@ -69,9 +70,26 @@ public struct GeminiVeoAdapter: ProviderAdapter {
         GoogleVeoWire.error(from: response)
     }
 
-    /// The video URIs of a finished operation's response: `generateVideoResponse.generatedSamples[].video.uri`.
+    /// The `video_url` prefix of a sample the service returned inline (`video.encodedVideo`).
+    static let inlinePrefix = "inline:generatedSamples/"
+
+    /// Where each video of a finished operation's response is: `generateVideoResponse.generatedSamples[].video.uri`,
+    /// or `inline:generatedSamples/{index}` for a sample carried as `encodedVideo` (google-genai reads both).
     static func videos(_ response: JSONValue) throws -> [String] {
         let samples = response["generateVideoResponse"]?["generatedSamples"]?.arrayValue ?? []
-        return samples.compactMap { $0["video"]?["uri"]?.stringValue }.filter { !$0.isEmpty }
+        return samples.enumerated().compactMap { index, sample in
+            if let uri = sample["video"]?["uri"]?.stringValue, !uri.isEmpty { return uri }
+            if sample["video"]?["encodedVideo"]?.stringValue != nil { return inlinePrefix + String(index) }
+            return nil
+        }
+    }
+
+    /// A sample returned inline is asked for again (`GET` the operation) and decoded; URIs download as usual.
+    public func embeddedVideo(for task: TaskSnapshot, baseURL: URL) throws -> EmbeddedVideo? {
+        try GoogleVeoWire.embeddedVideo(for: task, prefix: GeminiVeoAdapter.inlinePrefix,
+                                        request: statusRequest(taskID: task.id, route: nil, baseURL: baseURL)) { body, index in
+            let samples = body["response"]?["generateVideoResponse"]?["generatedSamples"]?.arrayValue ?? []
+            return index < samples.count ? samples[index]["video"]?["encodedVideo"]?.stringValue : nil
+        }
     }
 }

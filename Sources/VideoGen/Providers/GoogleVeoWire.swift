@@ -101,6 +101,29 @@ enum GoogleVeoWire {
         return parts
     }
 
+    /// The inline video `task.videoURL` names (`<prefix><index>`), asked for again with `request` and read from the
+    /// answer by `encoded` (base64 of video `index`); nil for a video at a URL.
+    static func embeddedVideo(for task: TaskSnapshot, prefix: String, request: HTTPRequest?,
+                              encoded: @escaping @Sendable (JSONValue, Int) -> String?) throws -> EmbeddedVideo? {
+        guard let url = task.videoURL, url.hasPrefix(prefix) else { return nil }
+        guard let index = Int(url.dropFirst(prefix.count)), index >= 0, let request else {
+            throw VideoGenError(.invalidArgument, "the task's video_url '\(Sanitize.text(url, limit: 64))' names no inline video of its operation")
+        }
+        return EmbeddedVideo(request: request) { response in
+            let body = try response.json()
+            guard body["done"]?.boolValue == true else {
+                throw VideoGenError(.protocolError, "the operation is no longer reported done", httpStatus: response.status)
+            }
+            guard let text = encoded(body, index) else {
+                throw VideoGenError(.notReady, "the operation's answer no longer holds video \(index) inline")
+            }
+            guard let bytes = Data(base64Encoded: text), !bytes.isEmpty else {
+                throw VideoGenError(.protocolError, "video \(index) of the operation is not valid base64", httpStatus: response.status)
+            }
+            return bytes
+        }
+    }
+
     /// gRPC status names by code number, for operation errors that carry only the number.
     static let statusNames: [Int64: String] = [
         1: "CANCELLED", 2: "UNKNOWN", 3: "INVALID_ARGUMENT", 4: "DEADLINE_EXCEEDED", 5: "NOT_FOUND",

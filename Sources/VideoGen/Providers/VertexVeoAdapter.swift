@@ -106,24 +106,10 @@ public struct VertexVeoAdapter: ProviderAdapter {
         if url.lowercased().hasPrefix("gs://") {
             throw VideoGenError(.unsupported, "the video is the Cloud Storage object \(Sanitize.text(url, limit: 300)), which videogen does not download (it needs storage credentials, and the access token goes to the Vertex AI origin only): copy it with `gcloud storage cp`, or submit without 'storageUri' to receive the video inline")
         }
-        guard url.hasPrefix(VertexVeoAdapter.inlinePrefix) else { return nil }
-        guard let index = Int(url.dropFirst(VertexVeoAdapter.inlinePrefix.count)), index >= 0,
-              let request = statusRequest(taskID: task.id, route: nil, baseURL: baseURL) else {
-            throw VideoGenError(.invalidArgument, "the task's video_url '\(Sanitize.text(url, limit: 64))' names no inline video of a Vertex operation")
-        }
-        return EmbeddedVideo(request: request) { response in
-            let body = try response.json()
-            guard body["done"]?.boolValue == true else {
-                throw VideoGenError(.protocolError, "the operation is no longer reported done", httpStatus: response.status)
-            }
+        return try GoogleVeoWire.embeddedVideo(for: task, prefix: VertexVeoAdapter.inlinePrefix,
+                                               request: statusRequest(taskID: task.id, route: nil, baseURL: baseURL)) { body, index in
             let videos = body["response"]?["videos"]?.arrayValue ?? []
-            guard index < videos.count, let encoded = videos[index]["bytesBase64Encoded"]?.stringValue else {
-                throw VideoGenError(.notReady, "the operation's answer no longer holds video \(index) inline")
-            }
-            guard let bytes = Data(base64Encoded: encoded), !bytes.isEmpty else {
-                throw VideoGenError(.protocolError, "video \(index) of the operation is not valid base64", httpStatus: response.status)
-            }
-            return bytes
+            return index < videos.count ? videos[index]["bytesBase64Encoded"]?.stringValue : nil
         }
     }
 }
