@@ -43,7 +43,8 @@ IDLE_TIMEOUT = 60.0            # an idle keep-alive connection is closed after t
 API_ROUTES = (control.ROUTES + openai_routes.ROUTES + unified_routes.ROUTES + kling_routes.ROUTES
               + routerone_routes.ROUTES + chat_routes.ROUTES + google_routes.ROUTES)
 PROTECTED_PREFIXES = ("/v1/", "/kling/")   # paths that need the API key
-CDN_ROUTES = cdn.ROUTES + google_routes.CDN_ROUTES + [route for route in control.ROUTES if route[2] is control.blob]  # redirect faults
+CDN_ROUTES = (cdn.ROUTES + google_routes.CDN_ROUTES
+              + [route for route in control.ROUTES if route[2] is control.blob])  # redirect faults
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 SERVER_NAME = "videogen-emulator/0.1 Python/" + sys.version.split()[0]
 
