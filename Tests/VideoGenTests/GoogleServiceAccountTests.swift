@@ -34,6 +34,11 @@ struct GoogleServiceAccountTests {
         try await withTemporaryDirectory { directory in
             let (authenticator, secrets, publicPath) = try Self.make(in: directory)
             #expect(try authenticator.headers(now: 1000) == nil, "no token yet")
+            var dumped = ""
+            dump(authenticator, to: &dumped)
+            dump(authenticator.account, to: &dumped)
+            dumped += "\(authenticator) \(authenticator.account) \(String(reflecting: authenticator.account))"
+            #expect(!dumped.contains("PRIVATE KEY") && dumped.contains("sa@p.iam.gserviceaccount.com"), "\(dumped)")
             let request = try #require(try authenticator.tokenRequest(now: 1_700_000_000.7))
             #expect(request.method == "POST" && request.url.absoluteString == "https://oauth2.googleapis.com/token")
             #expect(request.header("Content-Type") == "application/x-www-form-urlencoded")

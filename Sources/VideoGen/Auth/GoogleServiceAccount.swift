@@ -1,8 +1,9 @@
 import FoundationEssentials
 import Synchronization
 
-/// A Google service-account key file (the JSON the Cloud console downloads): the fields videogen uses.
-public struct GoogleServiceAccount: Sendable {
+/// A Google service-account key file (the JSON the Cloud console downloads): the fields videogen uses. It prints
+/// as its e-mail only (`description`, dumps, string interpolation): the private key never reaches a log line.
+public struct GoogleServiceAccount: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The account's e-mail, the JWT's issuer.
     public let clientEmail: String
     /// The PEM RSA private key (a secret: never printed).
@@ -38,6 +39,10 @@ public struct GoogleServiceAccount: Sendable {
         try OriginPolicy.check(url, allowInsecureHTTP: allowInsecureHTTP, purpose: "service account token_uri")
         tokenURI = url
     }
+
+    public var description: String { "<service account \(clientEmail)>" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: []) }
 }
 
 /// OAuth access tokens minted from a service account: an RS256-signed JWT (`iss` the account, `aud` Google's token
@@ -47,7 +52,7 @@ public struct GoogleServiceAccount: Sendable {
 ///
 /// Requests that find no fresh token each ask for one (the engine's token hook is per request); the last
 /// accepted token is kept.
-public final class GoogleServiceAccountAuthenticator: Authenticator, Sendable {
+public final class GoogleServiceAccountAuthenticator: Authenticator, Sendable, CustomStringConvertible, CustomReflectable {
     /// The OAuth scope requested.
     public static let scope = "https://www.googleapis.com/auth/cloud-platform"
     /// The JWT's `aud`: "always https://oauth2.googleapis.com/token" (Google's OAuth documentation for service
@@ -63,6 +68,9 @@ public final class GoogleServiceAccountAuthenticator: Authenticator, Sendable {
     /// The current token and when it is renewed (`refreshMargin` before it expires, or halfway through a lifetime
     /// shorter than twice the margin, so that a fresh token is always usable).
     private let token = Mutex<(value: String, renewAt: Double)?>(nil)
+
+    public var description: String { "<tokens of \(account)>" }
+    public var customMirror: Mirror { Mirror(self, children: []) }
 
     /// Creates the authenticator; `secrets` (the client's key holder) learns every token it mints.
     public init(account: GoogleServiceAccount, secrets: APIKey) {
