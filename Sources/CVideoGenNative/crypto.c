@@ -3,8 +3,17 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 
 static const uint8_t empty_input[1] = { 0 };
+
+/* A passphrase callback that supplies none: encrypted private keys fail to load instead of prompting. */
+static int no_passphrase(char *buffer, int size, int rwflag, void *userdata) {
+    (void)buffer; (void)size; (void)rwflag; (void)userdata;
+    return -1;
+}
 
 int videogen_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data, size_t data_len, uint8_t out[32]) {
     if (out == NULL || (key == NULL && key_len != 0) || (data == NULL && data_len != 0) || key_len > (size_t)INT32_MAX) {
@@ -35,4 +44,46 @@ int videogen_ed25519_verify(const uint8_t public_key[32], const uint8_t *message
     EVP_MD_CTX_free(context);
     EVP_PKEY_free(key);
     return verdict;
+}
+
+int videogen_rs256_sign(const char *pem, size_t pem_len, const uint8_t *message, size_t message_len,
+                        uint8_t *out, size_t out_capacity, size_t *out_len) {
+    if (pem == NULL || pem_len == 0 || pem_len > (size_t)INT32_MAX || out == NULL || out_len == NULL
+        || (message == NULL && message_len != 0)) {
+        return -1;
+    }
+    *out_len = 0;
+    BIO *bio = BIO_new_mem_buf(pem, (int)pem_len);
+    if (bio == NULL) {
+        return -1;
+    }
+    /* No passphrase callback: an encrypted key is refused rather than prompting on a terminal. */
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+    BIO_free(bio);
+    if (key == NULL) {
+        ERR_clear_error();
+        return -2;
+    }
+    int status = -3;
+    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) {
+        EVP_MD_CTX *context = EVP_MD_CTX_new();
+        size_t length = 0;
+        if (context != NULL && EVP_DigestSignInit(context, NULL, EVP_sha256(), NULL, key) == 1
+            && EVP_DigestSign(context, NULL, &length, message != NULL ? message : empty_input, message_len) == 1) {
+            if (length > out_capacity) {
+                status = -4;
+            } else if (EVP_DigestSign(context, out, &length, message != NULL ? message : empty_input, message_len) == 1) {
+                *out_len = length;
+                status = 0;
+            } else {
+                status = -1;
+            }
+        } else {
+            status = -1;
+        }
+        EVP_MD_CTX_free(context);
+    }
+    EVP_PKEY_free(key);
+    ERR_clear_error();
+    return status;
 }

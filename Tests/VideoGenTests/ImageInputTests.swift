@@ -14,9 +14,15 @@ struct ImageInputTests {
     /// The expected wire form of the image, by dialect.
     enum Wire: Sendable { case text(String), upload, refused }
 
+    /// The dialect's adapter; Vertex's with a project (it has no default one).
+    static func adapter(_ dialect: Dialect) -> any ProviderAdapter {
+        dialect == .vertex ? VertexVeoAdapter(project: "test-project", location: "us-central1") : dialect.adapter
+    }
+
     static func expected(_ dialect: Dialect, _ form: Form) -> Wire {
-        if form == .url { return .text("https://img.example.com/a.png") }
+        if form == .url { return dialect == .gemini || dialect == .vertex ? .refused : .text("https://img.example.com/a.png") }
         switch dialect {
+        case .gemini, .vertex: return .text(png.base64EncodedString())
         case .openai: return .upload
         case .unified, .chat: return .text("data:image/png;base64,\(png.base64EncodedString())")
         case .minimax, .runway, .ark: return .text("data:image/png;base64,\(png.base64EncodedString())")
@@ -41,6 +47,7 @@ struct ImageInputTests {
         case .openai: return nil
         case .unified, .kling: return try JSONValue.parse(body)["image"]?.stringValue
         case .routerone: return try JSONValue.parse(body)["image_url"]?.stringValue
+        case .gemini, .vertex: return try JSONValue.parse(body)["instances"]?.arrayValue?.first?["image"]?["bytesBase64Encoded"]?.stringValue
         case .chat: return try JSONValue.parse(body)["messages"]?.arrayValue?.first?["content"]?.arrayValue?.last?["image_url"]?["url"]?.stringValue
         case .minimax: return try JSONValue.parse(body)["first_frame_image"]?.stringValue
         case .runway: return try JSONValue.parse(body)["promptImage"]?.stringValue
@@ -58,17 +65,17 @@ struct ImageInputTests {
         request.image = source(form, path: path)
         switch Self.expected(dialect, form) {
         case .text(let text):
-            let wire = try dialect.adapter.submitRequest(request, baseURL: base)
+            let wire = try Self.adapter(dialect).submitRequest(request, baseURL: base)
             if dialect == .openai {
                 #expect(String(decoding: wire.body ?? Data(), as: UTF8.self).contains("name=\"input_reference\"\r\n\r\n\(text)\r\n"))
             } else {
                 #expect(try sentImage(dialect, wire) == text)
             }
         case .upload:
-            let body = try #require(try dialect.adapter.submitRequest(request, baseURL: base).body)
+            let body = try #require(try Self.adapter(dialect).submitRequest(request, baseURL: base).body)
             #expect(body.range(of: Data("filename=\"input_reference.png\"\r\nContent-Type: image/png\r\n\r\n".utf8) + Self.png) != nil)
         case .refused:
-            let error = expectError(.unsupported) { _ = try dialect.adapter.submitRequest(request, baseURL: base) }
+            let error = expectError(.unsupported) { _ = try Self.adapter(dialect).submitRequest(request, baseURL: base) }
             #expect(error?.message.contains("'image'") == true)
         }
     }
@@ -85,7 +92,7 @@ struct ImageInputTests {
         try handle.close()
         var request = VideoRequest(model: "m", prompt: "p")
         request.image = .file(path)
-        let error = expectError(.tooLarge) { _ = try dialect.adapter.submitRequest(request, baseURL: base) }
+        let error = expectError(.tooLarge) { _ = try Self.adapter(dialect).submitRequest(request, baseURL: base) }
         #expect(error?.message.contains("20971520") == true)
     }
 
@@ -93,12 +100,12 @@ struct ImageInputTests {
     func notAnImage(_ dialect: Dialect) {
         var request = VideoRequest(model: "m", prompt: "p")
         request.image = .bytes(Data("%PDF-1.7 not an image".utf8), mimeType: "image/png")
-        let error = expectError(.invalidArgument) { _ = try dialect.adapter.submitRequest(request, baseURL: base) }
+        let error = expectError(.invalidArgument) { _ = try Self.adapter(dialect).submitRequest(request, baseURL: base) }
         #expect(error?.message.contains("magic") == true || error?.message.contains("first bytes") == true)
         request.image = .bytes(Self.png, mimeType: "application/pdf")
-        expectError(.invalidArgument) { _ = try dialect.adapter.submitRequest(request, baseURL: base) }
+        expectError(.invalidArgument) { _ = try Self.adapter(dialect).submitRequest(request, baseURL: base) }
         request.image = .bytes(Data(count: ImageSource.maxBytes + 1), mimeType: "image/png")
-        expectError(.tooLarge) { _ = try dialect.adapter.submitRequest(request, baseURL: base) }
+        expectError(.tooLarge) { _ = try Self.adapter(dialect).submitRequest(request, baseURL: base) }
     }
 
     @Test("the bytes decide the type, whatever the label says")

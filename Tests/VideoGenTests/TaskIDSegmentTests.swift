@@ -108,6 +108,7 @@ struct TaskIDSegmentTests {
             return #"{"id":\#(quoted),"choices":[{"finish_reason":"stop","message":{"role":"assistant","content":"https://cdn.example.com/v.mp4"}}]}"#
         case .runway, .ark: return #"{"id":\#(quoted)}"#
         case .luma: return #"{"id":\#(quoted),"state":"queued"}"#
+        case .gemini, .vertex: return #"{"name":\#(quoted)}"#
         default: return #"{"task_id":\#(quoted),"status":"queued"}"#
         }
     }
@@ -168,8 +169,9 @@ struct TaskIDSegmentTests {
             #expect(refused?.message.contains("dot segment") == true, "\(dialect): \(refused?.message ?? "")")
             let after = try await emulator.requests().dropFirst(before).filter { !($0["path"]?.stringValue ?? "").hasPrefix("/_emulator/") }
             #expect(after.map { $0["method"]?.stringValue ?? "" } == ["POST"], "\(dialect): nothing but the submit: \(after)")
-            // Router One's own ids are `v_<hex>` (its emulator refuses others), and chat has nothing to poll.
-            guard dialect != .routerone && dialect != .chat else { continue }
+            // Router One's own ids are `v_<hex>` (its emulator refuses others), chat has nothing to poll, and Google's
+            // ids are operation names (`models/{m}/operations/{id}`), whose segments are checked one by one.
+            guard ![.routerone, .chat, .gemini, .vertex].contains(dialect) else { continue }
 
             let odd = "a/b?c#d%e"
             try await emulator.settings(["task_id": .string(odd)])

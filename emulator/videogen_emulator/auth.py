@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 
 from .errors import kling_error, openai_error, unified_error
+from .google_routes import google_error
 from .messages import Response
 
 
@@ -32,6 +33,9 @@ def unauthorized(path: str, scheme: str) -> Response:
         if direct.status == 401:
             direct.headers.extend(headers.items())
         return direct
+    if path.startswith("/v1/projects/"):
+        return google_error(401, "Request had invalid authentication credentials. Expected OAuth 2 access token, "
+                                 "login cookie or other valid authentication credential.")
     if path.startswith("/kling/"):
         return kling_error(401, 1000, "Authentication failed", headers)
     if path == "/v1/video/generations" or path.startswith("/v1/video/generations/"):

@@ -30,8 +30,8 @@ import urllib.parse
 from http import HTTPStatus
 from typing import Any, Generator
 
-from . import (auth, cdn, chat_routes, control, faults, kling_routes, openai_routes, routerone_routes,
-               unified_routes)
+from . import (auth, cdn, chat_routes, control, faults, google_routes, kling_routes, openai_routes,
+               routerone_routes, unified_routes)
 from . import ark_routes, luma_routes, minimax_routes, runway_routes
 from .errors import internal_error, method_not_allowed, not_found, openai_error
 from .messages import Hold, HttpError, Request, Response
@@ -42,11 +42,12 @@ MAX_LINE = 65536               # request line and header lines, as http.server
 MAX_HEADERS = 100
 IDLE_TIMEOUT = 60.0            # an idle keep-alive connection is closed after this long
 API_ROUTES = (control.ROUTES + openai_routes.ROUTES + unified_routes.ROUTES + kling_routes.ROUTES
-              + routerone_routes.ROUTES + chat_routes.ROUTES)
+              + routerone_routes.ROUTES + chat_routes.ROUTES + google_routes.ROUTES)
 DIRECT_ROUTES = minimax_routes.ROUTES + runway_routes.ROUTES + luma_routes.ROUTES + ark_routes.ROUTES
 API_ROUTES = API_ROUTES + DIRECT_ROUTES
 PROTECTED_PREFIXES = ("/v1/", "/kling/", "/v2/", "/dream-machine/", "/api/v3/")   # paths that need the API key
-CDN_ROUTES = cdn.ROUTES + [route for route in control.ROUTES if route[2] is control.blob]  # redirect faults
+CDN_ROUTES = (cdn.ROUTES + google_routes.CDN_ROUTES
+              + [route for route in control.ROUTES if route[2] is control.blob])  # redirect faults
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 SERVER_NAME = "videogen-emulator/0.1 Python/" + sys.version.split()[0]
 
@@ -287,6 +288,8 @@ def exchange(site: Site, method: str, target: str, version: str, headers: Any) -
     path = path or "/"
     query = dict(urllib.parse.parse_qsl(raw_query, keep_blank_values=True)) if raw_query else {}
     authorization = auth.classify(headers.get("Authorization"), site.emu.api_key)
+    if authorization == "invalid" and google_routes.minted(site.emu, headers.get("Authorization")):
+        authorization = "valid"     # an access token the emulator's OAuth endpoint minted (Vertex AI)
     record = _Record(site, method, path, query, headers, authorization, received)
     if (headers.get("Expect") or "").lower() == "100-continue" and version >= "HTTP/1.1":
         length = headers.get("Content-Length") or ""

@@ -1,4 +1,4 @@
-/* The two primitives webhook verification needs (Sources/VideoGen/Webhooks), from the system's OpenSSL libcrypto:
+/* RS256 signing for Google service accounts, and the two primitives webhook verification needs (Sources/VideoGen/Webhooks), from the system's OpenSSL libcrypto:
  * HMAC-SHA256 (Standard Webhooks, Vidu, OpenRouter) and ED25519 signature verification (fal). No cryptography is
  * written here: both calls go straight to libcrypto's one-shot APIs. Nothing here is exported from libvideogen.so
  * (exports.map). */
@@ -20,6 +20,13 @@ int videogen_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data
  *  0 when it is not, -1 when libcrypto cannot load the key. */
 int videogen_ed25519_verify(const uint8_t public_key[32], const uint8_t *message, size_t message_len,
                             const uint8_t signature[64]);
+
+/** RSASSA-PKCS1-v1_5 with SHA-256 (JWT's RS256) of `message` under the RSA private key in `pem` (PKCS#8 or PKCS#1
+ *  PEM, unencrypted; Google service-account key files), written to `out` (its size in `out_len`). Returns 0 on
+ *  success, -1 for bad arguments or a libcrypto failure, -2 when `pem` holds no readable private key, -3 when the
+ *  key is not RSA, -4 when `out_capacity` is too small (512 bytes suffice up to 4096-bit keys). */
+int videogen_rs256_sign(const char *pem, size_t pem_len, const uint8_t *message, size_t message_len,
+                        uint8_t *out, size_t out_capacity, size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -22,8 +22,12 @@ struct Downloader: Sendable {
         // A C path ends at its first NUL: the file would be written somewhere else than asked.
         guard !path.utf8.contains(0) else { throw VideoGenError(.invalidArgument, "the download path contains a NUL character") }
         let current = snapshot
-        _ = try videoURL(of: current)
         let configuration = executor.configuration
+        if current.state == .succeeded,
+           let embedded = try executor.adapter.embeddedVideo(for: current, baseURL: configuration.baseURL) {
+            return try await downloadEmbedded(embedded, of: current, to: path, onProgress: onProgress)
+        }
+        _ = try videoURL(of: current)
         // A part file another process left for the same task is continued, not started over.
         let resumeKey = current.id.isEmpty ? nil : "\(current.dialect) \(current.baseURL) \(current.id)"
         let sink = try FileSink(path: path, maxBytes: configuration.maxDownloadBytes, resumeKey: resumeKey,

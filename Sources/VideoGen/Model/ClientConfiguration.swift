@@ -9,6 +9,8 @@ public struct ClientConfiguration: Sendable {
     public var dialect: Dialect
     /// The provider preset the configuration named (`provider`), if any.
     public var provider: String?
+    /// Vertex AI's project and location (`project`, `location`); nil for other dialects.
+    public var google: GoogleSettings?
     /// Which fetch route the `unified` dialect polls (`status_route`).
     public var statusRoute: UnifiedTaskAdapter.StatusRoute = .generations
     /// Options of the MiniMax, Runway, Luma and Ark dialects (`minimax_api`, `runway_version`).
@@ -82,6 +84,7 @@ public struct ClientConfiguration: Sendable {
         case .unified: return UnifiedTaskAdapter(statusRoute: statusRoute)
         case .minimax: return MiniMaxAdapter(api: directProviders.minimaxAPI)
         case .runway: return RunwayAdapter(version: directProviders.runwayVersion)
+        case .vertex: return VertexVeoAdapter(project: google?.project ?? "", location: google?.location ?? GoogleSettings.defaultLocation)
         default: return dialect.adapter
         }
     }
@@ -113,6 +116,7 @@ public struct ClientConfiguration: Sendable {
             throw VideoGenError(.invalidArgument, "configuration field 'base_url' is required and must be a non-empty string")
         }
         let insecure = try reader.bool("allow_insecure_http") ?? false
+        let googleCredential = try ClientConfiguration.googleCredential(&reader, dialect: try preset?.dialect(requested) ?? requested, insecure: insecure, environment: environment)
         let literalKey = try reader.string("api_key")
         let keyVariable = try reader.string("api_key_env")
         let key: String
@@ -128,7 +132,11 @@ public struct ClientConfiguration: Sendable {
             }
             key = value
         case (nil, nil):
-            throw VideoGenError(.auth, "no API key: set 'api_key' or 'api_key_env' in the configuration")
+            guard let googleCredential else {
+                throw VideoGenError(.auth, "no API key: set 'api_key' or 'api_key_env' in the configuration")
+            }
+            guard let googleKey = googleCredential.key else { throw ClientConfiguration.noGoogleCredential }
+            key = googleKey
         }
         guard !key.isEmpty, key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value < 0x7F }) else {
             throw VideoGenError(.invalidArgument, "the API key must be non-empty printable ASCII without spaces")
@@ -140,6 +148,7 @@ public struct ClientConfiguration: Sendable {
         } else {
             throw VideoGenError(.internal, "configuration: no dialect")   // unreachable: checked above
         }
+        try applyGoogle(googleCredential, &reader, baseURLGiven: baseURL != nil, keyGiven: literalKey != nil || keyVariable != nil)
         if let route = try reader.string("status_route") {
             guard dialect == .unified else {
                 throw VideoGenError(.unsupported, "configuration field 'status_route' applies to the unified dialect only, not \(dialect.rawValue)")

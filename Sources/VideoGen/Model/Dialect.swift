@@ -19,6 +19,10 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
     case luma
     /// Seedance on Volcengine Ark / BytePlus ModelArk: `POST /api/v3/contents/generations/tasks` (`content[]`).
     case ark
+    /// Veo on the Gemini API: `POST /v1beta/models/{model}:predictLongRunning`, `GET /v1beta/{operation}`.
+    case gemini
+    /// Veo on Vertex AI: `.../publishers/google/models/{model}:predictLongRunning` and `:fetchPredictOperation`.
+    case vertex
 
     /// The pure adapter that speaks this dialect, with its default options.
     public var adapter: any ProviderAdapter {
@@ -32,6 +36,8 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
         case .runway: return RunwayAdapter()
         case .luma: return LumaAdapter()
         case .ark: return ArkAdapter()
+        case .gemini: return GeminiVeoAdapter()
+        case .vertex: return VertexVeoAdapter(project: "", location: GoogleSettings.defaultLocation)
         }
     }
 }

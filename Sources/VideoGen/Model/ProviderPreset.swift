@@ -52,6 +52,10 @@ public struct ProviderPreset: Sendable, Hashable {
                        summary: "Seedance on Volcengine Ark (Beijing): /api/v3/contents/generations/tasks"),
         ProviderPreset(name: "byteplus", dialects: [.ark], baseURL: "https://ark.ap-southeast.bytepluses.com",
                        summary: "Seedance on BytePlus ModelArk (Southeast Asia): /api/v3/contents/generations/tasks"),
+        ProviderPreset(name: "gemini", dialects: [.gemini], baseURL: "https://generativelanguage.googleapis.com",
+                       summary: "Veo on Google's Gemini API: x-goog-api-key, /v1beta/models/{model}:predictLongRunning"),
+        ProviderPreset(name: "vertex", dialects: [.vertex], baseURL: "https://us-central1-aiplatform.googleapis.com",
+                       summary: "Veo on Google Cloud Vertex AI (https://{location}-aiplatform.googleapis.com): OAuth access token or service account, project and location"),
     ]
 
     /// The names of every preset, comma-separated.

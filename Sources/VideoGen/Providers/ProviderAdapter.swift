@@ -50,6 +50,26 @@ public protocol ProviderAdapter: Sendable {
     /// the failure is only an error of that request.
     /// - Parameter now: the time (Unix seconds).
     func statusFailure(_ error: VideoGenError, for task: TaskSnapshot, now: Double) -> StatusReport?
+    /// For a succeeded task whose video the service returns inside a JSON answer (Vertex AI's `bytesBase64Encoded`)
+    /// rather than at a URL: how the download asks for it again and decodes it, so that the record never holds
+    /// the bytes. Nil (the default) for a video at `videoURL`.
+    /// - Throws: when the task's video cannot be fetched by videogen at all (a `gs://` object), naming why.
+    func embeddedVideo(for task: TaskSnapshot, baseURL: URL) throws -> EmbeddedVideo?
+}
+
+/// A video that comes inside a JSON answer: the request that asks for it (sent like a status request, with the
+/// service's credentials) and how its answer becomes the file's bytes.
+public struct EmbeddedVideo: Sendable {
+    /// The request whose answer holds the video.
+    public var request: HTTPRequest
+    /// The video's bytes from that answer.
+    public var decode: @Sendable (HTTPResponse) throws -> Data
+
+    /// Creates the description of an embedded video.
+    public init(request: HTTPRequest, decode: @escaping @Sendable (HTTPResponse) throws -> Data) {
+        self.request = request
+        self.decode = decode
+    }
 }
 
 extension ProviderAdapter {
@@ -78,6 +98,9 @@ extension ProviderAdapter {
 
     /// A failed status request is only an error of that request.
     public func statusFailure(_ error: VideoGenError, for task: TaskSnapshot, now: Double) -> StatusReport? { nil }
+
+    /// Videos are at URLs.
+    public func embeddedVideo(for task: TaskSnapshot, baseURL: URL) throws -> EmbeddedVideo? { nil }
 
     /// Thirty seconds: control-plane answers come quickly; only synchronous dialects need longer.
     public var defaultRequestTimeout: Double { 30 }

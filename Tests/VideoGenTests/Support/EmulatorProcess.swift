@@ -61,6 +61,7 @@ final class EmulatorProcess: @unchecked Sendable {
     /// A client configuration for this emulator.
     func configuration(_ dialect: Dialect, key: String? = nil) throws -> ClientConfiguration {
         var configuration = try ClientConfiguration(dialect: dialect, baseURL: baseURL, apiKey: APIKey(key ?? self.key))
+        if dialect == .vertex { configuration.google = GoogleSettings(project: "test-project") }
         configuration.poll = PollPolicy(interval: 0.1, maxInterval: 0.3, multiplier: 1.5, jitter: 0.1, minInterval: 0.05)
         configuration.retry = RetryPolicy(maxAttempts: 3, baseDelay: 0.05, maxDelay: 0.2)
         configuration.requestTimeout = 10

@@ -61,6 +61,7 @@ enum TestConfig {
     static func make(_ dialect: Dialect, base: String = "http://127.0.0.1:9", retry: RetryPolicy? = nil,
                      poll: PollPolicy? = nil) throws -> ClientConfiguration {
         var configuration = try ClientConfiguration(dialect: dialect, baseURL: base, apiKey: APIKey(key))
+        if dialect == .vertex { configuration.google = GoogleSettings(project: "test-project") }
         if let retry { configuration.retry = retry }
         if let poll { configuration.poll = poll }
         return configuration

@@ -62,6 +62,16 @@ class ClientOptions(TypedDict, total=False):
     """A proxy URL (http, https, socks4(a), socks5(h)); ``""`` for none; left out: the environment's."""
     status_route: str
     """``unified`` only: poll ``"generations"`` (``/v1/video/generations/{id}``) or ``"videos"``."""
+    project: str
+    """``vertex`` only: the Google Cloud project."""
+    location: str
+    """``vertex`` only: the Vertex AI location (default ``us-central1``)."""
+    access_token: str
+    """``vertex`` only: an OAuth access token (or ``access_token_env``, or ``service_account_file``)."""
+    access_token_env: str
+    """``vertex`` only: the environment variable holding an OAuth access token."""
+    service_account_file: str
+    """``vertex`` only: a service account key file (JSON) from which tokens are minted and renewed."""
     poll: PollOptions
     """The poll schedule."""
     retry: RetryOptions
@@ -72,14 +82,17 @@ def config_document(*, provider: str | None, dialect: str | None, base_url: str 
                     api_key_env: str | None, options: Mapping[str, Any]) -> dict[str, Any]:
     """The configuration as a JSON-ready dict. Arguments that are ``None`` are left out.
 
-    When no key source is given, the key is read from ``$VIDEOGEN_API_KEY``.
+    When no key source is given (for Vertex AI: nor ``access_token``, ``access_token_env`` or
+    ``service_account_file``), the key is read from ``$VIDEOGEN_API_KEY``.
     """
     document: dict[str, Any] = {}
     for name, value in (("provider", provider), ("dialect", dialect), ("base_url", base_url),
                         ("api_key", api_key), ("api_key_env", api_key_env)):
         if value is not None:
             document[name] = value
-    if api_key is None and api_key_env is None:
+    google_credential = any(options.get(name) is not None
+                            for name in ("access_token", "access_token_env", "service_account_file"))
+    if api_key is None and api_key_env is None and not google_credential:
         document["api_key_env"] = DEFAULT_KEY_VARIABLE
     for name, value in options.items():
         if value is not None:

@@ -22,6 +22,10 @@ from .progress import ProgressDisplay
 KEY_VARIABLE = "VIDEOGEN_API_KEY"
 
 
+#: Vertex AI's credential options; given one of them, the key variable is not read.
+GOOGLE_CREDENTIALS = frozenset(("access_token", "access_token_env", "service_account_file"))
+
+
 class UsageError(Exception):
     """A command line that cannot work (exit status 2)."""
 
@@ -50,9 +54,10 @@ def make_client(args: argparse.Namespace, stderr: TextIO, *, dialect: str | None
         print("videogen: warning: --api-key shows the key to every user of this machine (process list, shell "
               f"history); prefer ${KEY_VARIABLE} or --api-key-env VAR", file=stderr)
         api_key = args.api_key
-    else:
-        api_key_env = args.api_key_env or KEY_VARIABLE
     options: dict[str, Any] = dict(args.option)
+    if args.api_key is None and (args.api_key_env is not None or not GOOGLE_CREDENTIALS.intersection(options)):
+        # Vertex AI's own credential options (--option service_account_file=...) replace the key.
+        api_key_env = args.api_key_env or KEY_VARIABLE
     return Client(provider=args.provider, dialect=dialect, base_url=base_url, api_key=api_key,
                   api_key_env=api_key_env, **options)
 
