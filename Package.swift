@@ -15,10 +15,11 @@ let package = Package(
         // The C contract, header only, so Swift can import it and check every @c @implementation against it.
         .target(name: "CVideoGen", path: "include", publicHeadersPath: "."),
         // The core's few native helpers, in C because Swift cannot reach them: SHA-256 block compression with the
-        // x86-64 SHA extensions when the processor has them (portable C otherwise), and the O_DIRECT switch.
+        // x86-64 SHA extensions when the processor has them (portable C otherwise), the O_DIRECT switch, and the
+        // webhook verifiers' HMAC-SHA256 and ED25519 from the system's OpenSSL libcrypto.
         // DWARF 4 like the Swift code: Debian 12's valgrind 3.19 gives up on a library with several DWARF 5 units
         // (make check-sanitizers runs memcheck against the release library).
-        .target(name: "CVideoGenNative", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CVideoGenNative", cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("crypto")]),
         // The Swift core: model, pure provider adapters, polling engine, transport.
         .target(name: "VideoGen", dependencies: ["CVideoGenNative"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Thin shims implementing include/videogen.h on top of the core.

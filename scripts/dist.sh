@@ -55,7 +55,7 @@ echo "dist: linking $out/lib/$real (SONAME $soname) with the runtime of $static_
 # entries, so they are named here, as is libcurl (Package.swift's linkedLibrary, which the objects do not carry);
 # --no-undefined turns any symbol still missing (a library added to Package.swift and not here, say) into a link
 # error instead of a library that fails at load time.
-"$swiftc" -static-stdlib -emit-library -o "$unstripped" @"$objects" -lcurl -l_FoundationCollections -l_FoundationCShims \
+"$swiftc" -static-stdlib -emit-library -o "$unstripped" @"$objects" -lcurl -lcrypto -l_FoundationCollections -l_FoundationCShims \
     -Xlinker --gc-sections -Xlinker --no-undefined \
     -Xlinker "--version-script=$exports" \
     -Xlinker "-soname=$soname" \
@@ -78,8 +78,8 @@ grep -q "Library soname: \[$soname\]" <<< "$dynamic" || die "the SONAME is not $
 needed="$(sed -n -E 's/.*\(NEEDED\).*\[(.*)\]/\1/p' <<< "$dynamic" | tr '\n' ' ')"
 for lib in $needed; do
     case "$lib" in
-        libc.so.*|libm.so.*|libstdc++.so.*|libgcc_s.so.*|libcurl.so.*|ld-linux*.so.*|libdl.so.*|libpthread.so.*|librt.so.*|libutil.so.*) ;;
-        *) die "the library needs $lib, which is not a system C/C++ runtime library or libcurl" ;;
+        libc.so.*|libm.so.*|libstdc++.so.*|libgcc_s.so.*|libcurl.so.*|libcrypto.so.*|ld-linux*.so.*|libdl.so.*|libpthread.so.*|librt.so.*|libutil.so.*) ;;
+        *) die "the library needs $lib, which is not a system C/C++ runtime library, libcurl or libcrypto" ;;
     esac
 done
 

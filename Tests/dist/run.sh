@@ -110,7 +110,7 @@ found_soname="$(sed -n -E 's/.*\(SONAME\).*\[(.*)\]/\1/p' <<< "$dynamic")"
 grep -q -E "\((RPATH|RUNPATH)\)" <<< "$dynamic" && fail "dist_no_rpath" "$(grep -E 'RPATH|RUNPATH' <<< "$dynamic")" || pass "dist_no_rpath"
 
 needed="$(sed -n -E 's/.*\(NEEDED\).*\[(.*)\]/\1/p' <<< "$dynamic")"
-others="$(grep -v -E '^(libc|libm|libstdc\+\+|libgcc_s|libcurl|libdl|libpthread|librt|libutil)\.so\.[0-9]+$|^ld-linux[-a-z0-9_]*\.so\.[0-9]+$' <<< "$needed")"
+others="$(grep -v -E '^(libc|libm|libstdc\+\+|libgcc_s|libcurl|libcrypto|libdl|libpthread|librt|libutil)\.so\.[0-9]+$|^ld-linux[-a-z0-9_]*\.so\.[0-9]+$' <<< "$needed")"
 [ -z "$others" ] && pass "dist_needs_only_system_runtime_and_libcurl" \
     || fail "dist_needs_only_system_runtime_and_libcurl" "also needs: $(tr '\n' ' ' <<< "$others")"
 echo "# NEEDED: $(tr '\n' ' ' <<< "$needed")"
