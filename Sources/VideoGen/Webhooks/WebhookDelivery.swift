@@ -68,7 +68,8 @@ public struct WebhookRefusal: Error, Sendable, Hashable, CustomStringConvertible
         case timestampOutsideTolerance = "timestamp_outside_tolerance"
         /// A signature header is missing or not of its documented form.
         case malformedHeader = "malformed_header"
-        /// The signature names a key id the configured keys do not have.
+        /// The signature names a key id the configured keys do not have. Reserved for schemes whose callbacks name
+        /// their key: none of today's do (fal's headers name none, so every key of its JWKS is tried).
         case unknownKeyID = "unknown_key_id"
         /// The body is longer than the verifier's cap.
         case bodyTooLarge = "body_too_large"

@@ -132,15 +132,8 @@ public struct WebhookVerifier: Sendable {
         }
         let message = Array(WebhookVerifier.falMessage(requestID: requestID, userID: userID, timestamp: stamp,
                                                        body: [UInt8](delivery.body)).utf8)
-        // fal's headers name no key: any key of the JWKS may have signed (fal rotates them).
-        let keys: [WebhookPublicKey]
-        if let named = delivery.header("x-fal-webhook-key-id") {
-            keys = publicKeys.filter { $0.keyID == named }
-            guard !keys.isEmpty else { throw WebhookRefusal(.unknownKeyID, "the configured JWKS has no key with the id the callback names") }
-        } else {
-            keys = publicKeys
-        }
-        guard keys.contains(where: { WebhookCrypto.ed25519Verify(publicKey: $0.bytes, message: message, signature: signature) }) else {
+        // fal's headers name no key: any key of its JWKS may have signed (fal rotates them), so each is tried.
+        guard publicKeys.contains(where: { WebhookCrypto.ed25519Verify(publicKey: $0.bytes, message: message, signature: signature) }) else {
             throw WebhookRefusal(.badSignature, "the ED25519 signature matches no configured fal key")
         }
         return VerifiedWebhook(scheme: .fal, signed: true, deliveryID: requestID + "@" + stamp, timestamp: time)

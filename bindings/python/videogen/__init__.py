@@ -39,8 +39,11 @@ from .state import State  # noqa: E402
 from .task import Task  # noqa: E402
 from .video_file import VideoFile  # noqa: E402
 from .video_page import VideoPage  # noqa: E402
+from .webhooks import WebhookVerdict, verify_webhook  # noqa: E402
 
 __all__ = [
+    "WebhookVerdict",
+    "verify_webhook",
     "AuthenticationError", "Client", "ContentPolicyError", "ErrorCode", "InvalidArgumentError", "LibraryError",
     "NetworkError", "NotFoundError", "PermissionDeniedError", "Progress", "ProgressCallback", "QuotaExceededError",
     "RateLimitError", "State", "Task", "TaskCancelledError", "TaskFailedError", "TimeoutError", "VideoFile",
