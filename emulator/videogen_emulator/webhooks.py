@@ -28,6 +28,7 @@ class WebhookSender:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._logged = threading.Condition(self._lock)
         self._config: dict[str, Any] = {"url": None, "scheme": "standard_webhooks", "secret": None,
                                         "retries": 3, "duplicates": 0, "mode": "normal", "retry_delay": 0.05,
                                         "stale_seconds": 600}
@@ -67,6 +68,14 @@ class WebhookSender:
         with self._lock:
             return [dict(entry) for entry in self._log]
 
+    def wait_deliveries(self, count: int, timeout: float) -> list[dict[str, Any]]:
+        """Block until ``count`` delivery attempts are logged (or ``timeout`` seconds passed); returns the log."""
+        deadline = time.monotonic() + timeout
+        with self._logged:
+            while len(self._log) < count and deadline > time.monotonic():
+                self._logged.wait(deadline - time.monotonic())
+            return [dict(entry) for entry in self._log]
+
     def clear(self) -> None:
         """Cancel pending callbacks and forget the log."""
         with self._lock:
@@ -80,9 +89,9 @@ class WebhookSender:
         one), signed with ``scheme`` (or the configured one)."""
         with self._lock:
             target = url or self._config["url"]
-            if not target or task.completes_at() is None:
+            if not target or task.completes_at is None:
                 return
-            delay = max(0.0, task.completes_at() - time.time())
+            delay = max(0.0, task.completes_at - time.time())
             timer = threading.Timer(delay, self._fire, args=(task.id, target, body, scheme))
             timer.daemon = True
             self._timers.append(timer)
@@ -144,6 +153,7 @@ class WebhookSender:
             entry["status"] = exc.code
         except OSError as exc:
             entry["error"] = type(exc).__name__
-        with self._lock:
+        with self._logged:
             self._log.append(entry)
+            self._logged.notify_all()
         return ok
