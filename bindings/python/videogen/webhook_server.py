@@ -30,13 +30,16 @@ class Received:
 
 class WebhookReceiver:
     """Listens on ``host:port`` (0: any free port) and applies callbacks to ``client``'s tasks with ``verifier``.
-    ``on_accepted`` (optional) is called with each accepted verdict, on the server's thread."""
+    ``on_accepted`` and ``on_refused`` (optional) are called with each verdict, on the server's thread (a refusal
+    with the request target too)."""
 
     def __init__(self, client: Any, verifier: Mapping[str, Any], *, host: str = "127.0.0.1", port: int = 0,
-                 on_accepted: Callable[[WebhookVerdict], None] | None = None) -> None:
+                 on_accepted: Callable[[WebhookVerdict], None] | None = None,
+                 on_refused: Callable[[str, WebhookVerdict], None] | None = None) -> None:
         self.client = client
         self.verifier = dict(verifier)
         self.on_accepted = on_accepted
+        self.on_refused = on_refused
         self.cap = int(self.verifier.get("max_body_bytes", 1 << 20))
         self._lock = threading.Lock()
         self._received: list[Received] = []
@@ -115,6 +118,8 @@ class WebhookReceiver:
             self._changed.notify_all()
         if verdict.accepted and self.on_accepted is not None:
             self.on_accepted(verdict)
+        elif not verdict.accepted and self.on_refused is not None:
+            self.on_refused(request.path, verdict)
         self._answer(request, 204 if verdict.accepted else 401 if verdict.reason in UNAUTHORIZED else 400)
 
     @staticmethod
