@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages a step needs when they are missing, saying so:
 #   ensure-deps.sh               the build: libcurl's headers (Debian's libcurl4-openssl-dev; the library itself,
-#                                libcurl4, is a runtime dependency already present on Debian systems);
+#                                libcurl4, is a runtime dependency already present on Debian systems) and OpenSSL's
+#                                libcrypto headers (libssl-dev: webhook verification's HMAC-SHA256 and ED25519);
 #   ensure-deps.sh --dist-tests  the dist tests (make test-dist): pkg-config and cmake, which build the programs
 #                                that link the installed library, and unshare and mount (util-linux, mount);
 #   ensure-deps.sh --go          the Go binding's tests (make test-go): Debian's golang-go (cgo needs cc, present).
@@ -40,6 +41,16 @@ if [ "${1:-}" = --dist-tests ]; then
         apt_install "${missing[@]}"
     fi
     exit 0
+fi
+
+have_crypto_headers() {
+    echo '#include <openssl/evp.h>' | ${CC:-cc} -E -x c - > /dev/null 2>&1
+}
+
+if ! have_crypto_headers; then
+    echo "videogen: OpenSSL's headers are missing; installing Debian's libssl-dev" >&2
+    apt_install libssl-dev
+    have_crypto_headers || { echo "videogen: OpenSSL's headers are still missing; install libssl-dev" >&2; exit 1; }
 fi
 
 if ! have_curl_headers; then
