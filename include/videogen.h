@@ -736,6 +736,9 @@ typedef enum vg_webhook_verdict {
  *   {"scheme": "standard_webhooks" | "fal" | "vidu" | "openrouter" | "unsigned",
  *    "secret": "whsec_..." (standard_webhooks) | the API token (vidu) | the signing secret (openrouter),
  *    "jwks": {"keys": [...]} (fal: its /.well-known/jwks.json document),
+ *    "jwks_url": "https://..." (fal, vg_client_webhook_apply only: the client fetches the document without the API
+ *                key, keeps it a day, and fetches it again when no key verifies and it is 5 minutes old; the first
+ *                callback then blocks the calling thread for that one GET),
  *    "tolerance": 300, "max_body_bytes": 1048576, "accept_unsigned": false (unsigned only),
  *    "now": Unix seconds (fixes the clock, for tests; the system clock otherwise)}
  * A refusal is an answer, not a failure: the call returns VG_OK with *verdict saying which check failed.

@@ -93,9 +93,43 @@ public func vg_client_webhook_apply(_ client: OpaquePointer?, _ verifier_json: U
         let box = try clientBox(client)
         guard let out_verdict else { throw VideoGenError(.invalidArgument, "verdict is NULL") }
         let (verifier, delivery) = try webhookInputs(verifier_json, method, target, headers, body, body_len)
-        let outcome = delivery.flatMap { delivery in
-            Result { () throws(WebhookRefusal) -> JSONValue in try box.client.applyWebhook(delivery, verifier: verifier).json }
+        let client = box.client
+        let outcome: Result<JSONValue, WebhookRefusal>
+        switch delivery {
+        case .failure(let refusal):
+            outcome = .failure(refusal)
+        case .success(let delivery) where verifier.jwksURL != nil && verifier.publicKeys.isEmpty:
+            // fal's keys from its JWKS: fetched (once a day, or again after a rotation) on this thread.
+            let result = try waitFor { try await client.applyWebhookFetchingKeys(delivery, verifier: verifier) }
+            outcome = result.mapError { $0 }
+        case .success(let delivery):
+            outcome = Result { () throws(WebhookRefusal) -> WebhookOutcome in try client.applyWebhook(delivery, verifier: verifier) }
+                .map(\.json)
         }
-        try answer(outcome, out_verdict, result_json)
+        try answer(outcome.map { $0 }, out_verdict, result_json)
+    }
+}
+
+/// Runs `body` (an async call) to its end on the calling thread, which sleeps meanwhile; a refusal is returned as
+/// such, any other error thrown.
+private func waitFor(_ body: @escaping @Sendable () async throws -> WebhookOutcome) throws -> Result<JSONValue, WebhookRefusal> {
+    let condition = Condition()
+    nonisolated(unsafe) var outcome: Result<WebhookOutcome, any Error>?
+    Task {
+        let result: Result<WebhookOutcome, any Error>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        condition.lock()
+        outcome = result
+        condition.broadcast()
+        condition.unlock()
+    }
+    condition.lock()
+    while outcome == nil { condition.wait() }
+    let result = outcome!
+    condition.unlock()
+    switch result {
+    case .success(let value): return .success(value.json)
+    case .failure(let refusal as WebhookRefusal): return .failure(refusal)
+    case .failure(let error): throw error
     }
 }

@@ -16,6 +16,8 @@ final class WebhookRegistry: Sendable {
         var next = 0
     }
     private let state = Mutex(State())
+    /// The JWKS documents fetched for fal verifiers (Webhooks/WebhookKeySource.swift).
+    let keys = WebhookKeySource()
 
     /// Starts routing callbacks about `taskID` to `wait`.
     func register(_ wait: WaitOperation, taskID: String) {

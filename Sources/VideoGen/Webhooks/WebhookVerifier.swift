@@ -31,6 +31,9 @@ public struct WebhookVerifier: Sendable {
     public var secret: String?
     /// fal's ED25519 keys (from its JWKS).
     public var publicKeys: [WebhookPublicKey]
+    /// Where the client fetches the keys when `publicKeys` is empty (`VideoGenClient.resolvingKeys`): fal's JWKS
+    /// document, `https://rest.alpha.fal.ai/.well-known/jwks.json` as fal's verification examples fetch it.
+    public var jwksURL: String?
     /// Seconds a signed timestamp may be away from the clock, either way.
     public var tolerance: Double
     /// The largest body accepted, in bytes.
@@ -41,12 +44,13 @@ public struct WebhookVerifier: Sendable {
     public var clock: @Sendable () -> Double
 
     /// Creates a verifier.
-    public init(scheme: WebhookScheme, secret: String? = nil, publicKeys: [WebhookPublicKey] = [],
+    public init(scheme: WebhookScheme, secret: String? = nil, publicKeys: [WebhookPublicKey] = [], jwksURL: String? = nil,
                 tolerance: Double = WebhookVerifier.defaultTolerance, maxBodyBytes: Int = WebhookVerifier.defaultMaxBodyBytes,
                 acceptUnsigned: Bool = false, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.scheme = scheme
         self.secret = secret
         self.publicKeys = publicKeys
+        self.jwksURL = jwksURL
         self.tolerance = tolerance
         self.maxBodyBytes = maxBodyBytes
         self.acceptUnsigned = acceptUnsigned
@@ -121,7 +125,10 @@ public struct WebhookVerifier: Sendable {
     // MARK: - fal
 
     private func verifyFal(_ delivery: WebhookDelivery) throws(WebhookRefusal) -> VerifiedWebhook {
-        guard !publicKeys.isEmpty else { throw WebhookRefusal(.noKey, "no fal public key (JWKS) is configured") }
+        guard !publicKeys.isEmpty else {
+            throw WebhookRefusal(.noKey, jwksURL == nil ? "no fal public key (JWKS) is configured"
+                                                        : "the fal keys of jwks_url were not fetched (a client fetches them: apply the callback through one)")
+        }
         let requestID = try required(delivery, "x-fal-webhook-request-id")
         let userID = try required(delivery, "x-fal-webhook-user-id")
         let stamp = try required(delivery, "x-fal-webhook-timestamp")

@@ -227,3 +227,50 @@ def test_openrouter_t_v1_signature():
     assert videogen.verify_webhook(verifier, headers=headers, body=body + b"\n").reason == "bad_signature"
     assert videogen.verify_webhook(dict(verifier, now=NOW - 301), headers=headers, body=body).reason == "timestamp_outside_tolerance"
     assert videogen.verify_webhook(verifier, headers={"X-OpenRouter-Signature": "v1=00"}, body=body).reason == "malformed_header"
+
+
+def test_fal_keys_fetched_once_from_jwks_url(tmp_path):
+    """vg_client_webhook_apply with "jwks_url": the client fetches the JWKS (without the API key), keeps it, and
+    verifies with it; vg_webhook_verify, which has no client, says the keys were not fetched."""
+    import http.server
+    import threading
+
+    from conftest import API_KEY
+    key = ed25519.Ed25519PrivateKey.generate()
+    document = json.dumps(signing.fal_jwks(key)).encode()
+    seen = []
+
+    class JWKS(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append((self.path, self.headers.get("Authorization")))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(document)))
+            self.end_headers()
+            self.wfile.write(document)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), JWKS)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    import time
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
+        verifier = {"scheme": "fal", "jwks_url": url}
+        body = b'{"task_id": "task_1", "status": "SUCCESS", "progress": "100%", "url": "https://cdn.example/v.mp4"}'
+        with videogen.Client(dialect="unified", base_url="http://127.0.0.1:9", api_key=API_KEY) as client:
+            for n in range(3):
+                now = int(time.time())
+                headers = signing.sign_fal(key, f"req_{n}", "user", now, body)
+                verdict = client.apply_webhook(verifier, headers=headers, body=body)
+                assert verdict.accepted and verdict.details["kind"] == "unwatched", verdict
+            forged = signing.sign_fal(ed25519.Ed25519PrivateKey.generate(), "req_x", "user", int(time.time()), body)
+            assert client.apply_webhook(verifier, headers=forged, body=body).reason == "bad_signature"
+        assert seen == [("/.well-known/jwks.json", None)], "fetched once (fresh keys are not fetched again), no key sent"
+        lone = videogen.verify_webhook(verifier, headers=headers, body=body)
+        assert lone.reason == "no_key" and "fetched" in lone.message
+    finally:
+        server.shutdown()
+    with pytest.raises(videogen.VideoGenError):
+        videogen.verify_webhook({"scheme": "fal", "jwks_url": "http://example.com/jwks.json"}, headers={}, body=b"")
