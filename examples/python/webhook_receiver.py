@@ -23,6 +23,15 @@ base_url, output = sys.argv[1], sys.argv[2]
 dialect = sys.argv[3] if len(sys.argv) > 3 else "unified"
 model = sys.argv[4] if len(sys.argv) > 4 else "veo-3"
 verifier = {"scheme": "standard_webhooks", "secret": os.environ["VIDEOGEN_WEBHOOK_SECRET"]}
+lock = threading.Lock()
+
+
+def say(line):
+    """One whole line at a time: the receiver's thread and the main thread both print."""
+    with lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
 
 with videogen.Client(dialect=dialect, base_url=base_url, poll={"interval": 60, "max_interval": 60}) as client:
 
@@ -36,7 +45,7 @@ with videogen.Client(dialect=dialect, base_url=base_url, poll={"interval": 60, "
             body = self.rfile.read(length)  # the raw bytes: a re-serialized body would not verify
             verdict = client.apply_webhook(verifier, headers=list(self.headers.items()), body=body,
                                            method=self.command, target=self.path)
-            print(f"callback {verdict.reason}: {verdict.details.get('kind') or verdict.message}", flush=True)
+            say(f"callback {verdict.reason}: {verdict.details.get('kind') or verdict.message}")
             self.send_response(204 if verdict.accepted else 401)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -49,9 +58,9 @@ with videogen.Client(dialect=dialect, base_url=base_url, poll={"interval": 60, "
     callback_url = f"http://127.0.0.1:{server.server_address[1]}/hooks/videogen"
 
     task = client.submit(model=model, prompt="A paper boat drifting down a rainy street", callback_url=callback_url)
-    print(f"submitted {task.id}; callbacks to {callback_url}", flush=True)
+    say(f"submitted {task.id}; callbacks to {callback_url}")
     task.wait()  # polls every 60 s; the callback ends it as soon as it is applied
-    print(task.state.value, flush=True)
+    say(task.state.value)
     task.download(output)
     server.shutdown()
-print(f"saved {task.file.path} ({task.file.size} bytes)")
+say(f"saved {task.file.path} ({task.file.size} bytes)")
