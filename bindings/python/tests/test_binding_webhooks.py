@@ -80,6 +80,13 @@ def _reference_verify_at(headers: dict, body: bytes) -> None:
     raise standardwebhooks.webhooks.WebhookVerificationError("No matching signature found")
 
 
+def test_standard_body_with_nul_bytes_is_verified_whole():
+    body = b'{"text":"a\x00b"}'
+    headers = theirs(SECRET, "msg_nul", NOW, body)
+    assert videogen.verify_webhook(standard(), headers=headers, body=body).accepted
+    assert videogen.verify_webhook(standard(), headers=headers, body=body[:10]).reason == "bad_signature"
+
+
 def test_standard_several_signatures_one_matching():
     good = theirs(SECRET, "msg_4", NOW, BODY)["webhook-signature"]
     other = theirs("whsec_" + base64.b64encode(b"k" * 32).decode(), "msg_4", NOW, BODY)["webhook-signature"]

@@ -76,6 +76,7 @@ def _call(function, prefix: tuple, verifier: Mapping[str, Any], method: str, tar
     lib = _loader.lib()
     check(lib, code, error)
     details = json.loads(take_string(lib, result) or "{}")
+    details.pop("verdict", None)
     reason = REASONS[verdict.value] if 0 <= verdict.value < len(REASONS) else f"verdict_{verdict.value}"
     return WebhookVerdict(accepted=verdict.value == 0, reason=reason, message=details.pop("message", ""),
                           details=details)
