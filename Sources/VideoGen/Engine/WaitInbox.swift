@@ -11,6 +11,15 @@ struct WaitInbox {
     private var wakeAt = 0.0
     private var tickets: UInt64 = 0
     private var closed = false
+    /// The task id the wait is registered under in the client's webhook registry, nil when it is not.
+    private(set) var registered: String?
+
+    /// Records the wait's registration under `id`; false when the wait already ended (then it must not register).
+    mutating func register(_ id: String) -> Bool {
+        guard !closed else { return false }
+        registered = id
+        return true
+    }
 
     /// The wait is about to sleep until `wakeAt`: its ticket, or nil when events are waiting (apply them instead).
     mutating func sleep(until wakeAt: Double) -> UInt64? {

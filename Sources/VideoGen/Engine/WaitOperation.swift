@@ -16,10 +16,9 @@ final class WaitOperation: EngineOperation<TaskSnapshot>, @unchecked Sendable {
 
     /// The update callback, dropped when the wait ends so that nothing it holds outlives the wait.
     private let updates: Mutex<(@Sendable (TaskSnapshot) -> Void)?>
-    /// Webhook events for this task and the sleep they may interrupt (see "Webhooks" below).
+    /// Webhook events for this task, the sleep they may interrupt, and the id the wait is registered under in the
+    /// client's webhook registry (see "Webhooks" below).
     private let inbox = Mutex(WaitInbox())
-    /// The id the wait is registered under in the client's webhook registry.
-    private var registeredID: String?
 
     init(client: VideoGenClient, snapshot: TaskSnapshot, timeout: Double?, onUpdate: @escaping @Sendable (TaskSnapshot) -> Void,
          completion: @escaping OperationCompletion<TaskSnapshot>) {
@@ -45,8 +44,13 @@ final class WaitOperation: EngineOperation<TaskSnapshot>, @unchecked Sendable {
     func start(pollImmediately: Bool) {
         reporter.report(&current, onUpdate)
         if !current.state.isTerminal {
-            registeredID = current.id
-            client.webhooks.register(self, taskID: current.id)
+            // Under the inbox's lock: a wait cancelled meanwhile (closed) is not registered, and one registered here
+            // is unregistered by `didFinish`, whichever thread ends it.
+            let id = current.id
+            inbox.withLock { inbox in
+                guard inbox.register(id) else { return }
+                client.webhooks.register(self, taskID: id)
+            }
         }
         perform(machine.start(current, now: elapsed, immediately: pollImmediately))
     }
@@ -104,8 +108,9 @@ final class WaitOperation: EngineOperation<TaskSnapshot>, @unchecked Sendable {
 
     override func didFinish() {
         updates.withLock { $0 = nil }
-        if let registeredID { client.webhooks.unregister(self, taskID: registeredID) }
-        inbox.withLock { $0.close() }?.cancel()
+        let (timer, registered) = inbox.withLock { inbox in (inbox.close(), inbox.registered) }
+        timer?.cancel()
+        if let registered { client.webhooks.unregister(self, taskID: registered) }
     }
 
     // MARK: - Webhooks
