@@ -202,6 +202,56 @@ struct WebhookTests {
         #expect(client.webhooks.waits(for: "video_1").isEmpty)
     }
 
+    /// Answers each request with `answer` once the test opens the gate: a poll stays in flight as long as needed.
+    final class HeldTransport: HTTPTransport, @unchecked Sendable {
+        let answer: HTTPResponse
+        let requests = Mutex(0)
+        private let gate: AsyncStream<Void>
+        private let continuation: AsyncStream<Void>.Continuation
+        init(_ answer: HTTPResponse) {
+            self.answer = answer
+            (gate, continuation) = AsyncStream<Void>.makeStream()
+        }
+        func open() {
+            continuation.yield()
+            continuation.finish()
+        }
+        func stream(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink) async throws -> HTTPResponseHead {
+            requests.withLock { $0 += 1 }
+            for await _ in gate { break }
+            let head = HTTPResponseHead(status: answer.status, headers: answer.headers, url: request.url)
+            try sink.receive(head: head)
+            try sink.receive(data: answer.body)
+            return head
+        }
+    }
+
+    @Test("an event that arrives while a poll is in flight is applied right after that poll's answer")
+    func eventDuringPoll() async throws {
+        let transport = HeldTransport(.json(200, Self.videoObject("in_progress", progress: 10)))
+        let scheduler = ManualScheduler()
+        let policy = PollPolicy(interval: 60, maxInterval: 60, jitter: 0, adaptive: false)
+        let client = VideoGenClient(configuration: try TestConfig.make(.openai, poll: policy), transport: transport,
+                                    random: { 0 }, scheduler: scheduler)
+        let waiting = Waiting()
+        let task = TaskSnapshot(id: "video_1", dialect: "openai", baseURL: "http://127.0.0.1:9")
+        waiting.handle = client.startWait(task, timeout: 600, pollImmediately: true,
+                                          onUpdate: { snapshot in waiting.updates.withLock { $0.append(snapshot.state.rawValue) } },
+                                          completion: { outcome in waiting.result.withLock { $0 = outcome } })
+        try await eventually(within: 10) { transport.requests.withLock { $0 } == 1 }
+        let now = Date().timeIntervalSince1970
+        let outcome = try client.applyWebhook(Self.signed(Self.videoObject("completed", progress: 100), id: "m5", at: now),
+                                              verifier: Self.verifier(now: now))
+        #expect(outcome.kind == .applied && outcome.waits == 1)
+        #expect(scheduler.pendingCount == 0, "the wait was polling: nothing to claim, the event waits for the answer")
+        transport.open()
+        try await eventually(within: 10) { waiting.result.withLock { $0 } != nil }
+        #expect(try waiting.result.withLock { $0 }?.get().state == .succeeded)
+        #expect(waiting.updates.withLock { $0 } == ["queued", "running", "succeeded"])
+        #expect(transport.requests.withLock { $0 } == 1, "no second poll")
+        #expect(scheduler.pendingCount == 0, "no 60-s sleep left behind")
+    }
+
     @Test("unsigned callbacks are hints whatever they say; events for tasks nobody waits on are reported unwatched")
     func unsignedAndUnwatched() throws {
         let client = try client(FakeTransport([]), scheduler: ManualScheduler())
