@@ -728,6 +728,70 @@ vg_code vg_task_download_v2(vg_task *task, const char *variant, const char *path
 vg_code vg_client_dispatch_v2(vg_client *client, double timeout_seconds, vg_update_fn on_update, void *user_data,
                               size_t *dispatched);
 
+/* ---------------------------------------------------------------------------------------------------------------
+ * Webhooks: verify a provider's callback, and apply it to the task it names
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/** What vg_webhook_verify / vg_client_webhook_apply concluded about a callback. Values are only ever appended. */
+typedef enum vg_webhook_verdict {
+    VG_WEBHOOK_ACCEPTED = 0,                    /**< Verified (or, scheme "unsigned" with accept_unsigned, taken as
+                                                     a hint: it only makes the client poll, never sets the result). */
+    VG_WEBHOOK_BAD_SIGNATURE = 1,               /**< No signature matches the body under the secret or keys. */
+    VG_WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE = 2, /**< The signed time is further from the clock than the tolerance
+                                                     (stale, replayed, or from the future). */
+    VG_WEBHOOK_MALFORMED_HEADER = 3,            /**< A signature header is missing or not of its documented form. */
+    VG_WEBHOOK_UNKNOWN_KEY_ID = 4,              /**< The callback names a key id the configured keys lack. */
+    VG_WEBHOOK_BODY_TOO_LARGE = 5,              /**< The body exceeds max_body_bytes. */
+    VG_WEBHOOK_UNSIGNED = 6,                    /**< The provider does not sign and accept_unsigned is false. */
+    VG_WEBHOOK_NO_KEY = 7,                      /**< The verifier has no usable secret or key for its scheme. */
+    VG_WEBHOOK_UNREADABLE_PAYLOAD = 8           /**< It verified, but the client's dialect cannot read which task it
+                                                     is about (vg_client_webhook_apply only). */
+} vg_webhook_verdict;
+
+/**
+ * Verifies one callback as it reached your HTTP server. Needs no client: the verifier document carries the scheme
+ * and the secret or keys (never logged, never in a message):
+ *   {"scheme": "standard_webhooks" | "fal" | "vidu" | "openrouter" | "unsigned",
+ *    "secret": "whsec_..." (standard_webhooks) | the API token (vidu) | the signing secret (openrouter),
+ *    "jwks": {"keys": [...]} (fal: its /.well-known/jwks.json document),
+ *    "jwks_url": "https://..." (fal, vg_client_webhook_apply only: the client fetches the document without the API
+ *                key, keeps it a day, and fetches it again when no key verifies and it is 5 minutes old; the first
+ *                callback then blocks the calling thread for that one GET),
+ *    "tolerance": 300, "max_body_bytes": 1048576, "accept_unsigned": false (unsigned only),
+ *    "now": Unix seconds (fixes the clock, for tests; the system clock otherwise)}
+ * A refusal is an answer, not a failure: the call returns VG_OK with *verdict saying which check failed.
+ * @param verifier_json  the verifier document (required).
+ * @param method         the request method, e.g. "POST" (required; Vidu signs it).
+ * @param target         the request target, path and query, e.g. "/hooks?x=1" (required; Vidu signs it).
+ * @param headers        the raw header block, "Name: value" lines separated by CRLF or LF (required).
+ * @param body           the raw body, exactly as received (may be NULL when body_len is 0).
+ * @param body_len       its length in bytes.
+ * @param verdict        receives the verdict (required).
+ * @param result_json    optional; receives a new string (vg_string_free): {"verdict": "accepted", "scheme",
+ *                       "signed", "delivery_id", "timestamp"} or {"verdict": "<reason>", "message": "..."}.
+ * @param error          optional error details.
+ * @return VG_OK when a verdict was reached; VG_E_INVALID_ARGUMENT / VG_E_INVALID_JSON for bad arguments; VG_E_NOMEM.
+ */
+vg_code vg_webhook_verify(const char *verifier_json, const char *method, const char *target, const char *headers,
+                          const uint8_t *body, size_t body_len, vg_webhook_verdict *verdict, char **result_json,
+                          vg_error **error);
+
+/**
+ * Verifies one callback (as vg_webhook_verify) and applies it to the task it names: every wait of this client on
+ * that task (vg_task_wait, the _v2 and asynchronous waits) takes it as an update, like a poll's answer, and ends
+ * when it says the task ended; envelope-only events (OpenAI's video.completed) and accepted unsigned callbacks make
+ * those waits poll at once. The same delivery twice changes nothing; an event older than the task's state does not
+ * move it back. The download still goes through vg_task_download. Thread-safe: call it from your server's thread.
+ * @param client       the client whose tasks the callback is about.
+ * @param result_json  optional; on acceptance {"verdict": "accepted", "kind": "applied" | "hint" | "duplicate" |
+ *                     "unwatched", "task_id", "state" (applied only), "event_type", "waits", "scheme", "signed",
+ *                     "delivery_id"}; on refusal {"verdict": "<reason>", "message"}.
+ * Other parameters and the result as vg_webhook_verify (VG_E_INVALID_HANDLE for a bad client).
+ */
+vg_code vg_client_webhook_apply(vg_client *client, const char *verifier_json, const char *method, const char *target,
+                                const char *headers, const uint8_t *body, size_t body_len, vg_webhook_verdict *verdict,
+                                char **result_json, vg_error **error);
+
 #ifdef __cplusplus
 }
 #endif

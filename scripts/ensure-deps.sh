@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages a step needs when they are missing, saying so:
-#   ensure-deps.sh               the build: libcurl's and libcrypto's headers (Debian's libcurl4-openssl-dev and libssl-dev; the library itself,
-#                                libcurl4, is a runtime dependency already present on Debian systems);
+#   ensure-deps.sh               the build: libcurl's headers (Debian's libcurl4-openssl-dev; the library itself,
+#                                libcurl4, is a runtime dependency already present on Debian systems) and OpenSSL's
+#                                libcrypto headers (libssl-dev: signatures for webhooks and for Kling's and Google's tokens);
 #   ensure-deps.sh --dist-tests  the dist tests (make test-dist): pkg-config and cmake, which build the programs
 #                                that link the installed library, and unshare and mount (util-linux, mount);
 #   ensure-deps.sh --go          the Go binding's tests (make test-go): Debian's golang-go (cgo needs cc, present);
@@ -59,18 +60,18 @@ if [ "${1:-}" = --dist-tests ]; then
     exit 0
 fi
 
-if ! have_curl_headers; then
-    echo "videogen: libcurl's headers are missing; installing Debian's libcurl4-openssl-dev" >&2
-    apt_install libcurl4-openssl-dev
-    have_curl_headers || { echo "videogen: libcurl's headers are still missing; install libcurl4-openssl-dev" >&2; exit 1; }
-fi
-
 have_crypto_headers() {
     echo '#include <openssl/evp.h>' | ${CC:-cc} -E -x c - > /dev/null 2>&1
 }
 
 if ! have_crypto_headers; then
-    echo "videogen: OpenSSL's libcrypto headers are missing; installing Debian's libssl-dev" >&2
+    echo "videogen: OpenSSL's headers are missing; installing Debian's libssl-dev" >&2
     apt_install libssl-dev
     have_crypto_headers || { echo "videogen: OpenSSL's headers are still missing; install libssl-dev" >&2; exit 1; }
+fi
+
+if ! have_curl_headers; then
+    echo "videogen: libcurl's headers are missing; installing Debian's libcurl4-openssl-dev" >&2
+    apt_install libcurl4-openssl-dev
+    have_curl_headers || { echo "videogen: libcurl's headers are still missing; install libcurl4-openssl-dev" >&2; exit 1; }
 fi

@@ -94,7 +94,7 @@ read -r -a extra_cflags <<< "${VG_CFLAGS:-}"
 read -r -a extra_ldflags <<< "${VG_LDFLAGS:-}"
 echo "# compiling the C tests against $libdir${VG_CC:+ with $cc}"
 if "$cc" -std=c99 -Wall -Wextra -Werror -pedantic ${extra_cflags[@]+"${extra_cflags[@]}"} -I"$root/include" \
-    "$here/harness.c" "$here/test_main.c" "$here/test_basics.c" "$here/test_misuse.c" "$here/test_api.c" "$here/test_async.c" "$here/test_updates.c" "$here/test_images.c" "$here/test_videos.c" "$here/test_providers_direct.c" "$here/test_files.c" "$here/test_hammer.c" "$here/test_google.c" \
+    "$here/harness.c" "$here/test_main.c" "$here/test_basics.c" "$here/test_misuse.c" "$here/test_api.c" "$here/test_async.c" "$here/test_updates.c" "$here/test_images.c" "$here/test_videos.c" "$here/test_providers_direct.c" "$here/test_files.c" "$here/test_webhooks.c" "$here/test_hammer.c" "$here/test_google.c" \
     -o "$build/vg_tests" -L"$libdir" -lvideogen -Wl,-rpath,"$libdir" -lpthread ${extra_ldflags[@]+"${extra_ldflags[@]}"} \
     > "$build/compile.log" 2>&1; then
     compiled=1
@@ -107,7 +107,8 @@ fi
 
 # ---- 2. Emulators. ----
 
-start_emulator main
+# The main emulator signs its callbacks (tasks submitted with a callback_url) with test_webhooks.c's secret.
+start_emulator main --webhook-secret whsec_dmlkZW9nZW4tYy10ZXN0LXNlY3JldC0zMi1ieXRlcyE=
 start_emulator basic --www-authenticate Basic
 base_url="$(ready_url main)" || base_url=""
 basic_url="$(ready_url basic)" || basic_url=""
@@ -133,6 +134,29 @@ if [ "$compiled" -eq 1 ] && [ -n "$base_url" ] && [ -n "$basic_url" ]; then
     read -r -a wrapper <<< "${VG_TEST_WRAPPER:-}"
     ${runner[@]+"${runner[@]}"} ${wrapper[@]+"${wrapper[@]}"} "$build/vg_tests" "${args[@]}" "$@" 2>&1 | tee "$build/api.out"
     add_counts "$build/api.out" "api_tests"
+
+    # examples/c/webhook_receiver.c, as its comment says to run it: the emulator's signed callback ends its wait
+    # (60-s polling) and the emulator's request log shows no status poll of the task.
+    echo "# examples/c/webhook_receiver.c"
+    if "$cc" -std=c99 -Wall -Wextra -Werror -pedantic -I"$root/include" "$root/examples/c/webhook_receiver.c" \
+        -o "$build/webhook_receiver" -L"$libdir" -lvideogen -Wl,-rpath,"$libdir" -lpthread > "$build/example.log" 2>&1 \
+        && VIDEOGEN_API_KEY=sk-test VIDEOGEN_WEBHOOK_SECRET=whsec_dmlkZW9nZW4tYy10ZXN0LXNlY3JldC0zMi1ieXRlcyE= \
+            ${runner[@]+"${runner[@]}"} "$build/webhook_receiver" "$base_url" "$build/work/webhook.mp4" \
+            >> "$build/example.log" 2>&1 \
+        && grep -q '^succeeded$' "$build/example.log" && cmp -s "$asset" "$build/work/webhook.mp4" \
+        && task_id="$(sed -n 's/^submitted \([^;]*\);.*/\1/p' "$build/example.log")" \
+        && python3 -c 'import json, sys, urllib.request
+log = json.load(urllib.request.urlopen(sys.argv[1] + "/_emulator/requests"))
+entries = log["requests"] if isinstance(log, dict) else log
+polls = [e for e in entries if e["method"] == "GET" and e["path"].endswith("/" + sys.argv[2])]
+sys.exit(1 if polls else 0)' "$base_url" "$task_id"; then
+        echo "ok - example_webhook_receiver"
+        total_passed=$((total_passed + 1))
+    else
+        cat "$build/example.log"
+        echo "FAIL - example_webhook_receiver"
+        total_failed=$((total_failed + 1))
+    fi
 fi
 cleanup
 

@@ -137,6 +137,9 @@ const char *g_workdir = NULL;
     X(download_refuses_fifo_destination, 30)                                                                          \
     X(download_path_not_utf8, 30)                                                                                     \
     X(input_not_utf8_refused, 30)                                                                                     \
+    X(webhooks_known_answer, 20)                                                                                      \
+    X(webhooks_argument_checks, 20)                                                                                   \
+    X(webhooks_wait_ends_on_callback, 60)                                                                             \
     X(threads_hammer, 90)                                                                                             \
     X(google_gemini_end_to_end, 60)                                                                                   \
     X(google_vertex_end_to_end, 60)

@@ -75,6 +75,37 @@ export interface GenerateOptions {
   signal?: AbortSignal;
 }
 
+/** The verifier document (README: Webhooks). */
+export interface WebhookVerifier {
+  scheme: 'standard_webhooks' | 'fal' | 'vidu' | 'openrouter' | 'unsigned';
+  secret?: string;
+  jwks?: object;
+  jwks_url?: string;
+  tolerance?: number;
+  max_body_bytes?: number;
+  accept_unsigned?: boolean;
+  now?: number;
+}
+
+/** One callback as received: the raw body and the headers (a block, req.rawHeaders or an object). */
+export interface WebhookCallback {
+  method?: string;
+  target?: string;
+  headers: string | string[] | Record<string, string>;
+  body: Buffer;
+}
+
+/** What the library concluded; a refusal is a verdict (accepted false, reason naming the check). */
+export interface WebhookVerdict {
+  accepted: boolean;
+  reason: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** Verifies one callback without a client. */
+export function verifyWebhook(verifier: WebhookVerifier | string, callback: WebhookCallback): WebhookVerdict;
+
 /** A client of one video-generation service. */
 export class Client {
   constructor(config: Config | string);
@@ -85,6 +116,7 @@ export class Client {
   submit(request: Request | string, options?: { signal?: AbortSignal }): Promise<Task>;
   generate(request: Request | string, options: GenerateOptions): Promise<Task>;
   resume(record: TaskRecord | string): Promise<Task>;
+  applyWebhook(verifier: WebhookVerifier | string, callback: WebhookCallback): WebhookVerdict;
   close(): void;
 }
 

@@ -10,10 +10,12 @@ const native = require('./lib/native');
 const errors = require('./lib/errors');
 const { Client } = require('./lib/client');
 const { Task } = require('./lib/task');
+const { verifyWebhook } = require('./lib/webhook');
 
 module.exports = {
   Client,
   Task,
+  verifyWebhook,
   VideoGenError: errors.VideoGenError,
   AuthenticationError: errors.AuthenticationError,
   PermissionDeniedError: errors.PermissionDeniedError,

@@ -47,6 +47,14 @@ def parse_args(argv: list[str] | None = None, prog: str = "videogen-emulator") -
                    help="server engine: one asyncio event loop (default) or a thread per connection")
     p.add_argument("--no-request-log", dest="request_log", action="store_false",
                    help="keep requests out of /_emulator/requests (they are still counted in /_emulator/stats)")
+    p.add_argument("--webhook-url", default=None,
+                   help="where OpenAI-style callbacks go (Kling and new-api tasks use their request's callback_url)")
+    p.add_argument("--webhook-scheme", default="standard_webhooks",
+                   help="how callbacks are signed: standard_webhooks, fal, vidu, openrouter or unsigned")
+    p.add_argument("--webhook-secret", default=os.environ.get("VIDEOGEN_EMULATOR_WEBHOOK_SECRET"),
+                   help="the signing secret (whsec_... for standard_webhooks); default $VIDEOGEN_EMULATOR_WEBHOOK_SECRET")
+    p.add_argument("--webhook-duplicates", type=int, default=0, help="extra identical deliveries of each callback")
+    p.add_argument("--webhook-mode", default="normal", help="normal, forged, tampered, stale or replayed")
     p.add_argument("--verbose", action="store_true", help="log method, path and status to stderr")
     return p.parse_args(argv)
 
@@ -109,6 +117,8 @@ def main(argv: list[str] | None = None, prog: str = "videogen-emulator") -> int:
                        chat_form=args.chat_form, server_address=args.server_address,
                        allow_remote=args.allow_remote,
                        verbose=args.verbose, server=args.server, request_log=args.request_log)
+        emu.webhooks.configure(url=args.webhook_url, scheme=args.webhook_scheme, secret=args.webhook_secret,
+                               duplicates=args.webhook_duplicates, mode=args.webhook_mode)
         emu.start()
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -15,6 +15,7 @@ from .requestlog import RequestLog
 from .server import ThreadedEngine
 from .settings import Settings
 from .store import TaskStore
+from .webhooks import WebhookSender
 
 ENGINES = {"asyncio": AsyncioEngine, "threads": ThreadedEngine}
 SERVERS = tuple(ENGINES)    # the first is the default
@@ -84,6 +85,7 @@ class Emulator:
         self.faults = FaultRules()          # fault-injection rules (see faults.py)
         self.idempotency = Idempotency()    # submits deduplicated by Idempotency-Key
         self.etags = EtagCounter()
+        self.webhooks = WebhookSender()     # signed callbacks when tasks end (see webhooks.py)
         self.started_wall = time.time()
         self.sample = media.load_sample(self.started_wall)
         self.variants = media.load_variants(self.started_wall)   # thumbnail and spritesheet JPEGs
@@ -111,6 +113,7 @@ class Emulator:
             engine, self._engine = self._engine, None
         if engine is not None:
             engine.stop()
+        self.webhooks.clear()
 
     def __enter__(self) -> "Emulator":
         if self._engine is None:

@@ -89,6 +89,24 @@ def set_faults(emu, req: Request) -> Response:
     return _reply(emu.faults.describe())
 
 
+def get_webhooks(emu, req: Request) -> Response:
+    """``GET /_emulator/webhooks``: every callback delivery attempt (see webhooks.py)."""
+    return _reply({"deliveries": emu.webhooks.deliveries()})
+
+
+def set_webhooks(emu, req: Request) -> Response:
+    """``POST /_emulator/webhooks``: ``{"url", "scheme", "secret", "retries", "duplicates", "mode", ...}`` updates
+    the callback settings (the answer leaves the secret out)."""
+    try:
+        body = json.loads(req.body or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError("body must be a JSON object")
+        settings = emu.webhooks.configure(**body)
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        return _plumbing(openai_error(400, f"Bad webhook settings: {exc}", code="invalid_value"))
+    return _reply(settings)
+
+
 def stats(emu, req: Request) -> Response:
     """``GET /_emulator/stats``: tasks, Idempotency-Keys, requests served per origin, this process's CPU time.
 
@@ -153,5 +171,7 @@ ROUTES = [
     ("GET", re.compile(r"^/_emulator/stats$"), stats),
     ("GET", re.compile(r"^/_emulator/tasks$"), tasks),
     ("POST", re.compile(r"^/_emulator/reset$"), reset),
+    ("GET", re.compile(r"^/_emulator/webhooks$"), get_webhooks),
+    ("POST", re.compile(r"^/_emulator/webhooks$"), set_webhooks),
     ("GET", re.compile(r"^/_emulator/blob/(?P<size>[0-9]{1,12})$"), blob),
 ]

@@ -183,6 +183,10 @@ def submit(emu, req: Request, action: str) -> Response:
         extra={"action": action, "external_task_id": external,
                "watermark": (body.get("watermark_info") or {}).get("enabled", False),
                "fields": sorted(body)})
+    if body.get("callback_url"):
+        # Kling posts the task object, unsigned (its "Callback Protocol"): receivers re-query the task.
+        emu.webhooks.task_created(task, body["callback_url"], lambda: kling_shapes.status_envelope(
+            task, task.state(), shapes.video_link(emu, task, task.state()))["data"], scheme="unsigned")
     render = kling_shapes.submit_envelope if shape == "envelope" else kling_shapes.submit_flat
     return json_response(200, render(task))
 

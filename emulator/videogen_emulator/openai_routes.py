@@ -140,6 +140,7 @@ def create_video(emu, req: Request) -> Response:
         duration=emu.settings.task_duration(), seconds=seconds, size=size,
         width=int(match.group(1)), height=int(match.group(2)),
         extra={k: fields[k] for k in ("watermark", "user") if k in fields})
+    emu.webhooks.task_created(task, None, lambda: shapes.openai_event(task, task.state()))
     return json_response(200, shapes.video_object(task, task.submitted_state()))
 
 

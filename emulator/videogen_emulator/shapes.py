@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from typing import Any
 
 from . import gateway
@@ -142,3 +144,11 @@ def video_link(emu, task: Task, state: TaskState) -> str | None:
     if task.scenario == "redirect":
         return f"{emu.base_url}/v1/videos/{task.id}/content"
     return signed_url(emu, task, state)
+
+
+def openai_event(task: Task, state: TaskState) -> dict[str, Any]:
+    """OpenAI's webhook event for a finished video: an envelope naming the video (``video.completed`` or
+    ``video.failed``), not the Video object: receivers retrieve the video."""
+    kind = "video.completed" if state.phase == "completed" else "video.failed"
+    return {"id": "evt_" + task.id[-16:], "object": "event", "created_at": int(time.time()), "type": kind,
+            "data": {"id": task.id}}

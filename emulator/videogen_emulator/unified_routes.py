@@ -88,6 +88,14 @@ def submit(emu, req: Request) -> Response:
         size=size or f"{width}x{height}", width=width, height=height,
         fps=body.get("fps", 24), seed=body.get("seed", 0),
         extra={k: body[k] for k in ("mode", "metadata", "n", "response_format", "user") if k in body})
+    # new-api passes metadata through to the upstream provider, whose callback_url it is; the emulator plays that
+    # upstream and posts the task, signed with the configured scheme, as the status answer reads.
+    callback = (body.get("metadata") or {}).get("callback_url") if isinstance(body.get("metadata"), dict) else None
+    if callback is not None:
+        if not (isinstance(callback, str) and callback.startswith(("http://", "https://"))):
+            raise _bad("metadata.callback_url must be an http(s) URL")
+        emu.webhooks.task_created(task, callback, lambda: shapes.unified_poll(
+            emu.settings.get("unified_shape"), task, task.state(), shapes.result_url(emu, task, task.state())))
     ratios = json.dumps({"seconds": int(seconds), "size": 1}, separators=(",", ":"))
     return json_response(200, shapes.submit_object(task), {"X-New-Api-Other-Ratios": ratios})
 

@@ -13,6 +13,8 @@ public final class VideoGenClient: Sendable {
     /// The client's retry quota.
     public var retryBudget: RetryBudget { executor.budget }
     let executor: RequestExecutor
+    /// The live waits, by task id, that verified webhook callbacks are routed to (Engine/WebhookRegistry.swift).
+    let webhooks = WebhookRegistry()
     private let random: @Sendable () -> Double
 
     /// Creates a client.

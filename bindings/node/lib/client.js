@@ -8,6 +8,7 @@ const native = require('./native');
 const { VideoGenError, TaskCancelledError, toError, native: call } = require('./errors');
 const { runOperation } = require('./operation');
 const { Task } = require('./task');
+const webhook = require('./webhook');
 
 /** Where the key is read from when a configuration object names neither `api_key` nor `api_key_env`. */
 const DEFAULT_KEY_ENV = 'VIDEOGEN_API_KEY';
@@ -122,6 +123,18 @@ class Client {
    * Closes the client: every operation in flight is cancelled and rejects with TaskCancelledError; tasks stay
    * readable. Idempotent.
    */
+  /**
+   * Verifies a provider's callback and applies it to the task it names: this client's waits on that task take it
+   * as an update and end when it says the task ended (a hint, e.g. OpenAI's video.completed, makes them poll now).
+   * Call it from your HTTP handler with the raw body.
+   * @param {object|string} verifier the verifier document (README: Webhooks).
+   * @param {{method?: string, target?: string, headers: string|string[]|object, body: Buffer}} callback
+   * @returns {{accepted: boolean, reason: string, message: string, details: object}}
+   */
+  applyWebhook(verifier, callback) {
+    return webhook.applyWebhook(this._handle(), verifier, callback);
+  }
+
   close() {
     if (this._closed) return;
     this._closed = true;

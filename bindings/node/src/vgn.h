@@ -105,6 +105,8 @@ napi_value vgn_task_cancel(napi_env env, napi_callback_info info);
 napi_value vgn_task_cancel_remote(napi_env env, napi_callback_info info);
 napi_value vgn_task_close(napi_env env, napi_callback_info info);
 napi_value vgn_task_snapshot(napi_env env, napi_callback_info info);
+napi_value vgn_webhook_verify(napi_env env, napi_callback_info info);
+napi_value vgn_webhook_apply(napi_env env, napi_callback_info info);
 
 /* update.c */
 

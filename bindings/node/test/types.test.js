@@ -71,11 +71,18 @@ function declaredClasses() {
 
 const classes = declaredClasses();
 const constants = [...source.matchAll(/export const (\w+)/g)].map((m) => m[1]);
+const functions = [...source.matchAll(/export function (\w+)\((.*)\):/g)].map((m) => [m[1], parameters(m[2])]);
 
 test('index.d.ts declares exactly the runtime exports', () => {
-  assert.deepEqual([...classes.keys(), ...constants].sort(), Object.keys(videogen).sort());
+  assert.deepEqual([...classes.keys(), ...constants, ...functions.map(([name]) => name)].sort(),
+    Object.keys(videogen).sort());
   for (const name of classes.keys()) assert.equal(typeof videogen[name], 'function', name);
   for (const name of constants) assert.notEqual(typeof videogen[name], 'function', name);
+  for (const [name, counts] of functions) {
+    assert.equal(typeof videogen[name], 'function', name);
+    assert.ok(videogen[name].length >= counts.required && videogen[name].length <= counts.total,
+      `${name} takes ${videogen[name].length}, declared ${JSON.stringify(counts)}`);
+  }
 });
 
 test('declared bases, constructors and methods match the classes', () => {

@@ -63,6 +63,8 @@ C_TYPES = {
     "int *": ctypes.POINTER(ctypes.c_int), "size_t *": ctypes.POINTER(ctypes.c_size_t),
     "const vg_image *": ctypes.POINTER(_cabi.Image), "vg_progress_fn": _cabi.PROGRESS_FN,
     "vg_transfer_fn": _cabi.TRANSFER_FN, "vg_event_fn": _cabi.EVENT_FN, "vg_update_fn": _cabi.UPDATE_FN,
+    # A webhook's raw body: bytes passed as they are (the length travels beside them, so NULs inside are fine).
+    "const uint8_t *": ctypes.c_char_p, "vg_webhook_verdict *": ctypes.POINTER(ctypes.c_int),
 }
 
 

@@ -41,10 +41,11 @@ from .state import State  # noqa: E402
 from .task import Task  # noqa: E402
 from .video_file import VideoFile  # noqa: E402
 from .video_page import VideoPage  # noqa: E402
+from .webhooks import WebhookVerdict, verify_webhook  # noqa: E402
 
 __all__ = [
     "AuthenticationError", "Client", "ContentPolicyError", "DirectoryRecordStore", "ErrorCode",
-    "InvalidArgumentError", "LibraryError", "RecordStore", "idempotency_key",
+    "InvalidArgumentError", "LibraryError", "RecordStore", "WebhookVerdict", "idempotency_key", "verify_webhook",
     "NetworkError", "NotFoundError", "PermissionDeniedError", "Progress", "ProgressCallback", "QuotaExceededError",
     "RateLimitError", "State", "Task", "TaskCancelledError", "TaskFailedError", "TimeoutError", "VideoFile",
     "VideoGenError", "VideoPage", "__version__", "library_path", "library_version",

@@ -130,6 +130,11 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "vg_task_wait_v2": (code, [handle, c_double, UPDATE_FN, c_void_p, handle_out]),
     "vg_task_download_v2": (code, [handle, c_char_p, c_char_p, UPDATE_FN, c_void_p, handle_out]),
     "vg_client_dispatch_v2": (code, [handle, c_double, UPDATE_FN, c_void_p, POINTER(c_size_t)]),
+    # Webhooks: verify a callback, apply it to the task it names
+    "vg_webhook_verify": (code, [c_char_p, c_char_p, c_char_p, c_char_p, c_char_p, c_size_t, POINTER(c_int),
+                                 POINTER(c_void_p), handle_out]),
+    "vg_client_webhook_apply": (code, [handle, c_char_p, c_char_p, c_char_p, c_char_p, c_char_p, c_size_t,
+                                       POINTER(c_int), POINTER(c_void_p), handle_out]),
 }
 
 #: Functions a library may lack and still load (added to ABI 1 after it first shipped).
@@ -140,6 +145,7 @@ OPTIONAL = frozenset({
     "vg_client_event_fd", "vg_client_dispatch",
     "vg_client_list_tasks", "vg_task_delete_remote", "vg_task_remix", "vg_task_download_variant",
     "vg_idempotency_key",
+    "vg_webhook_verify", "vg_client_webhook_apply",
 })
 
 

@@ -285,6 +285,19 @@ class Client:
         return task
 
 
+    # -- webhooks ----------------------------------------------------------------------------------------------
+
+    def apply_webhook(self, verifier: Mapping[str, Any], *, headers: Any, body: bytes, method: str = "POST",
+                      target: str = "/") -> Any:
+        """Verify a provider's callback and apply it to the task it names: this client's waits on that task take it
+        as an update and end when it says the task ended (a hint, such as OpenAI's ``video.completed``, makes them
+        poll at once). Returns a :class:`~videogen.webhooks.WebhookVerdict`; a refusal is a verdict, not an
+        exception. Thread-safe: call it from your HTTP server's thread. See :mod:`videogen.webhooks`."""
+        from .webhooks import _call
+        handle = self._require_handle()
+        return _call(self._lib.vg_client_webhook_apply, (handle,), verifier, method, target, headers, body)
+
+
 def minimal_record(task_id: str, dialect: str, base_url: str) -> dict[str, Any]:
     """The smallest record :meth:`Client.resume` accepts for a task known only by its id."""
     return {"record_version": 1, "id": task_id, "dialect": dialect, "base_url": base_url, "state": "queued"}

@@ -125,6 +125,12 @@ c_enums! {
     vg_cancel_flags { VG_CANCEL_LOCAL = 0, VG_CANCEL_REMOTE = 1 }
     /// `vg_event_kind`: what an event or update reports.
     vg_event_kind { VG_EVENT_UPDATE = 1, VG_EVENT_TRANSFER = 2, VG_EVENT_DONE = 3 }
+    /// `vg_webhook_verdict`: what `vg_webhook_verify` / `vg_client_webhook_apply` concluded.
+    vg_webhook_verdict {
+        VG_WEBHOOK_ACCEPTED = 0, VG_WEBHOOK_BAD_SIGNATURE = 1, VG_WEBHOOK_TIMESTAMP_OUTSIDE_TOLERANCE = 2,
+        VG_WEBHOOK_MALFORMED_HEADER = 3, VG_WEBHOOK_UNKNOWN_KEY_ID = 4, VG_WEBHOOK_BODY_TOO_LARGE = 5,
+        VG_WEBHOOK_UNSIGNED = 6, VG_WEBHOOK_NO_KEY = 7, VG_WEBHOOK_UNREADABLE_PAYLOAD = 8,
+    }
 }
 
 c_opaque! {
@@ -302,4 +308,13 @@ c_functions! {
     /// `vg_client_dispatch_v2`: vg_client_dispatch delivering each event as a vg_update.
     fn vg_client_dispatch_v2(client: *mut vg_client, timeout_seconds: c_double, on_update: vg_update_fn,
                              user_data: *mut c_void, dispatched: *mut usize) -> vg_code;
+    /// `vg_webhook_verify`: verifies one provider callback (no client).
+    fn vg_webhook_verify(verifier_json: *const c_char, method: *const c_char, target: *const c_char,
+                         headers: *const c_char, body: *const u8, body_len: usize, verdict: *mut vg_webhook_verdict,
+                         result_json: *mut *mut c_char, error: *mut *mut vg_error) -> vg_code;
+    /// `vg_client_webhook_apply`: verifies one callback and applies it to the task it names.
+    fn vg_client_webhook_apply(client: *mut vg_client, verifier_json: *const c_char, method: *const c_char,
+                               target: *const c_char, headers: *const c_char, body: *const u8, body_len: usize,
+                               verdict: *mut vg_webhook_verdict, result_json: *mut *mut c_char,
+                               error: *mut *mut vg_error) -> vg_code;
 }

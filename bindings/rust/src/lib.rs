@@ -32,6 +32,7 @@ mod progress;
 mod state;
 mod task;
 mod text;
+mod webhook;
 
 pub use cancel::CancelHandle;
 pub use client::{Client, Image};
@@ -40,6 +41,7 @@ pub use events::{Event, EventKind, TaskKey};
 pub use progress::{Progress, ProgressKind, Verdict};
 pub use state::State;
 pub use task::{Task, Variant};
+pub use webhook::{verify_webhook, WebhookVerdict};
 
 /// The loaded library's version as text, e.g. "0.3.0".
 pub fn version() -> &'static str {

@@ -179,6 +179,7 @@ fn rust_type(c: &str) -> String {
         "double" => "c_double".to_owned(),
         "size_t" => "usize".to_owned(),
         "uint64_t" => "u64".to_owned(),
+        "uint8_t" => "u8".to_owned(),
         "int64_t" => "i64".to_owned(),
         "char" => "c_char".to_owned(),
         "void" if stars == 0 => return String::new(),

@@ -1,4 +1,4 @@
-"""The ``videogen`` command line: ``videogen generate|status|download|resume|list|delete|remix|emulator``.
+"""The ``videogen`` command line: ``videogen generate|status|download|resume|list|delete|remix|webhook|emulator``.
 
 Run ``videogen --help`` (or ``python -m videogen --help``) for the options; :func:`main` is the entry point.
 """
@@ -73,6 +73,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
             return commands.delete(args, stdout, stderr)
         elif args.command == "list":
             commands.list_videos(args, stdout, stderr)
+        elif args.command == "webhook":
+            from .webhook_serve import serve
+            return serve(args, stdout, stderr)
         else:
             # asyncio.run turns Ctrl-C into the cancellation of the command, which then raises Interrupted.
             runner = {"generate": commands.generate, "download": commands.download, "resume": commands.resume,

@@ -150,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("--timeout", metavar="S", type=positive_float)
     _output(resume)
 
+    from .webhook_serve import add_parser as add_webhook
+    add_webhook(commands, _connection, EPILOG)
+
     commands.add_parser("emulator", add_help=False,
                         help="run the loopback provider emulator (when videogen-emulator is installed)",
                         description="Run the loopback emulator (options as for videogen-emulator).")
