@@ -11,6 +11,13 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
     case routerone
     /// Video through Chat Completions: `POST /v1/chat/completions`, the video link in the assistant message.
     case chat
+    /// Wan on Alibaba Cloud Model Studio (DashScope): `POST /api/v1/services/aigc/video-generation/video-synthesis`
+    /// (asynchronous), `GET /api/v1/tasks/{id}`.
+    case dashscope
+    /// Vidu: `POST /ent/v2/{text2video|img2video|start-end2video|reference2video}`, `GET /ent/v2/tasks/{id}/creations`.
+    case vidu
+    /// OpenRouter's video API: `POST /api/v1/videos`, `GET /api/v1/videos/{id}`.
+    case openrouter
 
     /// The pure adapter that speaks this dialect, with its default options.
     public var adapter: any ProviderAdapter {
@@ -20,6 +27,9 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
         case .kling: return KlingAdapter()
         case .routerone: return RouterOneAdapter()
         case .chat: return ChatCompletionsAdapter()
+        case .dashscope: return DashScopeAdapter()
+        case .vidu: return ViduAdapter()
+        case .openrouter: return OpenRouterVideosAdapter()
         }
     }
 }

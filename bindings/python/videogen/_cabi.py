@@ -129,6 +129,8 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "vg_task_wait_v2": (code, [handle, c_double, UPDATE_FN, c_void_p, handle_out]),
     "vg_task_download_v2": (code, [handle, c_char_p, c_char_p, UPDATE_FN, c_void_p, handle_out]),
     "vg_client_dispatch_v2": (code, [handle, c_double, UPDATE_FN, c_void_p, POINTER(c_size_t)]),
+    # Several outputs (0.4.0)
+    "vg_task_download_output": (code, [handle, c_size_t, c_char_p, UPDATE_FN, c_void_p, handle_out]),
 }
 
 #: Functions a library may lack and still load (added to ABI 1 after it first shipped).
@@ -138,6 +140,7 @@ OPTIONAL = frozenset({
     "vg_client_submit_async", "vg_task_wait_async", "vg_task_download_async",
     "vg_client_event_fd", "vg_client_dispatch",
     "vg_client_list_tasks", "vg_task_delete_remote", "vg_task_remix", "vg_task_download_variant",
+    "vg_task_download_output",
 })
 
 
