@@ -30,8 +30,8 @@ import urllib.parse
 from http import HTTPStatus
 from typing import Any, Generator
 
-from . import (auth, cdn, chat_routes, control, faults, kling_routes, openai_routes, routerone_routes,
-               unified_routes)
+from . import (auth, cdn, chat_routes, control, dashscope_routes, faults, kling_routes, openai_routes,
+               openrouter_routes, routerone_routes, unified_routes, vidu_routes)
 from .errors import internal_error, method_not_allowed, not_found, openai_error
 from .messages import Hold, HttpError, Request, Response
 
@@ -42,8 +42,10 @@ MAX_HEADERS = 100
 IDLE_TIMEOUT = 60.0            # an idle keep-alive connection is closed after this long
 API_ROUTES = (control.ROUTES + openai_routes.ROUTES + unified_routes.ROUTES + kling_routes.ROUTES
               + routerone_routes.ROUTES + chat_routes.ROUTES)
+API_ROUTES += dashscope_routes.ROUTES + vidu_routes.ROUTES + openrouter_routes.ROUTES   # direct providers II (p2b)
 PROTECTED_PREFIXES = ("/v1/", "/kling/")   # paths that need the API key
 CDN_ROUTES = cdn.ROUTES + [route for route in control.ROUTES if route[2] is control.blob]  # redirect faults
+CDN_ROUTES += vidu_routes.CDN_ROUTES   # Vidu's covers
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 SERVER_NAME = "videogen-emulator/0.1 Python/" + sys.version.split()[0]
 

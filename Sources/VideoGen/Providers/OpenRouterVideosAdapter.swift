@@ -74,6 +74,18 @@ public struct OpenRouterVideosAdapter: ProviderAdapter {
         try statusReport(response, taskID: taskID) { body, status in try parse(body, status: status) }
     }
 
+    /// OpenRouter's `{error: {code, message, metadata}}`; a 403 whose metadata lists moderation `reasons` (the
+    /// input was flagged) is a content refusal.
+    public func error(from response: HTTPResponse) -> VideoGenError {
+        var error = ErrorMapping.error(from: response)
+        if response.status == 403, let body = try? JSONValue.parse(response.body),
+           body["error"]?["metadata"]?["reasons"]?.arrayValue != nil {
+            error.code = .contentPolicy
+            error.providerCode = error.providerCode ?? "moderation"
+        }
+        return error
+    }
+
     /// OpenRouter documents no cancel route.
     public func cancelRequest(taskID: String, baseURL: URL) -> HTTPRequest? { nil }
 

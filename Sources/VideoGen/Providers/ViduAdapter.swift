@@ -11,7 +11,8 @@ import FoundationEssentials
 ///
 /// Status is `GET /ent/v2/tasks/{id}/creations`: `state` created | queueing | processing | success | failed,
 /// `err_code` for a failed task, `credits` (kept as the snapshot's usage), `creations[] {id, url, cover_url,
-/// watermarked_url}` (URLs valid for a limited time: re-polled when they expire). Every creation's `url` is an
+/// watermarked_url}` (URLs valid for a limited time: re-polled when they expire); a task its owner cancelled reads
+/// `failed` with `err_code` `UserCancelled` and is reported cancelled. Every creation's `url` is an
 /// output; the first creation's `cover_url` is the task's `thumbnail` variant. `POST /ent/v2/tasks/{id}/cancel`
 /// (`{"id"}`) cancels a task not yet scheduled. Errors are `{code, reason, message, metadata}`; `reason` is Vidu's
 /// error code (`CreditInsufficient` quota, `AuditSubmitIllegal` / `TaskPromptPolicyViolation` /
@@ -159,7 +160,11 @@ public struct ViduAdapter: ProviderAdapter {
         if let cover = creations.first?["cover_url"]?.stringValue.nonEmpty {
             report.links = [ViduAdapter.coverLink: cover]
         }
-        if report.state == .failed {
+        if report.state == .failed, body["err_code"]?.stringValue == "UserCancelled" {
+            // Vidu reports a task cancelled by its owner as failed with UserCancelled.
+            report.state = .cancelled
+            report.error = VideoGenError(.cancelled, "the task was cancelled on the service", providerCode: "UserCancelled")
+        } else if report.state == .failed {
             let code = body["err_code"]?.textValue.nonEmpty
             report.error = ErrorMapping.taskFailure(code: code, message: code.map { "Vidu reported \($0)" },
                                                     state: report.state, refinements: ViduAdapter.errorCodes)
