@@ -18,7 +18,7 @@ struct ImageInputTests {
         if form == .url { return .text("https://img.example.com/a.png") }
         switch dialect {
         case .openai: return .upload
-        case .unified, .chat: return .text("data:image/png;base64,\(png.base64EncodedString())")
+        case .unified, .chat, .dashscope, .vidu, .openrouter: return .text("data:image/png;base64,\(png.base64EncodedString())")
         case .kling: return .text(png.base64EncodedString())
         case .routerone: return .refused
         }
@@ -40,6 +40,9 @@ struct ImageInputTests {
         case .openai: return nil
         case .unified, .kling: return try JSONValue.parse(body)["image"]?.stringValue
         case .routerone: return try JSONValue.parse(body)["image_url"]?.stringValue
+        case .dashscope: return try JSONValue.parse(body)["input"]?["img_url"]?.stringValue
+        case .vidu: return try JSONValue.parse(body)["images"]?.arrayValue?.first?.stringValue
+        case .openrouter: return try JSONValue.parse(body)["frame_images"]?.arrayValue?.first?["image_url"]?["url"]?.stringValue
         case .chat: return try JSONValue.parse(body)["messages"]?.arrayValue?.first?["content"]?.arrayValue?.last?["image_url"]?["url"]?.stringValue
         }
     }
