@@ -47,7 +47,7 @@ struct DashScopeAdapterTests {
         request.negativePrompt = "blur"
         request.image = .url("https://img.example.com/first.png")
         request.imageTail = .url("https://img.example.com/last.png")
-        request.duration = 5; request.size = "1280*720"; request.seed = 7; request.watermark = false
+        request.duration = 5; request.size = "1280x720"; request.seed = 7; request.watermark = false
         request.resolution = "720P"
         request.metadata = ["template": "flying"]
         request.extra = ["prompt_extend": false]

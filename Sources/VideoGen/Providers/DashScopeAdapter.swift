@@ -14,8 +14,8 @@ import FoundationEssentials
 /// content refusal, `Throttling*` a rate limit, `InvalidApiKey` an authentication failure, `Arrearage` a quota.
 ///
 /// DashScope takes a first frame (`img_url`, image to video) or a first and last frame (`first_frame_url`,
-/// `last_frame_url`, keyframes to video) as URLs or `data:` URIs. `n`, `fps`, `width` / `height` (use `size`
-/// such as `1280*720`), `aspect_ratio`, `mode`, `cfg_scale`, `camera_control`, `images`, `input_reference`,
+/// `last_frame_url`, keyframes to video) as URLs or `data:` URIs; `size` (`1280x720`) is sent as DashScope writes
+/// it (`1280*720`). `n`, `fps`, `width` / `height` (use `size`), `aspect_ratio`, `mode`, `cfg_scale`, `camera_control`, `images`, `input_reference`,
 /// `callback_url` and `external_task_id` have no DashScope field and are refused by name; model-specific fields
 /// (`prompt_extend`, `shot_type`, `audio_url`, `template`) go through `metadata` (into `input`) or `extra` (into
 /// `parameters`).
@@ -68,7 +68,8 @@ public struct DashScopeAdapter: ProviderAdapter {
             break
         }
         var parameters: [String: JSONValue] = [:]
-        if let size = request.size { parameters["size"] = .string(size) }
+        // DashScope writes sizes as WIDTH*HEIGHT; videogen's requests as WIDTHxHEIGHT.
+        if let size = request.size { parameters["size"] = .string(String(size.map { $0 == "x" ? "*" : $0 })) }
         if let resolution = request.resolution { parameters["resolution"] = .string(resolution) }
         if let duration = request.duration { parameters["duration"] = .int(Int64(duration)) }
         if let seed = request.seed { parameters["seed"] = .int(seed) }
