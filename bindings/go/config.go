@@ -12,7 +12,8 @@ import (
 type Config struct {
 	// Provider is a preset ("applerouter", "routerone", "newapi", "openai"): dialect, address, schedule.
 	Provider string `json:"provider,omitempty"`
-	// Dialect is "openai", "unified", "kling", "routerone" or "chat" (required without a provider).
+	// Dialect is "openai", "unified", "kling", "routerone", "chat", "dashscope", "vidu" or "openrouter" (required
+	// without a provider).
 	Dialect string `json:"dialect,omitempty"`
 	// BaseURL is the http(s) root of the service; it overrides a preset's.
 	BaseURL string `json:"base_url,omitempty"`
