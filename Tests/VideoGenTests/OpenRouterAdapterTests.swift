@@ -41,6 +41,14 @@ struct OpenRouterAdapterTests {
         #expect(report.usage == ["cost": 0.64, "is_byok": true])
     }
 
+    @Test("content URLs given as paths are on the service's origin")
+    func relativeURLs() throws {
+        let body = #"{"id":"j","polling_url":"/api/v1/videos/j","status":"completed","unsigned_urls":["/api/v1/videos/j/content?index=0"]}"#
+        let mirror = URL(string: "http://[::1]:8080/openrouter")!
+        let report = try adapter.parseStatus(.json(200, body), taskID: "j", baseURL: mirror)
+        #expect(report.videoURL == "http://[::1]:8080/api/v1/videos/j/content?index=0")
+    }
+
     @Test("the submit body: frames, references, fields, extra")
     func submitBody() throws {
         var request = VideoRequest(model: "google/veo-3.1", prompt: "a beach")

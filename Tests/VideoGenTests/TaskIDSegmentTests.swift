@@ -104,6 +104,9 @@ struct TaskIDSegmentTests {
         switch dialect {
         case .openai: return #"{"object":"video","id":\#(quoted),"status":"queued"}"#
         case .kling: return #"{"code":0,"message":"SUCCEED","data":{"task_id":\#(quoted),"task_status":"submitted"}}"#
+        case .dashscope: return #"{"request_id":"r","output":{"task_id":\#(quoted),"task_status":"PENDING"}}"#
+        case .vidu: return #"{"task_id":\#(quoted),"state":"created"}"#
+        case .openrouter: return #"{"id":\#(quoted),"polling_url":"/api/v1/videos/x","status":"pending"}"#
         case .chat:
             return #"{"id":\#(quoted),"choices":[{"finish_reason":"stop","message":{"role":"assistant","content":"https://cdn.example.com/v.mp4"}}]}"#
         default: return #"{"task_id":\#(quoted),"status":"queued"}"#
@@ -177,7 +180,9 @@ struct TaskIDSegmentTests {
             let done = try await client.wait(for: submitted, timeout: 20)
             #expect(done.state == .succeeded, "\(dialect): \(String(describing: done.error))")
             let statusPath = ["openai": "/v1/videos/", "unified": "/v1/video/generations/",
-                              "kling": "/kling/v1/videos/text2video/"][dialect.rawValue, default: "?"] + "a%2Fb%3Fc%23d%25e"
+                              "kling": "/kling/v1/videos/text2video/", "dashscope": "/api/v1/tasks/", "vidu": "/ent/v2/tasks/",
+                              "openrouter": "/api/v1/videos/"][dialect.rawValue, default: "?"] + "a%2Fb%3Fc%23d%25e"
+                + (dialect == .vidu ? "/creations" : "")
             let polls = try await emulator.requests().dropFirst(mark)
                 .filter { $0["method"]?.stringValue == "GET" && !($0["path"]?.stringValue ?? "").hasPrefix("/_emulator/") }
                 .map { $0["path"]?.stringValue ?? "" }

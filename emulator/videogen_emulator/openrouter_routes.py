@@ -19,6 +19,7 @@ import re
 import secrets
 import string
 import time
+import urllib.parse
 from typing import Any
 
 from . import media
@@ -59,6 +60,11 @@ def error(status: int, message: str, metadata: dict[str, Any] | None = None) -> 
 def _new_id() -> str:
     """``gen-vid-<timestamp>-<20 alphanumerics>``, the format the SDK documents."""
     return f"gen-vid-{int(time.time())}-" + "".join(secrets.choice(_ALNUM) for _ in range(20))
+
+
+def _path(job_id: str) -> str:
+    """The job's route, its id as one path segment."""
+    return "/api/v1/videos/" + urllib.parse.quote(job_id, safe="")
 
 
 def _image_part(part: Any, frame: bool) -> bool:
@@ -134,7 +140,7 @@ def submit(emu, req: Request) -> Response:
         scenario=scenario, duration=emu.settings.task_duration(), seconds=str(body.get("duration", 8)),
         size=body.get("aspect_ratio", "16:9"),
         extra={"outputs": min(MAX_OUTPUTS, output_count(model)), "fields": sorted(body)})
-    return json_response(202, {"id": task.id, "polling_url": f"/api/v1/videos/{task.id}", "status": "pending"})
+    return json_response(202, {"id": task.id, "polling_url": _path(task.id), "status": "pending"})
 
 
 def fetch(emu, req: Request, job_id: str) -> Response:
@@ -146,14 +152,13 @@ def fetch(emu, req: Request, job_id: str) -> Response:
         return error(404, "Video generation job not found")
     state = task.state()
     now_phase = phase(task, state)
-    answer: dict[str, Any] = {"id": task.id, "polling_url": f"/api/v1/videos/{task.id}",
-                              "status": STATUS[now_phase]}
+    answer: dict[str, Any] = {"id": task.id, "polling_url": _path(task.id), "status": STATUS[now_phase]}
     if now_phase != "queued":
         answer["generation_id"] = "gen-" + task.id.removeprefix("gen-vid-")
     if now_phase == "completed" and state.has_video:
         ttl = emu.settings.get("url_ttl_seconds")
         count = task.extra["outputs"]
-        answer["unsigned_urls"] = [f"{emu.base_url}/api/v1/videos/{task.id}/content?index={i}" for i in range(count)]
+        answer["unsigned_urls"] = [f"{emu.base_url}{_path(task.id)}/content?index={i}" for i in range(count)]
         answer["urls"] = [emu.signer.sign(emu.cdn_url, f"{task.id}-{i}.mp4", ttl) for i in range(count)]
         answer["expires_at"] = int(time.time()) + ttl
         answer["usage"] = {"cost": round(COST_PER_SECOND * int(task.seconds) * count, 4), "is_byok": False}

@@ -149,14 +149,8 @@ public struct DashScopeAdapter: ProviderAdapter {
 }
 
 extension StatusVocabulary {
-    /// The `dashscope` dialect: PENDING, RUNNING, SUCCEEDED, FAILED, CANCELED and UNKNOWN (no such task, or one past
-    /// its 24 hours: expired).
-    public static let dashscope = StatusVocabulary([
-        .queued: ["PENDING"],
-        .running: ["RUNNING"],
-        .succeeded: ["SUCCEEDED"],
-        .failed: ["FAILED"],
-        .cancelled: ["CANCELED", "CANCELLED"],
-        .expired: ["UNKNOWN"],
-    ])
+    /// The `dashscope` dialect: PENDING, RUNNING, SUCCEEDED, FAILED, CANCELED (all in `common`) and UNKNOWN, which
+    /// here means no such task, or one past its 24 hours: expired (where `common` reads a gateway's `unknown` as
+    /// queued).
+    public static let dashscope = common.extending([.expired: ["UNKNOWN"]])
 }

@@ -63,7 +63,7 @@ public struct OpenRouterVideosAdapter: ProviderAdapter {
     }
 
     public func parseSubmit(_ response: HTTPResponse, baseURL: URL) throws -> StatusReport {
-        try submitReport(response) { body, status in try parse(body, status: status) }
+        try submitReport(response) { body, status in try parse(body, status: status, baseURL: baseURL) }
     }
 
     public func statusRequest(taskID: String, route: String?, baseURL: URL) -> HTTPRequest? {
@@ -71,7 +71,7 @@ public struct OpenRouterVideosAdapter: ProviderAdapter {
     }
 
     public func parseStatus(_ response: HTTPResponse, taskID: String, baseURL: URL) throws -> StatusReport {
-        try statusReport(response, taskID: taskID) { body, status in try parse(body, status: status) }
+        try statusReport(response, taskID: taskID) { body, status in try parse(body, status: status, baseURL: baseURL) }
     }
 
     /// OpenRouter's `{error: {code, message, metadata}}`; a 403 whose metadata lists moderation `reasons` (the
@@ -90,14 +90,22 @@ public struct OpenRouterVideosAdapter: ProviderAdapter {
     public func cancelRequest(taskID: String, baseURL: URL) -> HTTPRequest? { nil }
 
     /// A job: `{id, polling_url, status, error, unsigned_urls, urls, expires_at, usage, generation_id}`.
-    func parse(_ body: JSONValue, status: Int) throws -> StatusReport {
+    /// A URL given as a path (`polling_url` is one; the content URLs may be too) is on the service's origin.
+    func parse(_ body: JSONValue, status: Int, baseURL: URL) throws -> StatusReport {
         guard body.objectValue != nil, let word = body["status"]?.stringValue else {
             throw VideoGenError(.protocolError, "the OpenRouter answer has no 'status'", httpStatus: status)
         }
         var report = StatusReport(state: try statusVocabulary.require(word))
         report.id = body["id"]?.stringValue
         report.providerStatus = word
-        let unsigned = (body["unsigned_urls"]?.arrayValue ?? []).compactMap { $0.stringValue.nonEmpty }
+        func absolute(_ text: String) -> String {
+            guard text.hasPrefix("/"), !text.hasPrefix("//") else { return text }
+            let base = baseURL.absoluteString
+            guard let scheme = base.firstRange(of: "://") else { return text }
+            let authorityEnd = base[scheme.upperBound...].firstIndex(of: "/") ?? base.endIndex
+            return String(base[..<authorityEnd]) + text
+        }
+        let unsigned = (body["unsigned_urls"]?.arrayValue ?? []).compactMap { $0.stringValue.nonEmpty.map(absolute) }
         let signed = (body["urls"]?.arrayValue ?? []).compactMap { $0.stringValue.nonEmpty }
         let urls = unsigned.isEmpty ? signed : unsigned
         report.videoURL = urls.first
@@ -112,13 +120,6 @@ public struct OpenRouterVideosAdapter: ProviderAdapter {
 }
 
 extension StatusVocabulary {
-    /// The `openrouter` dialect: pending, in_progress, completed, failed, cancelled, expired.
-    public static let openrouter = StatusVocabulary([
-        .queued: ["pending"],
-        .running: ["in_progress"],
-        .succeeded: ["completed"],
-        .failed: ["failed"],
-        .cancelled: ["cancelled"],
-        .expired: ["expired"],
-    ])
+    /// The `openrouter` dialect: pending, in_progress, completed, failed, cancelled, expired (all in `common`).
+    public static let openrouter = common
 }

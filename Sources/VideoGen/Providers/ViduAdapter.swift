@@ -174,14 +174,9 @@ public struct ViduAdapter: ProviderAdapter {
 }
 
 extension StatusVocabulary {
-    /// The `vidu` dialect: created, queueing, processing, success, failed.
-    public static let vidu = StatusVocabulary([
-        .queued: ["created", "queueing", "scheduled"],
-        .running: ["processing"],
-        .succeeded: ["success"],
-        .failed: ["failed"],
-        .cancelled: ["cancelled", "canceled"],
-    ])
+    /// The `vidu` dialect: created, queueing, processing, success, failed (`created` and `queueing` beyond
+    /// `common`).
+    public static let vidu = common.extending([.queued: ["created", "queueing", "scheduled"]])
 }
 
 /// RFC 3339 timestamps (`2025-01-01T15:41:31.968916Z`, with an offset or `Z`) as Unix seconds.
