@@ -74,15 +74,27 @@ struct ViduAdapterTests {
         case 3: request.images = (1...3).map { .url("https://i.example.com/\($0).png") }
         default: break
         }
-        request.duration = 5; request.seed = 3; request.aspectRatio = "16:9"; request.resolution = "720p"; request.watermark = true
+        request.duration = 5; request.seed = 3; request.resolution = "720p"; request.watermark = true
+        if kind == 0 || kind == 3 { request.aspectRatio = "16:9" }
         request.callbackURL = "https://hooks.example.com/vidu"; request.extra = ["movement_amplitude": "auto", "bgm": false]
         let http = try adapter.submitRequest(request, baseURL: base)
         #expect(http.url.path == path)
         let body = try JSONValue.parse(http.body!)
         #expect((body["images"]?.arrayValue?.count ?? 0) == count)
-        #expect(body["duration"] == 5 && body["seed"] == 3 && body["aspect_ratio"] == "16:9" && body["resolution"] == "720p")
+        #expect(body["duration"] == 5 && body["seed"] == 3 && body["resolution"] == "720p")
+        #expect(body["aspect_ratio"] == (kind == 0 || kind == 3 ? "16:9" : nil))
         #expect(body["watermark"] == true && body["callback_url"] == "https://hooks.example.com/vidu")
         #expect(body["movement_amplitude"] == "auto" && body["bgm"] == false)
+    }
+
+    @Test("the frame routes take the frame's aspect ratio: 'aspect_ratio' is refused by name there")
+    func frameAspectRatio() {
+        var request = VideoRequest(model: "viduq2", prompt: "p")
+        request.image = .url("https://i.example.com/1.png")
+        request.aspectRatio = "16:9"
+        #expect { try adapter.submitRequest(request, baseURL: base) } throws: {
+            ($0 as? VideoGenError)?.code == .unsupported && ($0 as? VideoGenError)?.message.contains("'aspect_ratio'") == true
+        }
     }
 
     @Test("Token authorization")

@@ -78,6 +78,8 @@ def _check(action: str, body: dict[str, Any]) -> Response | None:
     low, high = ROUTES_IMAGES[action]
     if high == 0 and "images" in body:
         return error(400, "FieldUnwanted", "unwanted field: images")
+    if action in ("img2video", "start-end2video") and "aspect_ratio" in body:
+        return error(400, "FieldUnwanted", "unwanted field: aspect_ratio")
     if not isinstance(images, list) or not low <= len(images) <= high:
         return error(400, "FieldItemCountOutOfRange", "field item count out of range: images")
     if any(not is_image_reference(image) for image in images):

@@ -5,7 +5,8 @@ import FoundationEssentials
 /// Submit is JSON to one of four routes, chosen from the request's images: `POST /ent/v2/text2video` (none),
 /// `/img2video` (`image`: one first frame), `/start-end2video` (`image` and `image_tail`: first and last frame),
 /// `/reference2video` (`images`: one to seven subject references). Images travel in `images[]` as URLs or `data:`
-/// URIs. Fields: `model`, `prompt`, `duration`, `seed`, `aspect_ratio`, `resolution`, `watermark`,
+/// URIs. Fields: `model`, `prompt`, `duration`, `seed`, `aspect_ratio` (text and references only: the frame
+/// routes take the frame's), `resolution`, `watermark`,
 /// `callback_url`; Vidu's own (`style`, `movement_amplitude`, `bgm`, `payload`, `off_peak`, `audio`) go through
 /// `extra`. The answer is `{task_id, state, model, credits, created_at, ...}`.
 ///
@@ -87,6 +88,9 @@ public struct ViduAdapter: ProviderAdapter {
     public func submitRequest(_ request: VideoRequest, baseURL: URL) throws -> HTTPRequest {
         try refuseUnsupported(request, supported: ViduAdapter.supportedFields)
         let route = try ViduAdapter.route(for: request)
+        if request.aspectRatio != nil, route == .img2video || route == .startEnd2video {
+            throw VideoGenError(.unsupported, "Vidu's \(route.rawValue) takes the frame's aspect ratio: request field 'aspect_ratio' is not supported with 'image'")
+        }
         var body: [String: JSONValue] = ["model": .string(request.model)]
         if !request.prompt.isEmpty || route != .img2video { body["prompt"] = .string(request.prompt) }
         var images: [JSONValue] = []

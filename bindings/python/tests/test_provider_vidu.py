@@ -19,8 +19,7 @@ COVER = (__import__("pathlib").Path(EMULATOR_ASSETS) / "thumbnail.jpg").read_byt
 
 
 def test_a_whole_job_with_its_credits(emu, tmp_path):
-    task = whole_job(emu, DIALECT, tmp_path, "credits", model="viduq2", duration=5, aspect_ratio="16:9",
-                     resolution="720p", image=PNG)
+    task = whole_job(emu, DIALECT, tmp_path, "credits", model="viduq2", duration=5, resolution="720p", image=PNG)
     assert task.usage == {"credits": 4}
     submit = next(r for r in emu.requests() if r["method"] == "POST")
     assert submit["path"] == "/ent/v2/img2video"
