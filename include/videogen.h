@@ -50,19 +50,20 @@ extern "C" {
 /** Major version: changes when the C ABI breaks. */
 #define VG_VERSION_MAJOR 0
 /** Minor version: changes when features are added compatibly. */
-#define VG_VERSION_MINOR 3
+#define VG_VERSION_MINOR 4
 /** Patch version: changes for fixes only. */
 #define VG_VERSION_PATCH 0
 /** The version as one number, (MAJOR << 16) | (MINOR << 8) | PATCH, comparable with vg_version_number(). */
 #define VG_VERSION_NUM ((VG_VERSION_MAJOR << 16) | (VG_VERSION_MINOR << 8) | VG_VERSION_PATCH)
 /** The version as text. */
-#define VG_VERSION_STRING "0.3.0"
+#define VG_VERSION_STRING "0.4.0"
 /**
  * ABI number of this header. A binding compares it with vg_abi_version() when it loads the library and refuses a
  * library whose number differs: the layout of a call (arguments, enums, callback types) may have changed.
  * ABI 1 only ever grows: 0.3.0 added the update callbacks (vg_update, vg_update_fn and the *_v2 calls) beside the
  * handle-only ones, which keep working unchanged, so the number stayed 1. A binding that needs the *_v2 calls
- * checks vg_version_number() >= 0x000300 (or looks the symbols up).
+ * checks vg_version_number() >= 0x000300 (or looks the symbols up). 0.4.0 added vg_idempotency_key, the webhook
+ * calls (vg_webhook_verify, vg_client_webhook_apply) and vg_task_download_output.
  */
 #define VG_ABI_VERSION 1
 
@@ -245,7 +246,7 @@ const char *vg_state_str(vg_state state);
 void vg_string_free(char *string);
 
 /**
- * The Idempotency-Key of a submit derived from your own job id (since 0.3.0): the same job id and scope give the
+ * The Idempotency-Key of a submit derived from your own job id (since 0.4.0): the same job id and scope give the
  * same key in every process, on every machine and in every version of the library. Give it as the request's
  * "idempotency_key" and a job re-run after a crash, or after VG_E_UNKNOWN_OUTCOME, re-sends the key of its first
  * attempt: a service that honours Idempotency-Key answers with the task it already made instead of a second one.
@@ -729,7 +730,7 @@ vg_code vg_client_dispatch_v2(vg_client *client, double timeout_seconds, vg_upda
                               size_t *dispatched);
 
 /* ---------------------------------------------------------------------------------------------------------------
- * Webhooks: verify a provider's callback, and apply it to the task it names
+ * Webhooks (since 0.4.0): verify a provider's callback, and apply it to the task it names
  * ------------------------------------------------------------------------------------------------------------- */
 
 /** What vg_webhook_verify / vg_client_webhook_apply concluded about a callback. Values are only ever appended. */
@@ -791,6 +792,32 @@ vg_code vg_webhook_verify(const char *verifier_json, const char *method, const c
 vg_code vg_client_webhook_apply(vg_client *client, const char *verifier_json, const char *method, const char *target,
                                 const char *headers, const uint8_t *body, size_t body_len, vg_webhook_verdict *verdict,
                                 char **result_json, vg_error **error);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Several outputs (since 0.4.0)
+ *
+ * A task that made several videos (a request with "n" > 1, or a service that returns a list: Vidu's creations,
+ * OpenRouter's outputs) lists them all in its snapshot's "outputs" array, in the service's order; the first is
+ * its "video_url". Each is downloadable by its index.
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/**
+ * vg_task_download_v2 for output `index` of the succeeded task (0-based, in the snapshot's "outputs" order; output
+ * 0 is the video vg_task_download fetches, and a task with one video has only output 0). The output is fetched like
+ * the video (through "<path>.part", resumable, length-checked, hashed, renamed into place; an expired signed URL is
+ * replaced by polling the task again and taking the same output's fresh URL); the snapshot's "download" record names
+ * it ("output": 2) when it is not output 0. `on_update` gets TRANSFER updates, then one DONE, as for
+ * vg_task_download_v2.
+ * @param task       a task in state VG_STATE_SUCCEEDED (else VG_E_NOT_READY).
+ * @param index      the output (VG_E_INVALID_ARGUMENT, naming how many the task has, for one it does not have).
+ * @param path       the destination file (see vg_task_download).
+ * @param on_update  optional.
+ * @param user_data  passed to on_update.
+ * @param error      optional error details.
+ * @return as vg_task_download_v2.
+ */
+vg_code vg_task_download_output(vg_task *task, size_t index, const char *path, vg_update_fn on_update,
+                                void *user_data, vg_error **error);
 
 #ifdef __cplusplus
 }

@@ -40,6 +40,16 @@ enum Launch {
         }
     }
 
+    /// A download of one of the task's outputs (`vg_task_download_output`): byte progress as for the video.
+    static func download(_ client: VideoGenClient, _ current: TaskSnapshot, output: Int,
+                         to path: String) -> (Operation) -> OperationHandle {
+        { operation in
+            client.startDownload(current, output: output, to: path,
+                                 onProgress: { operation.post(received: $0, total: $1) },
+                                 completion: operation.completeTask)
+        }
+    }
+
     /// Any other call of the client, whose value `wrap` turns into the operation's.
     static func other<Value: Sendable>(_ client: VideoGenClient, _ wrap: @escaping @Sendable (Value) -> OperationValue,
                                        _ body: @escaping @Sendable () async throws -> Value) -> (Operation) -> OperationHandle {

@@ -62,7 +62,7 @@ struct CABIDialectTests {
     }
 
     @Test("refusals and provider errors come back with the right vg_code", arguments: [
-        Refusal(config: #""provider":"nowhere""#, request: "", step: "create", code: VG_E_UNSUPPORTED, mentions: "known: openai, applerouter, routerone, newapi"),
+        Refusal(config: #""provider":"nowhere""#, request: "", step: "create", code: VG_E_UNSUPPORTED, mentions: "known: openai, applerouter, routerone, "),
         Refusal(config: #""provider":"routerone","dialect":"kling""#, request: "", step: "create", code: VG_E_INVALID_ARGUMENT, mentions: "contradicts"),
         Refusal(config: #""provider":"routerone""#, request: #""model":"m","seed":3"#, step: "submit", code: VG_E_UNSUPPORTED, mentions: "'seed'"),
         Refusal(config: #""provider":"routerone""#, request: #""model":"m","image":"/tmp/x.png""#, step: "submit", code: VG_E_UNSUPPORTED, mentions: "image URLs only"),

@@ -24,7 +24,7 @@ struct ImageInputTests {
         switch dialect {
         case .gemini, .vertex: return .text(png.base64EncodedString())
         case .openai: return .upload
-        case .unified, .chat: return .text("data:image/png;base64,\(png.base64EncodedString())")
+        case .unified, .chat, .dashscope, .vidu, .openrouter: return .text("data:image/png;base64,\(png.base64EncodedString())")
         case .minimax, .runway, .ark: return .text("data:image/png;base64,\(png.base64EncodedString())")
         case .kling: return .text(png.base64EncodedString())
         case .routerone, .luma: return .refused
@@ -48,6 +48,9 @@ struct ImageInputTests {
         case .unified, .kling: return try JSONValue.parse(body)["image"]?.stringValue
         case .routerone: return try JSONValue.parse(body)["image_url"]?.stringValue
         case .gemini, .vertex: return try JSONValue.parse(body)["instances"]?.arrayValue?.first?["image"]?["bytesBase64Encoded"]?.stringValue
+        case .dashscope: return try JSONValue.parse(body)["input"]?["img_url"]?.stringValue
+        case .vidu: return try JSONValue.parse(body)["images"]?.arrayValue?.first?.stringValue
+        case .openrouter: return try JSONValue.parse(body)["frame_images"]?.arrayValue?.first?["image_url"]?["url"]?.stringValue
         case .chat: return try JSONValue.parse(body)["messages"]?.arrayValue?.first?["content"]?.arrayValue?.last?["image_url"]?["url"]?.stringValue
         case .minimax: return try JSONValue.parse(body)["first_frame_image"]?.stringValue
         case .runway: return try JSONValue.parse(body)["promptImage"]?.stringValue

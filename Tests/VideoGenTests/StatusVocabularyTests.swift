@@ -17,6 +17,8 @@ struct StatusVocabularyTests {
     func common(_ dialect: Dialect) {
         let vocabulary = dialect.adapter.statusVocabulary
         for (word, state) in Self.required {
+            // DashScope's UNKNOWN names a task it does not know (or one past its 24 hours): expired there.
+            let state = dialect == .dashscope && word == "unknown" ? .expired : state
             #expect(vocabulary.state(for: word) == state, "\(dialect) \(word)")
             #expect(vocabulary.state(for: word.uppercased()) == state, "\(dialect) \(word.uppercased())")
         }

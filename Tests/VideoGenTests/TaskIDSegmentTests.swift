@@ -104,6 +104,9 @@ struct TaskIDSegmentTests {
         switch dialect {
         case .openai: return #"{"object":"video","id":\#(quoted),"status":"queued"}"#
         case .kling: return #"{"code":0,"message":"SUCCEED","data":{"task_id":\#(quoted),"task_status":"submitted"}}"#
+        case .dashscope: return #"{"request_id":"r","output":{"task_id":\#(quoted),"task_status":"PENDING"}}"#
+        case .vidu: return #"{"task_id":\#(quoted),"state":"created"}"#
+        case .openrouter: return #"{"id":\#(quoted),"polling_url":"/api/v1/videos/x","status":"pending"}"#
         case .chat:
             return #"{"id":\#(quoted),"choices":[{"finish_reason":"stop","message":{"role":"assistant","content":"https://cdn.example.com/v.mp4"}}]}"#
         case .runway, .ark: return #"{"id":\#(quoted)}"#
@@ -183,7 +186,9 @@ struct TaskIDSegmentTests {
             let statusPath = ["openai": "/v1/videos/", "unified": "/v1/video/generations/",
                               "kling": "/kling/v1/videos/text2video/", "runway": "/v1/tasks/",
                               "luma": "/dream-machine/v1/generations/",
-                              "ark": "/api/v3/contents/generations/tasks/"][dialect.rawValue, default: "?"] + "a%2Fb%3Fc%23d%25e"
+                              "ark": "/api/v3/contents/generations/tasks/", "dashscope": "/api/v1/tasks/",
+                              "vidu": "/ent/v2/tasks/", "openrouter": "/api/v1/videos/"][dialect.rawValue, default: "?"]
+                + "a%2Fb%3Fc%23d%25e" + (dialect == .vidu ? "/creations" : "")
             let gets = try await emulator.requests().dropFirst(mark)
                 .filter { $0["method"]?.stringValue == "GET" && !($0["path"]?.stringValue ?? "").hasPrefix("/_emulator/") }
             let polls = gets.map { $0["path"]?.stringValue ?? "" }

@@ -132,6 +132,8 @@ const char *g_workdir = NULL;
     X(videos_download_variants, 30)                                                                                   \
     X(videos_unsupported_dialects, 30)                                                                                \
     X(providers_direct, 120)                                                                                          \
+    X(providers2_whole_jobs, 60) X(providers2_download_output, 60) X(providers2_output_argument_checks, 30)          \
+    X(providers2_vidu_cover_and_resume, 60) X(providers2_errors, 60)                                                  \
     X(download_refuses_planted_links, 30)                                                                             \
     X(download_replaces_link_at_destination, 30)                                                                      \
     X(download_refuses_fifo_destination, 30)                                                                          \

@@ -13,7 +13,8 @@ type Config struct {
 	// Provider is a preset ("applerouter", "routerone", "newapi", "openai", "minimax", "minimaxi", "runway", "luma",
 	// "ark", "byteplus"): dialect, address, schedule.
 	Provider string `json:"provider,omitempty"`
-	// Dialect is "openai", "unified", "kling", "routerone", "chat", "minimax", "runway", "luma" or "ark" (required without a provider).
+	// Dialect is "openai", "unified", "kling", "routerone", "chat", "gemini", "vertex", "minimax", "runway", "luma",
+	// "ark", "dashscope", "vidu" or "openrouter" (required without a provider).
 	Dialect string `json:"dialect,omitempty"`
 	// BaseURL is the http(s) root of the service; it overrides a preset's.
 	BaseURL string `json:"base_url,omitempty"`

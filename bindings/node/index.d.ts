@@ -7,7 +7,8 @@ export type State = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' 
 /** The configuration document of README.md ("Configuration"), e.g. {dialect, base_url, api_key_env}. */
 export interface Config {
   provider?: string;
-  dialect?: 'openai' | 'unified' | 'kling' | 'routerone' | 'chat' | 'minimax' | 'runway' | 'luma' | 'ark';
+  dialect?: 'openai' | 'unified' | 'kling' | 'routerone' | 'chat' | 'gemini' | 'vertex' | 'minimax' | 'runway'
+    | 'luma' | 'ark' | 'dashscope' | 'vidu' | 'openrouter';
   base_url?: string;
   api_key?: string;
   api_key_env?: string;

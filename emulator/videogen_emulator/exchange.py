@@ -30,8 +30,8 @@ import urllib.parse
 from http import HTTPStatus
 from typing import Any, Generator
 
-from . import (auth, cdn, chat_routes, control, faults, google_routes, kling_routes, openai_routes,
-               routerone_routes, unified_routes)
+from . import (auth, cdn, chat_routes, control, dashscope_routes, faults, google_routes, kling_routes,
+               openai_routes, openrouter_routes, routerone_routes, unified_routes, vidu_routes)
 from . import ark_routes, luma_routes, minimax_routes, runway_routes
 from .errors import internal_error, method_not_allowed, not_found, openai_error
 from .messages import Hold, HttpError, Request, Response
@@ -43,10 +43,11 @@ MAX_HEADERS = 100
 IDLE_TIMEOUT = 60.0            # an idle keep-alive connection is closed after this long
 API_ROUTES = (control.ROUTES + openai_routes.ROUTES + unified_routes.ROUTES + kling_routes.ROUTES
               + routerone_routes.ROUTES + chat_routes.ROUTES + google_routes.ROUTES)
-DIRECT_ROUTES = minimax_routes.ROUTES + runway_routes.ROUTES + luma_routes.ROUTES + ark_routes.ROUTES
+DIRECT_ROUTES = (minimax_routes.ROUTES + runway_routes.ROUTES + luma_routes.ROUTES + ark_routes.ROUTES
+                 + dashscope_routes.ROUTES + vidu_routes.ROUTES + openrouter_routes.ROUTES)
 API_ROUTES = API_ROUTES + DIRECT_ROUTES
 PROTECTED_PREFIXES = ("/v1/", "/kling/", "/v2/", "/dream-machine/", "/api/v3/")   # paths that need the API key
-CDN_ROUTES = (cdn.ROUTES + google_routes.CDN_ROUTES
+CDN_ROUTES = (cdn.ROUTES + google_routes.CDN_ROUTES + vidu_routes.CDN_ROUTES   # Google's storage, Vidu's covers
               + [route for route in control.ROUTES if route[2] is control.blob])  # redirect faults
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 SERVER_NAME = "videogen-emulator/0.1 Python/" + sys.version.split()[0]

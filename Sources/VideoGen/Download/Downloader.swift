@@ -16,7 +16,9 @@ struct Downloader: Sendable {
     /// Polls the task again (for a fresh video URL).
     let refresh: @Sendable (TaskSnapshot) async throws -> TaskSnapshot
 
-    func download(_ snapshot: TaskSnapshot, to path: String,
+    /// - Parameter resumeTag: which asset of the task this is when it is not the video (`output 2`, `thumbnail`): a
+    ///   part file left for one asset is never continued with another's bytes.
+    func download(_ snapshot: TaskSnapshot, to path: String, resumeTag: String? = nil,
                   onProgress: @escaping @Sendable (Int64, Int64?) -> Void) async throws -> DownloadRecord {
         guard !path.isEmpty else { throw VideoGenError(.invalidArgument, "the download path is empty") }
         // A C path ends at its first NUL: the file would be written somewhere else than asked.
@@ -29,7 +31,8 @@ struct Downloader: Sendable {
         }
         _ = try videoURL(of: current)
         // A part file another process left for the same task is continued, not started over.
-        let resumeKey = current.id.isEmpty ? nil : "\(current.dialect) \(current.baseURL) \(current.id)"
+        let resumeKey = current.id.isEmpty ? nil
+            : "\(current.dialect) \(current.baseURL) \(current.id)" + (resumeTag.map { " \($0)" } ?? "")
         let sink = try FileSink(path: path, maxBytes: configuration.maxDownloadBytes, resumeKey: resumeKey,
                                 apiKey: configuration.apiKey, onProgress: onProgress)
         defer { sink.abandon() }

@@ -85,6 +85,17 @@ extension VideoGenClient {
                          onProgress: @escaping @Sendable (Int64, Int64?) -> Void = { _, _ in }) async throws -> TaskSnapshot {
         guard variant != .video else { return try await download(snapshot, to: path, onProgress: onProgress) }
         try checkOwnership(snapshot)
+        if let assets = adapter as? any TaskAssetLinks {
+            // The service named the still in the task's status answer (Vidu's cover_url).
+            var updated = try await downloadAsset(snapshot, to: path, tag: variant.rawValue, onProgress: onProgress) { task in
+                guard let url = assets.assetURL(of: task, variant: variant) else {
+                    throw VideoGenError(.notReady, "the service named no \(variant.rawValue) for this task")
+                }
+                return url
+            }
+            updated.download?.variant = variant
+            return updated
+        }
         let library = try library("\(variant.rawValue) download")
         var asset = snapshot
         if snapshot.state == .succeeded {

@@ -248,7 +248,7 @@ public enum VideoGenVersion {
     /// Major version.
     public static let major = 0
     /// Minor version.
-    public static let minor = 3
+    public static let minor = 4
     /// Patch version.
     public static let patch = 0
     /// The version as text.

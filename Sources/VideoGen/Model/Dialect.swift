@@ -23,6 +23,13 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
     case gemini
     /// Veo on Vertex AI: `.../publishers/google/models/{model}:predictLongRunning` and `:fetchPredictOperation`.
     case vertex
+    /// Wan on Alibaba Cloud Model Studio (DashScope): `POST /api/v1/services/aigc/video-generation/video-synthesis`
+    /// (asynchronous), `GET /api/v1/tasks/{id}`.
+    case dashscope
+    /// Vidu: `POST /ent/v2/{text2video|img2video|start-end2video|reference2video}`, `GET /ent/v2/tasks/{id}/creations`.
+    case vidu
+    /// OpenRouter's video API: `POST /api/v1/videos`, `GET /api/v1/videos/{id}`.
+    case openrouter
 
     /// The pure adapter that speaks this dialect, with its default options.
     public var adapter: any ProviderAdapter {
@@ -38,6 +45,9 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
         case .ark: return ArkAdapter()
         case .gemini: return GeminiVeoAdapter()
         case .vertex: return VertexVeoAdapter(project: "", location: GoogleSettings.defaultLocation)
+        case .dashscope: return DashScopeAdapter()
+        case .vidu: return ViduAdapter()
+        case .openrouter: return OpenRouterVideosAdapter()
         }
     }
 }

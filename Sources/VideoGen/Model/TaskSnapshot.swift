@@ -105,6 +105,9 @@ public struct DownloadRecord: Sendable, Hashable {
     public var sha256: String
     /// The asset downloaded when it was not the video (`thumbnail`, `spritesheet`); nil for the video.
     public var variant: ContentVariant? = nil
+    /// Which of the task's outputs (`TaskSnapshot.outputs`) was downloaded, when it was not the first; nil for the
+    /// first (the video).
+    public var output: Int? = nil
 }
 
 /// What one provider status answer says, before it is merged into a snapshot. Adapters produce it.
@@ -182,6 +185,7 @@ extension TaskSnapshot {
             var members: [String: JSONValue] = ["path": .string(record.path), "bytes": .int(record.bytes),
                                                 "sha256": .string(record.sha256)]
             if let variant = record.variant, variant != .video { members["variant"] = .string(variant.rawValue) }
+            if let output = record.output, output > 0 { members["output"] = .int(Int64(output)) }
             return .object(members)
         })
         return .object(members)
@@ -231,7 +235,8 @@ extension TaskSnapshot {
             download = DownloadRecord(path: try downloadReader.requiredString("path"),
                                       bytes: try downloadReader.int("bytes", in: 0...Int64.max) ?? 0,
                                       sha256: try downloadReader.requiredString("sha256"),
-                                      variant: try downloadReader.string("variant").map(ContentVariant.init(name:)))
+                                      variant: try downloadReader.string("variant").map(ContentVariant.init(name:)),
+                                      output: try downloadReader.int("output", in: 0...Int64(Int32.max)).map { Int($0) })
             try downloadReader.finish()
         }
         try reader.finish()

@@ -178,7 +178,7 @@ def test_help_and_version(capsys):
     text = capsys.readouterr().out
     for command in ("generate", "status", "download", "resume", "emulator"):
         assert command in text
-    assert videogen("--version").status == 0 and capsys.readouterr().out.startswith("videogen 0.3.0")
+    assert videogen("--version").status == 0 and capsys.readouterr().out.startswith("videogen 0.4.0")
     assert videogen("generate", "--help").status == 0
     assert "--api-key-env" in capsys.readouterr().out
 

@@ -15,7 +15,7 @@ Importing the package never loads the native library: it is found and loaded on 
 
 from __future__ import annotations
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 from ._loader import LibraryError  # noqa: E402
 from .client import Client  # noqa: E402

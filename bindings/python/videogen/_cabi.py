@@ -135,6 +135,8 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
                                  POINTER(c_void_p), handle_out]),
     "vg_client_webhook_apply": (code, [handle, c_char_p, c_char_p, c_char_p, c_char_p, c_char_p, c_size_t,
                                        POINTER(c_int), POINTER(c_void_p), handle_out]),
+    # Several outputs (0.4.0)
+    "vg_task_download_output": (code, [handle, c_size_t, c_char_p, UPDATE_FN, c_void_p, handle_out]),
 }
 
 #: Functions a library may lack and still load (added to ABI 1 after it first shipped).
@@ -146,6 +148,7 @@ OPTIONAL = frozenset({
     "vg_client_list_tasks", "vg_task_delete_remote", "vg_task_remix", "vg_task_download_variant",
     "vg_idempotency_key",
     "vg_webhook_verify", "vg_client_webhook_apply",
+    "vg_task_download_output",
 })
 
 

@@ -170,6 +170,21 @@ class Task:
         return self._view.document.get("remixed_from") or None
 
     @property
+    def outputs(self) -> list[str]:
+        """Every video the task made, in the service's order, when it made several (``n`` > 1, Vidu's creations,
+        OpenRouter's outputs); ``[]`` for a task with one video (:attr:`video_url`). Download one with
+        ``download(path, output=i)``."""
+        outputs = self._view.document.get("outputs")
+        return [url for url in outputs if isinstance(url, str)] if isinstance(outputs, list) else []
+
+    @property
+    def usage(self) -> dict[str, Any] | None:
+        """What the task cost as the service reports it, under the service's own names (DashScope's
+        ``video_duration``, Vidu's ``credits``, OpenRouter's ``cost``), else ``None``."""
+        usage = self._view.document.get("usage")
+        return dict(usage) if isinstance(usage, dict) else None
+
+    @property
     def error(self) -> VideoGenError | None:
         """Why the task ended unsuccessfully (the exception :meth:`wait` raises for it), else ``None``."""
         error = self._view.error
@@ -253,7 +268,7 @@ class Task:
             self._lock.release()
 
     def download(self, path: str | os.PathLike[str], on_progress: ProgressCallback | None = None, *,
-                 variant: Literal["video", "thumbnail", "spritesheet"] = "video") -> VideoFile:
+                 variant: Literal["video", "thumbnail", "spritesheet"] = "video", output: int = 0) -> VideoFile:
         """Download the succeeded task's video to ``path`` (overwritten), streaming through ``<path>.part``:
         ``path`` never holds a partial file.
 
@@ -264,6 +279,9 @@ class Task:
             variant: ``"video"``, or another asset of the finished video that the ``openai`` dialect serves:
                 ``"thumbnail"`` or ``"spritesheet"`` (images; :class:`VideoGenError` with code ``UNSUPPORTED`` on
                 other dialects). The returned :class:`VideoFile` names the variant.
+            output: which of the task's videos (:attr:`outputs`, 0-based; 0 is the video): ``ValueError`` for a
+                negative index, :class:`VideoGenError` with code ``INVALID_ARGUMENT`` for one the task does not have.
+                Only with ``variant="video"``. The returned :class:`VideoFile` names the output.
 
         A download that fails, is cancelled or is stopped keeps ``<path>.part`` and ``<path>.part.resume`` when
         they can be continued (the server gave an ETag or Last-Modified): the next download of the same task to
@@ -274,13 +292,23 @@ class Task:
         Returns the :class:`VideoFile` (path, size, SHA-256). Raises :class:`VideoGenError` with code
         ``NOT_READY`` before the task succeeded, or the download's error.
         """
+        if isinstance(output, bool) or not isinstance(output, int) or output < 0:
+            raise ValueError(f"output must be a non-negative int, not {output!r}")
+        if output and variant != "video":
+            raise ValueError("output selects one of the task's videos: it cannot be combined with a variant")
+        if output:
+            _loader.library().require("vg_task_download_output")
         handle = self._begin()
         try:
             bridge = self._bridge(on_progress)
             error = ctypes.c_void_p()
             with cancel_on_interrupt(self._cancel_locally):
-                code = self._lib.vg_task_download_v2(handle, str(variant).encode(), os.fsencode(path),
-                                                     bridge.function, None, ctypes.byref(error))
+                if output:
+                    code = self._lib.vg_task_download_output(handle, output, os.fsencode(path),
+                                                             bridge.function, None, ctypes.byref(error))
+                else:
+                    code = self._lib.vg_task_download_v2(handle, str(variant).encode(), os.fsencode(path),
+                                                         bridge.function, None, ctypes.byref(error))
             if bridge.exception is not None:
                 self._lib.vg_error_free(error)
                 bridge.reraise()

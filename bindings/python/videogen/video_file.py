@@ -20,6 +20,8 @@ class VideoFile:
     """Its SHA-256, lowercase hex."""
     variant: str = "video"
     """What was downloaded: ``"video"``, or ``"thumbnail"`` / ``"spritesheet"`` (``Task.download(variant=...)``)."""
+    output: int = 0
+    """Which of the task's videos was downloaded (``Task.download(output=...)``); 0 for the video."""
 
     @classmethod
     def from_snapshot(cls, download: Any) -> VideoFile | None:
@@ -27,4 +29,4 @@ class VideoFile:
         if not isinstance(download, dict) or not isinstance(download.get("path"), str):
             return None
         return cls(Path(download["path"]), int(download.get("bytes") or 0), str(download.get("sha256") or ""),
-                   str(download.get("variant") or "video"))
+                   str(download.get("variant") or "video"), int(download.get("output") or 0))

@@ -96,13 +96,13 @@ macro_rules! c_functions {
 /// `VG_VERSION_MAJOR`.
 pub const VG_VERSION_MAJOR: c_uint = 0;
 /// `VG_VERSION_MINOR`.
-pub const VG_VERSION_MINOR: c_uint = 3;
+pub const VG_VERSION_MINOR: c_uint = 4;
 /// `VG_VERSION_PATCH`.
 pub const VG_VERSION_PATCH: c_uint = 0;
 /// `VG_VERSION_NUM`: the header version this binding was written against.
 pub const VG_VERSION_NUM: c_uint = (VG_VERSION_MAJOR << 16) | (VG_VERSION_MINOR << 8) | VG_VERSION_PATCH;
 /// `VG_VERSION_STRING`.
-pub const VG_VERSION_STRING: &str = "0.3.0";
+pub const VG_VERSION_STRING: &str = "0.4.0";
 /// `VG_ABI_VERSION`: the library must report this from `vg_abi_version()`.
 pub const VG_ABI_VERSION: c_uint = 1;
 
@@ -317,4 +317,7 @@ c_functions! {
                                target: *const c_char, headers: *const c_char, body: *const u8, body_len: usize,
                                verdict: *mut vg_webhook_verdict, result_json: *mut *mut c_char,
                                error: *mut *mut vg_error) -> vg_code;
+    /// `vg_task_download_output`: output `index` of a task that made several videos (since 0.4.0).
+    fn vg_task_download_output(task: *mut vg_task, index: usize, path: *const c_char, on_update: vg_update_fn,
+                               user_data: *mut c_void, error: *mut *mut vg_error) -> vg_code;
 }

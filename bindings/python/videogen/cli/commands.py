@@ -116,7 +116,10 @@ async def _finish(task: Task, output: str, args: argparse.Namespace, display: Pr
         if display is not None:
             display.finish()
         variant = getattr(args, "variant", "video")
-        if variant == "video":
+        index = getattr(args, "output_index", 0) or 0
+        if index:  # one of several videos: a blocking call, like the stills
+            task.download(output, on_progress=display, variant=variant, output=index)
+        elif variant == "video":
             await task.download_async(output, on_progress=display)
         else:  # the stills are small: a blocking call
             task.download(output, on_progress=display, variant=variant)

@@ -40,6 +40,17 @@ def positive_float(text: str) -> float:
     return value
 
 
+def output_index(text: str) -> int:
+    """The index of one of a task's videos: an integer from 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an output index (0, 1, ...), got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an output index of 0 or more, got {text!r}")
+    return value
+
+
 def _connection(parser: argparse.ArgumentParser, required_hint: str) -> None:
     group = parser.add_argument_group("service", required_hint)
     group.add_argument("--provider", metavar="NAME", default=os.environ.get("VIDEOGEN_PROVIDER"),
@@ -110,7 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     download.add_argument("--variant", choices=("video", "thumbnail", "spritesheet"), default="video",
                           help="what to download: the video (default), or the thumbnail or spritesheet image that "
-                               "the openai dialect serves")
+                               "the openai dialect serves (Vidu: its cover, as the thumbnail)")
+    download.add_argument("--output-index", type=output_index, default=0, metavar="N",
+                          help="which of the task's videos to download when it made several (0-based; 0 is the "
+                               "video)")
 
     listing = commands.add_parser("list", help="list the videos the service keeps (openai dialect)",
                                   description="List the videos the service keeps, one line each (id, state, "
