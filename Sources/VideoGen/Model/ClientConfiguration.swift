@@ -48,6 +48,9 @@ public struct ClientConfiguration: Sendable {
     /// A PEM file of CA certificates to verify servers with instead of the system's store (a gateway behind a
     /// private CA); nil for the system's. Verification itself is never off.
     public var caFile: String?
+    /// The options of the direct queue providers (Kling's secret key, Replicate's `Prefer: wait`, server-side
+    /// deadlines); see `DirectProviderOptions`.
+    public var direct = DirectProviderOptions()
 
     /// Creates a configuration after checking the base URL's safety.
     public init(dialect: Dialect, baseURL: String, apiKey: APIKey, allowInsecureHTTP: Bool = false) throws {
@@ -78,6 +81,7 @@ public struct ClientConfiguration: Sendable {
     public var adapter: any ProviderAdapter {
         switch dialect {
         case .unified: return UnifiedTaskAdapter(statusRoute: statusRoute)
+        case .fal, .replicate: return directAdapter
         default: return dialect.adapter
         }
     }
@@ -174,6 +178,7 @@ public struct ClientConfiguration: Sendable {
             retry = try RetryPolicy(reading: &retryReader, defaults: retry)
             try retryReader.finish()
         }
+        try readDirectProviderFields(&reader, environment: environment)
         try reader.finish()
     }
 

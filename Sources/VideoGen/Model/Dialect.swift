@@ -11,6 +11,13 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
     case routerone
     /// Video through Chat Completions: `POST /v1/chat/completions`, the video link in the assistant message.
     case chat
+    /// Kling's own API (`api-singapore.klingai.com`): the `kling` wire format without the gateway's `/kling` prefix,
+    /// signed with a JWT made from an access key and a secret key, plus `omni-video`.
+    case klingOfficial = "kling_official"
+    /// fal's queue: `POST queue.fal.run/{app}`, then the `status_url` / `response_url` / `cancel_url` it answers.
+    case fal
+    /// Replicate predictions: models, versions and deployments (`/v1/.../predictions`).
+    case replicate
 
     /// The pure adapter that speaks this dialect, with its default options.
     public var adapter: any ProviderAdapter {
@@ -20,6 +27,9 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
         case .kling: return KlingAdapter()
         case .routerone: return RouterOneAdapter()
         case .chat: return ChatCompletionsAdapter()
+        case .klingOfficial: return KlingAdapter(official: true)
+        case .fal: return FalQueueAdapter()
+        case .replicate: return ReplicateAdapter()
         }
     }
 }

@@ -40,6 +40,12 @@ public struct ProviderPreset: Sendable, Hashable {
                        summary: "Router One: /v1/videos/generations, polled no faster than every 3 s"),
         ProviderPreset(name: "newapi", dialects: [.unified, .openai, .kling, .chat], baseURL: nil,
                        summary: "a self-hosted new-api deployment (base_url required): /v1/video/generations, /v1/videos, /kling/v1/videos, /v1/chat/completions"),
+        ProviderPreset(name: "kling", dialects: [.klingOfficial], baseURL: "https://api-singapore.klingai.com",
+                       summary: "Kling's own API (access key + secret key, JWT): /v1/videos/text2video, image2video, omni-video"),
+        ProviderPreset(name: "fal", dialects: [.fal], baseURL: "https://queue.fal.run",
+                       summary: "fal's queue (Authorization: Key): POST /{app}, then the status, response and cancel URLs it answers"),
+        ProviderPreset(name: "replicate", dialects: [.replicate], baseURL: "https://api.replicate.com",
+                       summary: "Replicate predictions: /v1/models/{owner}/{name}/predictions, /v1/predictions (version), /v1/deployments/{owner}/{name}/predictions"),
     ]
 
     /// The names of every preset, comma-separated.
