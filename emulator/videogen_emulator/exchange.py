@@ -30,8 +30,8 @@ import urllib.parse
 from http import HTTPStatus
 from typing import Any, Generator
 
-from . import (auth, cdn, chat_routes, control, faults, kling_routes, openai_routes, routerone_routes,
-               unified_routes)
+from . import (auth, cdn, chat_routes, control, direct_routes, faults, kling_routes, openai_routes,
+               routerone_routes, unified_routes)
 from .errors import internal_error, method_not_allowed, not_found, openai_error
 from .messages import Hold, HttpError, Request, Response
 
@@ -40,7 +40,7 @@ MAX_DRAIN = 64 * 1024 * 1024   # an oversized body up to this size is read and d
 MAX_LINE = 65536               # request line and header lines, as http.server
 MAX_HEADERS = 100
 IDLE_TIMEOUT = 60.0            # an idle keep-alive connection is closed after this long
-API_ROUTES = (control.ROUTES + openai_routes.ROUTES + unified_routes.ROUTES + kling_routes.ROUTES
+API_ROUTES = (control.ROUTES + direct_routes.ROUTES + openai_routes.ROUTES + unified_routes.ROUTES + kling_routes.ROUTES
               + routerone_routes.ROUTES + chat_routes.ROUTES)
 PROTECTED_PREFIXES = ("/v1/", "/kling/")   # paths that need the API key
 CDN_ROUTES = cdn.ROUTES + [route for route in control.ROUTES if route[2] is control.blob]  # redirect faults
@@ -64,7 +64,8 @@ class Site:
     def dispatch(self, req: Request, authorization: str) -> Response | Hold:
         """Find the route for ``req`` and run it (auth first for ``/v1/`` and ``/kling/`` on the API origin)."""
         emu = self.emu
-        if self.origin == "api" and authorization != "valid" and req.path.startswith(PROTECTED_PREFIXES):
+        if self.origin == "api" and authorization != "valid" and req.path.startswith(PROTECTED_PREFIXES) \
+                and not direct_routes.checks_own_credentials(req.path):
             return auth.unauthorized(req.path, emu.settings.get("www_authenticate"))
         method = "GET" if req.method == "HEAD" else req.method
         allowed = []
