@@ -18,8 +18,8 @@ struct ImageInputTests {
         if form == .url { return .text("https://img.example.com/a.png") }
         switch dialect {
         case .openai: return .upload
-        case .unified, .chat: return .text("data:image/png;base64,\(png.base64EncodedString())")
-        case .kling: return .text(png.base64EncodedString())
+        case .unified, .chat, .fal, .replicate: return .text("data:image/png;base64,\(png.base64EncodedString())")
+        case .kling, .klingOfficial: return .text(png.base64EncodedString())
         case .routerone: return .refused
         }
     }
@@ -38,7 +38,9 @@ struct ImageInputTests {
         let body = try #require(wire.body)
         switch dialect {
         case .openai: return nil
-        case .unified, .kling: return try JSONValue.parse(body)["image"]?.stringValue
+        case .unified, .kling, .klingOfficial: return try JSONValue.parse(body)["image"]?.stringValue
+        case .fal: return try JSONValue.parse(body)["image_url"]?.stringValue
+        case .replicate: return try JSONValue.parse(body)["input"]?["image"]?.stringValue
         case .routerone: return try JSONValue.parse(body)["image_url"]?.stringValue
         case .chat: return try JSONValue.parse(body)["messages"]?.arrayValue?.first?["content"]?.arrayValue?.last?["image_url"]?["url"]?.stringValue
         }
@@ -49,7 +51,7 @@ struct ImageInputTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vg-\(UUID().uuidString).png").path
         #expect(FileManager.default.createFile(atPath: path, contents: Self.png))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        var request = VideoRequest(model: "m", prompt: "p")
+        var request = VideoRequest(model: dialect == .fal ? "fal-ai/app" : dialect == .replicate ? "owner/name" : "m", prompt: "p")
         request.image = source(form, path: path)
         switch Self.expected(dialect, form) {
         case .text(let text):

@@ -12,10 +12,10 @@ import FoundationEssentials
 /// end it past the wait deadline: `aborted` when it never started (not billed), `canceled` when it had.
 ///
 /// Status is `GET /v1/predictions/{id}` (the answer's `urls.get`, kept in the task's links): `starting` (queued),
-/// `processing`, `succeeded`, `failed` (`error`), `canceled`, `aborted`. `output` is a URL or a list of URLs
-/// (several videos are the task's outputs); `metrics` (`predict_time`, `total_time`) is the usage. Cancel is
-/// `POST /v1/predictions/{id}/cancel` (`urls.cancel`). Errors are problem documents `{title, detail, status}`,
-/// 422s with `invalid_fields`.
+/// `processing` (progress read from the logs' last `NN%|` bar), `succeeded`, `failed` (`error`), `canceled`,
+/// `aborted`. `output` is a URL or a list of URLs (several videos are the task's outputs); `metrics`
+/// (`predict_time`, `total_time`) is the usage. Cancel is `POST /v1/predictions/{id}/cancel` (`urls.cancel`).
+/// Errors are problem documents `{title, detail, status}`, 422s with `invalid_fields`.
 public struct ReplicateAdapter: ProviderAdapter {
     /// Seconds of `Prefer: wait`, 0 for none.
     public let preferWait: Int
@@ -167,6 +167,7 @@ public struct ReplicateAdapter: ProviderAdapter {
             }
         }
         if !links.isEmpty { report.links = links }
+        if word == "processing", let logs = body["logs"]?.stringValue { report.progress = ReplicateAdapter.progress(inLogs: logs) }
         switch word {
         case "succeeded":
             let urls = ReplicateAdapter.outputURLs(body["output"])
@@ -182,6 +183,24 @@ public struct ReplicateAdapter: ProviderAdapter {
             break
         }
         return report
+    }
+
+    /// The percentage of the last progress bar in a prediction's logs (tqdm's `NN%|...|`, which Replicate's own
+    /// SDK reads the same way), or nil when the logs show none. Only the last 4 KiB are read.
+    static func progress(inLogs logs: String) -> Int? {
+        let tail = Array(logs.utf8.suffix(4096))
+        var index = tail.count - 1
+        while index > 0 {
+            if tail[index] == UInt8(ascii: "|"), tail[index - 1] == UInt8(ascii: "%") {
+                var start = index - 1
+                while start > 0, (0x30...0x39).contains(tail[start - 1]), index - 1 - start < 3 { start -= 1 }
+                if start < index - 1, let value = Int(String(decoding: tail[start..<(index - 1)], as: UTF8.self)), value <= 100 {
+                    return value
+                }
+            }
+            index -= 1
+        }
+        return nil
     }
 
     /// The http(s) URLs of an `output`: a URL, a list of URLs, or an object holding them (`video`, `url`).
