@@ -73,7 +73,7 @@ public struct ReplicateAdapter: ProviderAdapter {
             return .deployment(owner: String(parts[1]), name: String(parts[2]))
         }
         if parts.count == 1, hex(parts[0]) { return .version(model) }
-        if parts.count == 2, name(parts[0]) {
+        if parts.count == 2, name(parts[0]), parts[0] != "deployments" {
             let nameAndVersion = parts[1].split(separator: ":", omittingEmptySubsequences: false)
             if nameAndVersion.count == 1, name(nameAndVersion[0]) {
                 return .model(owner: String(parts[0]), name: String(nameAndVersion[0]))
@@ -174,7 +174,11 @@ public struct ReplicateAdapter: ProviderAdapter {
             report.videoURL = urls.first
             report.outputs = urls.count > 1 ? urls : nil
         case "failed":
-            report.error = ErrorMapping.taskFailure(code: nil, message: body["error"]?.textValue, state: .failed)
+            let reason = body["error"]?.textValue
+            // Replicate's models report their safety checkers' refusals as "NSFW content detected...".
+            let nsfw = reason?.lowercased().contains("nsfw") == true
+            report.error = ErrorMapping.taskFailure(code: nsfw ? "content_policy_violation" : nil, message: reason, state: .failed)
+            if nsfw { report.error?.providerCode = "nsfw" }
         case "aborted":
             report.error = VideoGenError(.deadline, "the prediction was aborted before it started (its Cancel-After deadline passed; not billed)", providerCode: "aborted")
         case "canceled":
