@@ -135,6 +135,7 @@ const char *g_workdir = NULL;
     X(download_refuses_fifo_destination, 30)                                                                          \
     X(download_path_not_utf8, 30)                                                                                     \
     X(input_not_utf8_refused, 30)                                                                                     \
+    X(direct_providers, 120)                                                                                          \
     X(threads_hammer, 90)
 
 #define DECLARE_TEST(name, limit) void name(void);
