@@ -64,10 +64,11 @@ struct ProviderPresetTests {
     }
 
     @Test("bad preset configurations are refused by name", arguments: [
-        Bad(json: #"{"provider":"sora-cloud","api_key":"k"}"#, code: .unsupported, mentions: "'sora-cloud' (known: openai, applerouter, routerone, newapi)"),
+        Bad(json: #"{"provider":"sora-cloud","api_key":"k"}"#, code: .unsupported, mentions: "'sora-cloud' (known: openai, applerouter, routerone, newapi, kling, fal, replicate)"),
         Bad(json: #"{"provider":"routerone","dialect":"openai","api_key":"k"}"#, code: .invalidArgument, mentions: "contradicts 'provider' ('routerone')"),
         Bad(json: #"{"provider":"openai","dialect":"kling","api_key":"k"}"#, code: .invalidArgument, mentions: "contradicts"),
-        Bad(json: #"{"provider":"applerouter","dialect":"fal","api_key":"k"}"#, code: .unsupported, mentions: "'fal'"),
+        Bad(json: #"{"provider":"applerouter","dialect":"nonesuch","api_key":"k"}"#, code: .unsupported, mentions: "'nonesuch'"),
+        Bad(json: #"{"provider":"applerouter","dialect":"fal","api_key":"k"}"#, code: .invalidArgument, mentions: "contradicts"),
         Bad(json: #"{"provider":5,"api_key":"k"}"#, code: .invalidArgument, mentions: "'provider'"),
         Bad(json: #"{"api_key":"k"}"#, code: .invalidArgument, mentions: "'provider'"),
         Bad(json: #"{"provider":"routerone","api_key":"k","status_route":"videos"}"#, code: .unsupported, mentions: "'status_route'"),

@@ -33,10 +33,9 @@ public struct FalQueueAdapter: ProviderAdapter {
 
     public var statusVocabulary: StatusVocabulary { FalQueueAdapter.vocabulary }
 
-    /// fal's queue words (`COMPLETED` is read with its `error` for failures).
-    static let vocabulary = StatusVocabulary([
+    /// fal's queue words on the common ones (`COMPLETED` is read with its `error` for failures).
+    static let vocabulary = StatusVocabulary.common.extending([
         .queued: ["IN_QUEUE"], .running: ["IN_PROGRESS"], .succeeded: ["COMPLETED"],
-        .cancelled: ["CANCELLED", "CANCELED"],
     ])
 
     static let supportedFields: Set<String> = [

@@ -37,11 +37,8 @@ public struct ReplicateAdapter: ProviderAdapter {
 
     public var statusVocabulary: StatusVocabulary { ReplicateAdapter.vocabulary }
 
-    /// Replicate's prediction statuses.
-    static let vocabulary = StatusVocabulary([
-        .queued: ["starting"], .running: ["processing"], .succeeded: ["succeeded"], .failed: ["failed"],
-        .cancelled: ["canceled", "aborted"],
-    ])
+    /// Replicate's prediction statuses on the common words (`starting` is queued, `aborted` cancelled).
+    static let vocabulary = StatusVocabulary.common.extending([.queued: ["starting"], .cancelled: ["aborted"]])
 
     static let supportedFields: Set<String> = [
         "model", "prompt", "negative_prompt", "image", "duration", "aspect_ratio", "resolution", "fps", "seed",
