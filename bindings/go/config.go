@@ -10,9 +10,11 @@ import (
 // fields are left out, so the library's defaults (and a preset's) apply. Its String and GoString never show the
 // API key.
 type Config struct {
-	// Provider is a preset ("applerouter", "routerone", "newapi", "openai"): dialect, address, schedule.
+	// Provider is a preset ("applerouter", "routerone", "newapi", "openai", "kling", "fal", "replicate"): dialect,
+	// address, schedule.
 	Provider string `json:"provider,omitempty"`
-	// Dialect is "openai", "unified", "kling", "routerone" or "chat" (required without a provider).
+	// Dialect is "openai", "unified", "kling", "routerone", "chat", "kling_official", "fal" or "replicate" (required
+	// without a provider).
 	Dialect string `json:"dialect,omitempty"`
 	// BaseURL is the http(s) root of the service; it overrides a preset's.
 	BaseURL string `json:"base_url,omitempty"`

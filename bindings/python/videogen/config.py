@@ -62,6 +62,14 @@ class ClientOptions(TypedDict, total=False):
     """A proxy URL (http, https, socks4(a), socks5(h)); ``""`` for none; left out: the environment's."""
     status_route: str
     """``unified`` only: poll ``"generations"`` (``/v1/video/generations/{id}``) or ``"videos"``."""
+    secret_key: str
+    """``kling_official`` only: Kling's secret key (prefer ``secret_key_env``)."""
+    secret_key_env: str
+    """``kling_official`` only: the environment variable holding Kling's secret key."""
+    prefer_wait: int
+    """``replicate`` only: seconds Replicate holds the submit's answer (``Prefer: wait``), 0-60; default 5."""
+    server_deadline: bool
+    """``fal`` and ``replicate``: the service drops the task ``wait_timeout`` seconds after the submit."""
     poll: PollOptions
     """The poll schedule."""
     retry: RetryOptions
