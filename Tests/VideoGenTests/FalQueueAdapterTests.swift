@@ -120,6 +120,8 @@ struct FalQueueAdapterTests {
         (#"{"status":"COMPLETED","logs":null,"error":"The content could not be processed","error_type":"content_policy_violation"}"#, TaskState.failed, VideoGenError.Code.contentPolicy),
         (#"{"status":"COMPLETED","logs":null,"error":"Generation failed","error_type":"generation_timeout"}"#, .failed, .taskFailed),
         (#"{"status":"COMPLETED","logs":null,"error":"The request was cancelled.","error_type":"request_cancelled"}"#, .cancelled, .taskFailed),
+        (#"{"status":"CANCELLED"}"#, .cancelled, .taskFailed),
+        (#"{"status":"FAILED","error":"Runner crashed"}"#, .failed, .taskFailed),
     ])
     func failures(_ body: String, _ state: TaskState, _ code: VideoGenError.Code) throws {
         var task = TaskSnapshot(id: "r-1", dialect: "fal", baseURL: "http://127.0.0.1:9")

@@ -160,7 +160,8 @@ public struct FalQueueAdapter: ProviderAdapter {
             if let metrics = body["metrics"], metrics.objectValue?.isEmpty == false { report.usage = metrics }
             guard report.state == .succeeded else {
                 if report.state.isTerminal {
-                    report.error = VideoGenError(.taskFailed, "the request was cancelled", providerCode: word)
+                    report.error = ErrorMapping.taskFailure(code: body["error_type"]?.textValue ?? word,
+                                                            message: body["error"]?.textValue, state: report.state)
                 }
                 return report
             }
