@@ -12,7 +12,8 @@ seed}`` once completed; before that 400, for a failed request 422 with FastAPI's
 ``request_cancelled``) or 400 ``ALREADY_COMPLETED``. ``X-Fal-Request-Timeout`` must be a number over 1 (it is
 recorded with the task). Scenarios come from the app id (``emu-fail``, ``emu-stuck``, ``emu-empty``); an app id
 containing ``emu-error-<code>`` answers that error: ``unauthorized`` 401, ``locked`` 403 (exhausted balance),
-``rate_limited`` 429, ``validation`` 422.
+``rate_limited`` 429, ``validation`` 422; one containing ``emu-echo-auth`` answers 400 with the ``Authorization``
+header in its detail, as a careless service might.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def submit(emu, req: Request, app: str) -> Response:
     refused = _unauthorized(emu, req)
     if refused is not None:
         return refused
+    if "emu-echo-auth" in app:
+        return _detail(400, f"Invalid request from {req.header('Authorization')}")
     code = error_scenario(app)
     if code == "validation":
         return _validation("prompt", "String should have at most 2500 characters", "string_too_long")

@@ -10,7 +10,8 @@ a list of two for a model containing ``emu-multi``), ``failed`` (``error``), ``c
 ``Cancel-After`` (``30s``, ``5m``, ``1h30m``, or bare seconds; at least 5 s) ends a prediction not finished by
 then: ``aborted`` if it never started, else ``canceled``. Scenarios come from the model (``emu-fail``,
 ``emu-stuck``, ``emu-empty``); a model containing ``emu-error-<code>`` answers that error: ``insufficient_credit``
-402, ``throttled`` 429 with ``Retry-After``, ``not_found`` 404, ``invalid`` 422.
+402, ``throttled`` 429 with ``Retry-After``, ``not_found`` 404, ``invalid`` 422; one containing ``emu-echo-auth``
+answers 422 with the ``Authorization`` header in its detail.
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ def _create(emu, req: Request, model: str, version: str | None, deployment: str 
     if "webhook" in body and not (isinstance(body["webhook"], str) and is_http_url(body["webhook"])):
         return _invalid("webhook", "webhook must be an http(s) URL", "format")
     name = deployment or model
+    if "emu-echo-auth" in name:
+        return problem(422, "Input validation failed", f"token {req.header('Authorization')} may not run {name}")
     code = error_scenario(name)
     if code == "invalid":
         return _invalid("input.duration", "duration must be one of: 5, 10", "enum")

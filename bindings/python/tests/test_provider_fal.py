@@ -171,3 +171,11 @@ def test_the_fal_client_sdk_runs_unchanged_against_the_emulator(emu):
     pinned = subprocess.run([python, "-c", "import importlib.metadata as m; print(m.version('fal-client'))"],
                             capture_output=True, text=True, check=True).stdout.strip()
     assert pinned == PINNED
+
+
+def test_canary_an_echoed_key_is_scrubbed_and_never_kept(emu, fal):
+    with pytest.raises(videogen.VideoGenError) as caught:
+        fal.submit(model="fal-ai/app-emu-echo-auth", prompt="p")
+    assert "<redacted>" in caught.value.message and API_KEY not in str(caught.value) + repr(caught.value)
+    record = json.dumps(fal.submit(model=APP, prompt="p").wait(timeout=20).record())
+    assert API_KEY not in record

@@ -172,3 +172,11 @@ def test_the_replicate_sdk_runs_unchanged_against_the_emulator(emu):
     pinned = subprocess.run([python, "-c", "import importlib.metadata as m; print(m.version('replicate'))"],
                             capture_output=True, text=True, check=True).stdout.strip()
     assert pinned == PINNED
+
+
+def test_canary_an_echoed_token_is_scrubbed_and_never_kept(emu, replicate):
+    with pytest.raises(videogen.VideoGenError) as caught:
+        replicate.submit(model="owner/model-emu-echo-auth", prompt="p")
+    assert "<redacted>" in caught.value.message and API_KEY not in str(caught.value) + repr(caught.value)
+    record = json.dumps(replicate.submit(model="owner/model", prompt="p").wait(timeout=20).record())
+    assert API_KEY not in record
