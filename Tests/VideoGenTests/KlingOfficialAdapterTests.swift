@@ -32,6 +32,8 @@ struct KlingOfficialAdapterTests {
         let second = try auth.token(now: 1_699_999_999 + 1500)
         #expect(second != first)
         #expect(try auth.headers(now: 1_699_999_999 + 1501)?.first?.value == "Bearer " + second)
+        // A clock set back before the token's nbf gets a fresh token rather than one Kling calls not yet valid (1003).
+        #expect(try auth.token(now: 1_699_999_999 + 1400) != second)
         // The secret and the tokens are scrubbed like the key, and the secret outlives any number of tokens.
         for step in 0..<(APIKey.maxOthers * 2) { _ = try auth.token(now: 1_800_000_000 + Double(step) * 1600) }
         #expect(key.redact("x sk-test-secret-xyz y") == "x <redacted> y")

@@ -19,7 +19,7 @@ public final class KlingJWTAuthenticator: Authenticator, Sendable {
 
     private let accessKey: APIKey
     private let secret: Mutex<[UInt8]>
-    private let current = Mutex<(token: String, expires: Double)?>(nil)
+    private let current = Mutex<(token: String, notBefore: Double, expires: Double)?>(nil)
 
     /// Creates the authenticator.
     /// - Parameters:
@@ -42,10 +42,11 @@ public final class KlingJWTAuthenticator: Authenticator, Sendable {
         [("Authorization", "Bearer " + (try token(now: now)))]
     }
 
-    /// The token to send at `now`: the last one while it has more than `renewBefore` seconds left, else a new one.
+    /// The token to send at `now`: the last one while it is valid at `now` with more than `renewBefore` seconds left
+    /// (a clock set back before its `nbf` gets a new one), else a new one.
     /// - Throws: `.auth` when libcrypto cannot sign.
     public func token(now: Double) throws -> String {
-        if let held = current.withLock({ $0 }), held.expires - KlingJWTAuthenticator.renewBefore > now {
+        if let held = current.withLock({ $0 }), held.notBefore <= now, held.expires - KlingJWTAuthenticator.renewBefore > now {
             return held.token
         }
         let issued = now.rounded(.down)
@@ -55,7 +56,7 @@ public final class KlingJWTAuthenticator: Authenticator, Sendable {
                                                    secret: secret.withLock { $0 })
         secret.withLock { bytes in accessKey.remember(String(decoding: bytes, as: UTF8.self)) }
         accessKey.remember(token)
-        current.withLock { $0 = (token, expires) }
+        current.withLock { $0 = (token, issued - KlingJWTAuthenticator.notBeforeSkew, expires) }
         return token
     }
 
