@@ -96,8 +96,8 @@ struct FalQueueAdapterTests {
     func noLinks() async throws {
         let transport = FakeTransport([])
         let task = TaskSnapshot(id: "r-1", dialect: "fal", baseURL: "http://127.0.0.1:9")
-        await expectError(.unsupported) { _ = try await client(transport).refresh(task) }
-        #expect(transport.requests.isEmpty)
+        let error = await expectError(.unsupported) { _ = try await client(transport).refresh(task) }
+        #expect(transport.requests.isEmpty && error?.message.contains("record lacks the address") == true)
     }
 
     @Test("the output schemas: video.url and the usual variants", arguments: [
