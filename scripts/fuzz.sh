@@ -91,7 +91,7 @@ for target in "${targets[@]}"; do
         continue
     fi
     if [ ! -x "$binary" ] || [ "$entry" -nt "$binary" ] || [ "$lib" -nt "$binary" ]; then
-        if ! "$swiftc" "${flags[@]}" -module-name "fuzz_$target" -I "$out/lib" "$entry" -L "$out/lib" -lVideoGen -lcurl \
+        if ! "$swiftc" "${flags[@]}" -module-name "fuzz_$target" -I "$out/lib" "$entry" -L "$out/lib" -lVideoGen -lcurl -lcrypto \
             -o "$binary" > "$out/$target.build.log" 2>&1; then
             grep -v 'Cannot export local symbol' "$out/$target.build.log" | head -n 30
             echo "FAIL - $target: does not build (log: $out/$target.build.log)"

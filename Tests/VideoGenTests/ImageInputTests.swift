@@ -24,9 +24,9 @@ struct ImageInputTests {
         switch dialect {
         case .gemini, .vertex: return .text(png.base64EncodedString())
         case .openai: return .upload
-        case .unified, .chat, .dashscope, .vidu, .openrouter: return .text("data:image/png;base64,\(png.base64EncodedString())")
+        case .unified, .chat, .dashscope, .vidu, .openrouter, .fal, .replicate: return .text("data:image/png;base64,\(png.base64EncodedString())")
         case .minimax, .runway, .ark: return .text("data:image/png;base64,\(png.base64EncodedString())")
-        case .kling: return .text(png.base64EncodedString())
+        case .kling, .klingOfficial: return .text(png.base64EncodedString())
         case .routerone, .luma: return .refused
         }
     }
@@ -45,7 +45,9 @@ struct ImageInputTests {
         let body = try #require(wire.body)
         switch dialect {
         case .openai: return nil
-        case .unified, .kling: return try JSONValue.parse(body)["image"]?.stringValue
+        case .unified, .kling, .klingOfficial: return try JSONValue.parse(body)["image"]?.stringValue
+        case .fal: return try JSONValue.parse(body)["image_url"]?.stringValue
+        case .replicate: return try JSONValue.parse(body)["input"]?["image"]?.stringValue
         case .routerone: return try JSONValue.parse(body)["image_url"]?.stringValue
         case .gemini, .vertex: return try JSONValue.parse(body)["instances"]?.arrayValue?.first?["image"]?["bytesBase64Encoded"]?.stringValue
         case .dashscope: return try JSONValue.parse(body)["input"]?["img_url"]?.stringValue
@@ -64,7 +66,7 @@ struct ImageInputTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vg-\(UUID().uuidString).png").path
         #expect(FileManager.default.createFile(atPath: path, contents: Self.png))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        var request = VideoRequest(model: "m", prompt: "p")
+        var request = VideoRequest(model: dialect == .fal ? "fal-ai/app" : dialect == .replicate ? "owner/name" : "m", prompt: "p")
         request.image = source(form, path: path)
         switch Self.expected(dialect, form) {
         case .text(let text):

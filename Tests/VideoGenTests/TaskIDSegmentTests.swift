@@ -103,10 +103,14 @@ struct TaskIDSegmentTests {
         let quoted = JSONValue.string(id).jsonText
         switch dialect {
         case .openai: return #"{"object":"video","id":\#(quoted),"status":"queued"}"#
-        case .kling: return #"{"code":0,"message":"SUCCEED","data":{"task_id":\#(quoted),"task_status":"submitted"}}"#
+        case .kling, .klingOfficial: return #"{"code":0,"message":"SUCCEED","data":{"task_id":\#(quoted),"task_status":"submitted"}}"#
         case .dashscope: return #"{"request_id":"r","output":{"task_id":\#(quoted),"task_status":"PENDING"}}"#
         case .vidu: return #"{"task_id":\#(quoted),"state":"created"}"#
         case .openrouter: return #"{"id":\#(quoted),"polling_url":"/api/v1/videos/x","status":"pending"}"#
+        case .fal:
+            let links = #""status_url":"http://127.0.0.1:9/a/b/requests/r/status","response_url":"http://127.0.0.1:9/a/b/requests/r","cancel_url":"http://127.0.0.1:9/a/b/requests/r/cancel""#
+            return #"{"request_id":\#(quoted),\#(links)}"#
+        case .replicate: return #"{"id":\#(quoted),"status":"starting"}"#
         case .chat:
             return #"{"id":\#(quoted),"choices":[{"finish_reason":"stop","message":{"role":"assistant","content":"https://cdn.example.com/v.mp4"}}]}"#
         case .runway, .ark: return #"{"id":\#(quoted)}"#
@@ -121,10 +125,14 @@ struct TaskIDSegmentTests {
     func clientRefusesAnsweredIDs(_ dialect: Dialect) async throws {
         for id in [".", "..", "a\u{1B}[2Jb", String(repeating: "y", count: 1025)] {
             let transport = FakeTransport([.respond(.json(200, TaskIDSegmentTests.submitAnswer(dialect, id: id)))])
-            let client = VideoGenClient(configuration: try TestConfig.make(dialect, retry: TestConfig.fastRetry),
-                                        transport: transport, random: { 0 })
+            var configuration = try TestConfig.make(dialect, retry: TestConfig.fastRetry)
+            if dialect == .klingOfficial {
+                configuration.authenticator = try KlingJWTAuthenticator(accessKey: configuration.apiKey, secretKey: "sk-secret-123")
+            }
+            let client = VideoGenClient(configuration: configuration, transport: transport, random: { 0 })
+            let model = dialect == .fal ? "fal-ai/app" : dialect == .replicate ? "owner/model" : "m"
             let error = await expectError(.protocolError) {
-                _ = try await client.submit(VideoRequest(model: "m", prompt: "p"))
+                _ = try await client.submit(VideoRequest(model: model, prompt: "p"))
             }
             #expect(error?.message.contains("path segment") == true, "\(error?.message ?? "")")
             #expect(transport.requests.count == 1, "only the submit went out")
@@ -163,18 +171,25 @@ struct TaskIDSegmentTests {
     func endToEnd() async throws {
         let emulator = try EmulatorProcess(taskSeconds: 0.2)
         for dialect in Dialect.allCases {
-            let client = VideoGenClient(configuration: try emulator.configuration(dialect))
+            var configuration = try emulator.configuration(dialect)
+            if dialect == .klingOfficial {
+                configuration.authenticator = try KlingJWTAuthenticator(accessKey: configuration.apiKey,
+                                                                        secretKey: EmulatorDirectProviderTests.klingSecret)
+            }
+            let client = VideoGenClient(configuration: configuration)
+            let model = dialect == .fal ? "fal-ai/kling-v1" : dialect == .replicate ? "owner/kling-v1" : "kling-v1"
             try await emulator.settings(["task_id": ".."])
             let before = try await emulator.requests().count
             let refused = await expectError(.protocolError) {
-                _ = try await client.submit(VideoRequest(model: "kling-v1", prompt: "a fox"))
+                _ = try await client.submit(VideoRequest(model: model, prompt: "a fox"))
             }
             #expect(refused?.message.contains("dot segment") == true, "\(dialect): \(refused?.message ?? "")")
             let after = try await emulator.requests().dropFirst(before).filter { !($0["path"]?.stringValue ?? "").hasPrefix("/_emulator/") }
             #expect(after.map { $0["method"]?.stringValue ?? "" } == ["POST"], "\(dialect): nothing but the submit: \(after)")
-            // Router One's own ids are `v_<hex>` (its emulator refuses others), chat has nothing to poll, and Google's
-            // ids are operation names (`models/{m}/operations/{id}`), whose segments are checked one by one.
-            guard ![.routerone, .chat, .gemini, .vertex].contains(dialect) else { continue }
+            // Router One's own ids are `v_<hex>` (its emulator refuses others), chat has nothing to poll, Google's ids
+            // are operation names (`models/{m}/operations/{id}`), whose segments are checked one by one, and fal's and
+            // Replicate's tasks are polled at the addresses their answers give (never built from the id).
+            guard ![.routerone, .chat, .gemini, .vertex, .fal, .replicate].contains(dialect) else { continue }
 
             let odd = "a/b?c#d%e"
             try await emulator.settings(["task_id": .string(odd)])
@@ -184,7 +199,7 @@ struct TaskIDSegmentTests {
             let done = try await client.wait(for: submitted, timeout: 20)
             #expect(done.state == .succeeded, "\(dialect): \(String(describing: done.error))")
             let statusPath = ["openai": "/v1/videos/", "unified": "/v1/video/generations/",
-                              "kling": "/kling/v1/videos/text2video/", "runway": "/v1/tasks/",
+                              "kling": "/kling/v1/videos/text2video/", "kling_official": "/v1/videos/text2video/", "runway": "/v1/tasks/",
                               "luma": "/dream-machine/v1/generations/",
                               "ark": "/api/v3/contents/generations/tasks/", "dashscope": "/api/v1/tasks/",
                               "vidu": "/ent/v2/tasks/", "openrouter": "/api/v1/videos/"][dialect.rawValue, default: "?"]

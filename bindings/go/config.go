@@ -10,11 +10,13 @@ import (
 // fields are left out, so the library's defaults (and a preset's) apply. Its String and GoString never show the
 // API key.
 type Config struct {
-	// Provider is a preset ("applerouter", "routerone", "newapi", "openai", "minimax", "minimaxi", "runway", "luma",
-	// "ark", "byteplus"): dialect, address, schedule.
+	// Provider is a preset ("applerouter", "routerone", "newapi", "openai", "gemini", "vertex", "kling", "fal",
+	// "replicate", "minimax", "minimaxi", "runway", "luma", "ark", "byteplus", "dashscope", "dashscope-us",
+	// "dashscope-cn", "vidu", "openrouter"): dialect, address, schedule.
 	Provider string `json:"provider,omitempty"`
-	// Dialect is "openai", "unified", "kling", "routerone", "chat", "gemini", "vertex", "minimax", "runway", "luma",
-	// "ark", "dashscope", "vidu" or "openrouter" (required without a provider).
+	// Dialect is "openai", "unified", "kling", "routerone", "chat", "gemini", "vertex", "kling_official", "fal",
+	// "replicate", "minimax", "runway", "luma", "ark", "dashscope", "vidu" or "openrouter" (required without a
+	// provider).
 	Dialect string `json:"dialect,omitempty"`
 	// BaseURL is the http(s) root of the service; it overrides a preset's.
 	BaseURL string `json:"base_url,omitempty"`

@@ -30,8 +30,8 @@ import urllib.parse
 from http import HTTPStatus
 from typing import Any, Generator
 
-from . import (auth, cdn, chat_routes, control, dashscope_routes, faults, google_routes, kling_routes,
-               openai_routes, openrouter_routes, routerone_routes, unified_routes, vidu_routes)
+from . import (auth, cdn, chat_routes, control, dashscope_routes, direct_routes, faults, google_routes,
+               kling_routes, openai_routes, openrouter_routes, routerone_routes, unified_routes, vidu_routes)
 from . import ark_routes, luma_routes, minimax_routes, runway_routes
 from .errors import internal_error, method_not_allowed, not_found, openai_error
 from .messages import Hold, HttpError, Request, Response
@@ -41,8 +41,9 @@ MAX_DRAIN = 64 * 1024 * 1024   # an oversized body up to this size is read and d
 MAX_LINE = 65536               # request line and header lines, as http.server
 MAX_HEADERS = 100
 IDLE_TIMEOUT = 60.0            # an idle keep-alive connection is closed after this long
-API_ROUTES = (control.ROUTES + openai_routes.ROUTES + unified_routes.ROUTES + kling_routes.ROUTES
-              + routerone_routes.ROUTES + chat_routes.ROUTES + google_routes.ROUTES)
+# Kling's own API (in direct_routes) must win over OpenAI's /v1/videos/{id}, so the direct routes come first.
+API_ROUTES = (control.ROUTES + direct_routes.ROUTES + openai_routes.ROUTES + unified_routes.ROUTES
+              + kling_routes.ROUTES + routerone_routes.ROUTES + chat_routes.ROUTES + google_routes.ROUTES)
 DIRECT_ROUTES = (minimax_routes.ROUTES + runway_routes.ROUTES + luma_routes.ROUTES + ark_routes.ROUTES
                  + dashscope_routes.ROUTES + vidu_routes.ROUTES + openrouter_routes.ROUTES)
 API_ROUTES = API_ROUTES + DIRECT_ROUTES
@@ -69,7 +70,8 @@ class Site:
     def dispatch(self, req: Request, authorization: str) -> Response | Hold:
         """Find the route for ``req`` and run it (auth first for ``/v1/`` and ``/kling/`` on the API origin)."""
         emu = self.emu
-        if self.origin == "api" and authorization != "valid" and req.path.startswith(PROTECTED_PREFIXES):
+        if self.origin == "api" and authorization != "valid" and req.path.startswith(PROTECTED_PREFIXES) \
+                and not direct_routes.checks_own_credentials(req.path):
             return auth.unauthorized(req.path, emu.settings.get("www_authenticate"))
         method = "GET" if req.method == "HEAD" else req.method
         allowed = []

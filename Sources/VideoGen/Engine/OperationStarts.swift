@@ -74,7 +74,7 @@ extension VideoGenClient {
                     completion(.success(snapshot))
                     return NothingToCancel()
                 }
-                throw VideoGenError(.unsupported, "the \(configuration.dialect.rawValue) dialect has no status to poll")
+                throw VideoGenError(.unsupported, "the \(configuration.dialect.rawValue) dialect has no status to poll, or the task's record lacks the address its status is read at")
             }
             return executor.start(request, mode: .idempotent) { [self] result in
                 switch result {

@@ -83,7 +83,7 @@ public final class VideoGenClient: Sendable {
     func applyStatus(_ response: HTTPResponse, to snapshot: TaskSnapshot, completion: @escaping OperationCompletion<TaskSnapshot>) {
         let parsed: StatusReport
         do {
-            parsed = try adapter.parseStatus(response, taskID: snapshot.id, baseURL: configuration.baseURL)
+            parsed = try adapter.parseStatus(response, for: snapshot, baseURL: configuration.baseURL)
             try checkAnsweredID(parsed.id)
         } catch {
             return applyStatusFailure(executor.scrubbed(VideoGenError.wrap(error)), to: snapshot, completion: completion)

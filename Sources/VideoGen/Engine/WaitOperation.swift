@@ -78,7 +78,7 @@ final class WaitOperation: EngineOperation<TaskSnapshot>, @unchecked Sendable {
     private func poll() {
         let configuration = client.configuration
         guard let request = client.adapter.statusRequest(for: current, baseURL: configuration.baseURL) else {
-            return finish(.failure(VideoGenError(.unsupported, "the \(configuration.dialect.rawValue) dialect has no status to poll")))
+            return finish(.failure(VideoGenError(.unsupported, "the \(configuration.dialect.rawValue) dialect has no status to poll, or the task's record lacks the address its status is read at")))
         }
         // The wait's deadline bounds the poll in flight too: a service that does not answer cannot hold the wait
         // past it.

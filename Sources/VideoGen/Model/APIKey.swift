@@ -34,12 +34,17 @@ public final class APIKey: Sendable, CustomStringConvertible, CustomDebugStringC
 
     /// Adds a secret of the same service (a signing secret, a token minted from the key) to what `redact` and
     /// `occurs` look for. Secrets shorter than 8 bytes are not searched (they would match ordinary words); past
-    /// `maxOthers`, the oldest is wiped and forgotten.
+    /// `maxOthers`, the one remembered least recently is wiped and forgotten.
     func remember(_ secret: String) {
         let secretBytes = Array(secret.utf8)
         guard secretBytes.count >= 8 else { return }
         others.withLock { secrets in
-            guard !secrets.contains(secretBytes) else { return }
+            if let known = secrets.firstIndex(of: secretBytes) {
+                // Remembered again: it is current, so it moves to the end and is the last to be forgotten (a
+                // signing secret re-remembered with every token it mints outlives those tokens).
+                secrets.append(secrets.remove(at: known))
+                return
+            }
             if secrets.count >= Self.maxOthers {
                 for index in secrets[0].indices { secrets[0][index] = 0 }
                 secrets.removeFirst()

@@ -13,7 +13,7 @@ public struct ClientConfiguration: Sendable {
     public var google: GoogleSettings?
     /// Which fetch route the `unified` dialect polls (`status_route`).
     public var statusRoute: UnifiedTaskAdapter.StatusRoute = .generations
-    /// Options of the MiniMax, Runway, Luma and Ark dialects (`minimax_api`, `runway_version`).
+    /// Options of the direct providers (`minimax_api`, `runway_version`, `prefer_wait`, `server_deadline`).
     public var directProviders = DirectProviderOptions()
     /// The service's root URL (a trailing `/v1` is removed: adapters add their own paths).
     public var baseURL: URL
@@ -85,6 +85,7 @@ public struct ClientConfiguration: Sendable {
         case .minimax: return MiniMaxAdapter(api: directProviders.minimaxAPI)
         case .runway: return RunwayAdapter(version: directProviders.runwayVersion)
         case .vertex: return VertexVeoAdapter(project: google?.project ?? "", location: google?.location ?? GoogleSettings.defaultLocation)
+        case .fal, .replicate: return directAdapter
         default: return dialect.adapter
         }
     }
@@ -188,6 +189,7 @@ public struct ClientConfiguration: Sendable {
             retry = try RetryPolicy(reading: &retryReader, defaults: retry)
             try retryReader.finish()
         }
+        try readDirectProviderFields(&reader, environment: environment)
         try reader.finish()
     }
 

@@ -30,6 +30,13 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
     case vidu
     /// OpenRouter's video API: `POST /api/v1/videos`, `GET /api/v1/videos/{id}`.
     case openrouter
+    /// Kling's own API (`api-singapore.klingai.com`): the `kling` wire format without the gateway's `/kling` prefix,
+    /// signed with a JWT made from an access key and a secret key, plus `omni-video`.
+    case klingOfficial = "kling_official"
+    /// fal's queue: `POST queue.fal.run/{app}`, then the `status_url` / `response_url` / `cancel_url` it answers.
+    case fal
+    /// Replicate predictions: models, versions and deployments (`/v1/.../predictions`).
+    case replicate
 
     /// The pure adapter that speaks this dialect, with its default options.
     public var adapter: any ProviderAdapter {
@@ -48,6 +55,9 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
         case .dashscope: return DashScopeAdapter()
         case .vidu: return ViduAdapter()
         case .openrouter: return OpenRouterVideosAdapter()
+        case .klingOfficial: return KlingAdapter(official: true)
+        case .fal: return FalQueueAdapter()
+        case .replicate: return ReplicateAdapter()
         }
     }
 }

@@ -66,6 +66,12 @@ public struct ProviderPreset: Sendable, Hashable {
                        summary: "Veo on Google's Gemini API: x-goog-api-key, /v1beta/models/{model}:predictLongRunning"),
         ProviderPreset(name: "vertex", dialects: [.vertex], baseURL: "https://us-central1-aiplatform.googleapis.com",
                        summary: "Veo on Google Cloud Vertex AI (https://{location}-aiplatform.googleapis.com): OAuth access token or service account, project and location"),
+        ProviderPreset(name: "kling", dialects: [.klingOfficial], baseURL: "https://api-singapore.klingai.com",
+                       summary: "Kling's own API (access key + secret key, JWT): /v1/videos/text2video, image2video, omni-video"),
+        ProviderPreset(name: "fal", dialects: [.fal], baseURL: "https://queue.fal.run",
+                       summary: "fal's queue (Authorization: Key): POST /{app}, then the status, response and cancel URLs it answers"),
+        ProviderPreset(name: "replicate", dialects: [.replicate], baseURL: "https://api.replicate.com",
+                       summary: "Replicate predictions: /v1/models/{owner}/{name}/predictions, /v1/predictions (version), /v1/deployments/{owner}/{name}/predictions"),
     ]
 
     /// The names of every preset, comma-separated.

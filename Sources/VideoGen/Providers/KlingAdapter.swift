@@ -14,6 +14,12 @@ import FoundationEssentials
 /// task_result: {videos: [{url}]}}}`, millisecond timestamps, no progress) or in the gateway's own shapes (flat
 /// `{task_id, status}`, new-api's task envelope); business codes map to videogen's codes (1102 balance → quota,
 /// 1301 content policy, 1302 / 1303 rate limits, ...). Kling has no cancel operation.
+///
+/// The same adapter speaks Kling's own API (`official`, the `kling_official` dialect): the same bodies and answers
+/// at `/v1/videos/...` without the `/kling` prefix, a third family, `omni-video` (models `kling-video-o*` and
+/// `*-omni`, or several reference `images`: `image_list`, see `KlingAdapter+Official.swift`), no gateway fields
+/// (`width`, `height`, `fps`, `seed`, `n` are refused), JWT credentials (`KlingJWTAuthenticator`), the task's
+/// `external_task_id` kept in its links, and `final_unit_deduction` as its usage.
 public struct KlingAdapter: ProviderAdapter {
     /// The two task families, each with its own submit and status path.
     public enum Route: String, Sendable, CaseIterable {
@@ -21,15 +27,25 @@ public struct KlingAdapter: ProviderAdapter {
         case text2video
         /// Image to video (a first frame, a last frame or both).
         case image2video
+        /// Kling's multimodal family (official API only): text, first and last frames, reference images.
+        case omniVideo = "omni-video"
     }
 
     /// Largest reference image Kling accepts, in bytes.
     public static let maxImageBytes = 10 * 1024 * 1024
 
-    /// Creates the adapter.
-    public init() {}
+    /// Whether this is Kling's own API (`kling_official`) rather than a gateway's pass-through (`kling`).
+    public let official: Bool
 
-    public var dialect: Dialect { .kling }
+    /// Creates the adapter: the gateways' pass-through under `/kling`, or Kling's own API when `official`.
+    public init(official: Bool = false) {
+        self.official = official
+    }
+
+    public var dialect: Dialect { official ? .klingOfficial : .kling }
+
+    /// Where the task families live: under `/kling` on a gateway, at the root of Kling's own API.
+    var pathPrefix: String { official ? "" : "/kling" }
 
     /// Kling asks for backoff starting at one second or more; query routes carry no QPS limit.
     public var defaultPollPolicy: PollPolicy { PollPolicy() }
@@ -52,6 +68,7 @@ public struct KlingAdapter: ProviderAdapter {
     }
 
     public func submitRequest(_ request: VideoRequest, baseURL: URL) throws -> HTTPRequest {
+        if official { return try officialSubmitRequest(request, baseURL: baseURL) }
         try refuseUnsupported(request, supported: KlingAdapter.supportedFields)
         var body: [String: JSONValue] = ["model_name": .string(request.model), "prompt": .string(request.prompt)]
         if let negative = request.negativePrompt { body["negative_prompt"] = .string(negative) }
@@ -76,9 +93,24 @@ public struct KlingAdapter: ProviderAdapter {
         return jsonPost(baseURL, "/kling/v1/videos/\(route.rawValue)", body)
     }
 
+    /// The body members every family shares, from the typed fields (`image` and `image_tail` excepted).
+    func commonBody(_ request: VideoRequest) -> [String: JSONValue] {
+        var body: [String: JSONValue] = ["model_name": .string(request.model), "prompt": .string(request.prompt)]
+        if let negative = request.negativePrompt { body["negative_prompt"] = .string(negative) }
+        if let duration = request.duration { body["duration"] = .string(String(duration)) }
+        if let ratio = request.aspectRatio { body["aspect_ratio"] = .string(ratio) }
+        if let mode = request.mode { body["mode"] = .string(mode) }
+        if let cfg = request.cfgScale { body["cfg_scale"] = .number(cfg) }
+        if let camera = request.cameraControl { body["camera_control"] = camera.json }
+        if let watermark = request.watermark { body["watermark_info"] = ["enabled": .bool(watermark)] }
+        if let callback = request.callbackURL { body["callback_url"] = .string(callback) }
+        if let external = request.externalTaskID { body["external_task_id"] = .string(external) }
+        return body
+    }
+
     /// An image as Kling takes it: a URL as given; local bytes as bare base64 (Kling refuses a `data:` prefix),
     /// JPEG or PNG only, at most `maxImageBytes`.
-    private func wireImage(_ image: ImageSource, field: String) throws -> String {
+    func wireImage(_ image: ImageSource, field: String) throws -> String {
         switch try image.wire(field: field) {
         case .url(let url):
             return url
@@ -102,23 +134,30 @@ public struct KlingAdapter: ProviderAdapter {
     }
 
     public func parseSubmit(_ response: HTTPResponse, baseURL: URL) throws -> StatusReport {
-        try submitReport(response) { try parser.parse($0, status: $1, baseURL: baseURL) }
+        try submitReport(response) { try officialDetails(parser.parse($0, status: $1, baseURL: baseURL), $0) }
     }
 
     /// - Parameter route: `text2video` or `image2video`; a task without a known route (a record written by hand)
     ///   is looked up under `text2video`, which gateways resolve by id alone.
     public func statusRequest(taskID: String, route: String?, baseURL: URL) -> HTTPRequest? {
-        let family = route.flatMap(Route.init(rawValue:)) ?? .text2video
-        return jsonGet(baseURL, "/kling/v1/videos/\(family.rawValue)/", id: taskID)
+        var family = route.flatMap(Route.init(rawValue:)) ?? .text2video
+        if family == .omniVideo && !official { family = .text2video }
+        return jsonGet(baseURL, "\(pathPrefix)/v1/videos/\(family.rawValue)/", id: taskID)
     }
 
     public func parseStatus(_ response: HTTPResponse, taskID: String, baseURL: URL) throws -> StatusReport {
-        try statusReport(response, taskID: taskID) { try parser.parse($0, status: $1, baseURL: baseURL) }
+        try statusReport(response, taskID: taskID) { try officialDetails(parser.parse($0, status: $1, baseURL: baseURL), $0) }
     }
 
     public func cancelRequest(taskID: String, baseURL: URL) -> HTTPRequest? { nil }
 
     public func error(from response: HTTPResponse) -> VideoGenError {
         ErrorMapping.error(from: response, refinements: ProviderErrorCodes.kling)
+    }
+
+    /// Kling's own API is signed with a JWT made from the access key and a secret key
+    /// (`ClientConfiguration.authenticator`, set from `secret_key`); without one, every request fails with `.auth`.
+    public func authenticator(key: APIKey) -> any Authenticator {
+        official ? MissingKlingSecret() : KeyHeaderAuthenticator(key: key)
     }
 }

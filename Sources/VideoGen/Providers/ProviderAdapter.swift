@@ -29,6 +29,9 @@ public protocol ProviderAdapter: Sendable {
     func statusRequest(taskID: String, route: String?, baseURL: URL) -> HTTPRequest?
     /// Reads a status answer.
     func parseStatus(_ response: HTTPResponse, taskID: String, baseURL: URL) throws -> StatusReport
+    /// Reads a status answer about `task`: by default `parseStatus(_:taskID:baseURL:)` with its id. Dialects whose
+    /// later requests use addresses the task keeps (`TaskSnapshot.links`: fal's `response_url`) read them here.
+    func parseStatus(_ response: HTTPResponse, for task: TaskSnapshot, baseURL: URL) throws -> StatusReport
     /// The request that cancels the task on the service, or nil when the dialect has none.
     func cancelRequest(taskID: String, baseURL: URL) -> HTTPRequest?
     /// The error a non-2xx answer means.
@@ -84,6 +87,11 @@ extension ProviderAdapter {
     /// The status request of the task's id and route.
     public func statusRequest(for task: TaskSnapshot, baseURL: URL) -> HTTPRequest? {
         statusRequest(taskID: task.id, route: task.route, baseURL: baseURL)
+    }
+
+    /// The status answer read about the task's id.
+    public func parseStatus(_ response: HTTPResponse, for task: TaskSnapshot, baseURL: URL) throws -> StatusReport {
+        try parseStatus(response, taskID: task.id, baseURL: baseURL)
     }
 
     /// The cancel request of the task's id.

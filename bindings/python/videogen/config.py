@@ -72,6 +72,14 @@ class ClientOptions(TypedDict, total=False):
     """``vertex`` only: the environment variable holding an OAuth access token."""
     service_account_file: str
     """``vertex`` only: a service account key file (JSON) from which tokens are minted and renewed."""
+    secret_key: str
+    """``kling_official`` only: Kling's secret key (prefer ``secret_key_env``)."""
+    secret_key_env: str
+    """``kling_official`` only: the environment variable holding Kling's secret key."""
+    prefer_wait: int
+    """``replicate`` only: seconds Replicate holds the submit's answer (``Prefer: wait``), 0-60; default 5."""
+    server_deadline: bool
+    """``fal`` and ``replicate``: the service drops the task ``wait_timeout`` seconds after the submit."""
     poll: PollOptions
     """The poll schedule."""
     retry: RetryOptions

@@ -1,0 +1,15 @@
+"""The direct providers' routes (Kling's own API, fal's queue, Replicate), registered ahead of the gateways' (Kling's
+``/v1/videos/{family}`` must win over OpenAI's ``/v1/videos/{id}``), and the paths whose routes check their own
+credentials (a Kling JWT, Replicate's problem-document 401) instead of the shared ``Bearer`` check."""
+
+from __future__ import annotations
+
+from . import fal_routes, kling_official_routes, replicate_routes
+
+ROUTES = kling_official_routes.ROUTES + replicate_routes.ROUTES + fal_routes.ROUTES
+OWN_CREDENTIALS = kling_official_routes.AUTH_PATHS + replicate_routes.AUTH_PATHS
+
+
+def checks_own_credentials(path: str) -> bool:
+    """True for paths whose routes check the credentials themselves."""
+    return any(pattern.match(path) for pattern in OWN_CREDENTIALS)
