@@ -174,7 +174,7 @@ struct TaskIDSegmentTests {
             var configuration = try emulator.configuration(dialect)
             if dialect == .klingOfficial {
                 configuration.authenticator = try KlingJWTAuthenticator(accessKey: configuration.apiKey,
-                                                                        secretKey: EmulatorDirectProviderTests.klingSecret)
+                                                                        secretKey: EmulatorKlingFalReplicateTests.klingSecret)
             }
             let client = VideoGenClient(configuration: configuration)
             let model = dialect == .fal ? "fal-ai/kling-v1" : dialect == .replicate ? "owner/kling-v1" : "kling-v1"
