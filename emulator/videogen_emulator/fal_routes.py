@@ -115,7 +115,23 @@ def submit(emu, req: Request, app: str) -> Response:
         scenario=scenario, duration=emu.settings.task_duration(), seconds=str(body.get("duration", "5")),
         extra={"owner": owner, "alias": alias, "timeout": timeout, "webhook": webhook, "fields": sorted(body)})
     links = _links(emu, task)
+    if webhook is not None:
+        emu.webhooks.task_created(task, webhook, lambda: _webhook_body(emu, task), scheme="fal")
     return json_response(200, {"request_id": task.id, **links, "queue_position": task.submitted_state().queue_position})
+
+
+def _webhook_body(emu, task) -> dict[str, Any]:
+    """fal's callback when the request ends: ``{request_id, gateway_request_id, status: OK | ERROR, payload, error}``,
+    the payload being the app's output (or the validation details of a failure)."""
+    state = task.state()
+    phase, error = _phase(task, state)
+    if error is not None:
+        return {"request_id": task.id, "gateway_request_id": task.id, "status": "ERROR", "error": error["message"],
+                "payload": {"detail": [{"loc": ["body"], "msg": error["message"], "type": error["code"]}]}}
+    url = shapes.signed_url(emu, task, state)
+    video = None if url is None else {"url": url, "content_type": "video/mp4", "file_name": f"{task.id}.mp4",
+                                      "file_size": emu.sample.size}
+    return {"request_id": task.id, "gateway_request_id": task.id, "status": "OK", "payload": {"video": video}}
 
 
 def _links(emu, task) -> dict[str, str]:

@@ -147,6 +147,10 @@ def submit(emu, req: Request, family: str) -> Response:
         seconds=body.get("duration", "5"), size=body.get("aspect_ratio", "16:9"),
         extra={"action": family, "external_task_id": external,
                "watermark": (body.get("watermark_info") or {}).get("enabled", False), "fields": sorted(body)})
+    if body.get("callback_url"):
+        # As through the gateways: Kling posts the task object, unsigned.
+        emu.webhooks.task_created(task, body["callback_url"], lambda: kling_shapes.status_envelope(
+            task, task.state(), shapes.video_link(emu, task, task.state()))["data"], scheme="unsigned")
     return json_response(200, kling_shapes.submit_envelope(task))
 
 

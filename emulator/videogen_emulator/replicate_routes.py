@@ -141,6 +141,9 @@ def _create(emu, req: Request, model: str, version: str | None, deployment: str 
         extra={"input": inputs, "version": version or "dp-" + "0" * 29 if deployment else version,
                "deployment": deployment, "cancel_after": cancel_after, "prefer": prefer or None,
                "webhook": body.get("webhook")})
+    if body.get("webhook"):
+        # Replicate signs its webhooks with Standard Webhooks and posts the prediction object itself.
+        emu.webhooks.task_created(task, body["webhook"], lambda: render(emu, task), scheme="standard_webhooks")
     if wait is None:
         return json_response(201, render(emu, task))
     remaining = (task.completes_at or float("inf")) - time.time()
