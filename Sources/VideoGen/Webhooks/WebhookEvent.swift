@@ -71,3 +71,20 @@ extension KlingAdapter: WebhookPayloadMapping {
         return WebhookEvent(taskID: id, report: report)
     }
 }
+
+extension OpenRouterVideosAdapter: WebhookPayloadMapping {
+    /// OpenRouter posts `{"type": "video.generation.completed" | ".failed" | ..., "data": <the job>}`, the job being
+    /// what `GET /api/v1/videos/{id}` answers (`id`, `status`, `unsigned_urls`, `error`...): `data` is read as a
+    /// status answer. A body that is a job itself is read as one.
+    public func webhookEvent(body: Data, baseURL: URL) throws -> WebhookEvent {
+        let json = try JSONValue.parse(body)
+        let type = json["type"]?.stringValue
+        let job = type != nil ? json["data"] : json
+        guard let job, job.objectValue != nil else {
+            throw VideoGenError(.protocolError, "the '\(Sanitize.text(type ?? "", limit: 60))' event carries no job in 'data'")
+        }
+        let report = try parse(job, status: 200, baseURL: baseURL)
+        guard let id = report.id, !id.isEmpty else { throw VideoGenError(.protocolError, "the callback names no video job") }
+        return WebhookEvent(taskID: id, report: report, eventType: type)
+    }
+}
