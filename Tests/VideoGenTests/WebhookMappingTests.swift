@@ -119,3 +119,38 @@ struct WebhookMappingTests {
         #expect(throws: WebhookRefusal.self) { try luma.applyWebhook(post, verifier: WebhookVerifier(scheme: .unsigned)) }
     }
 }
+
+/// The Gemini API's project webhooks, and the dialects that take no per-request callback.
+@Suite("webhook payload mapping: Gemini API; callback_url refused where there is no per-request webhook")
+struct WebhookRequestSideTests {
+    @Test("Gemini API: the video.generated envelope is a hint about data.id; an operation is read as a status")
+    func gemini() throws {
+        let base = URL(string: "https://generativelanguage.googleapis.com")!
+        let envelope = #"""
+        {"type":"video.generated","version":"v1","timestamp":"2026-12-02T05:00:00Z",
+        "data":{"id":"models/veo-3.1-generate-preview/operations/op1","output_file_uri":"https://generativelanguage.googleapis.com/v1beta/files/f1","file_name":"files/f1"}}
+        """#
+        let hint = try GeminiVeoAdapter().webhookEvent(body: Data(envelope.utf8), baseURL: base)
+        #expect(hint.taskID == "models/veo-3.1-generate-preview/operations/op1" && hint.report == nil)
+        #expect(hint.eventType == "video.generated")
+        let operation = #"{"name":"models/veo-3.1-generate-preview/operations/op2","done":false}"#
+        let status = try GeminiVeoAdapter().webhookEvent(body: Data(operation.utf8), baseURL: base)
+        #expect(status.taskID == "models/veo-3.1-generate-preview/operations/op2" && status.report?.state == .running)
+        #expect(throws: VideoGenError.self) {
+            try GeminiVeoAdapter().webhookEvent(body: Data(#"{"type":"video.generated","data":{}}"#.utf8), baseURL: base)
+        }
+    }
+
+    @Test("callback_url is refused by name where the service takes no per-request webhook",
+          arguments: [Dialect.gemini, .vertex, .runway, .dashscope, .openai])
+    func refusedByName(_ dialect: Dialect) throws {
+        let configuration = try TestConfig.make(dialect)
+        var request = VideoRequest(model: "m", prompt: "a fox")
+        request.callbackURL = "https://hooks.example.com/cb"
+        let error = #expect(throws: VideoGenError.self) {
+            _ = try configuration.adapter.submitRequest(request, baseURL: configuration.baseURL)
+        }
+        #expect(error?.code == .unsupported)
+        #expect(error?.message.contains("'callback_url'") == true, "\(String(describing: error?.message))")
+    }
+}

@@ -88,3 +88,21 @@ extension OpenRouterVideosAdapter: WebhookPayloadMapping {
         return WebhookEvent(taskID: id, report: report, eventType: type)
     }
 }
+
+extension GeminiVeoAdapter: WebhookPayloadMapping {
+    /// The Gemini API's project webhooks post thin envelopes (`{"type": "video.generated", "version", "timestamp",
+    /// "data": {"id", "output_file_uri", "file_name"}}`): a hint about the operation `data.id` names, which the
+    /// waits confirm by polling. A body that is an operation itself (`name`, `done`) is read as a status answer.
+    public func webhookEvent(body: Data, baseURL: URL) throws -> WebhookEvent {
+        let json = try JSONValue.parse(body)
+        if let type = json["type"]?.stringValue, let data = json["data"] {
+            guard let id = data["id"]?.stringValue, !id.isEmpty else {
+                throw VideoGenError(.protocolError, "the '\(Sanitize.text(type, limit: 60))' event names no operation")
+            }
+            return WebhookEvent(taskID: id, report: nil, eventType: type)
+        }
+        let report = try parseStatus(HTTPResponse(status: 200, body: body), taskID: "", baseURL: baseURL)
+        guard let id = report.id, !id.isEmpty else { throw VideoGenError(.protocolError, "the callback names no operation") }
+        return WebhookEvent(taskID: id, report: report)
+    }
+}
