@@ -130,6 +130,8 @@ class WebhookSender:
         """The headers of one delivery of ``raw`` under ``scheme``."""
         now = int(time.time()) - (int(config["stale_seconds"]) if stale else 0)
         secret = config["secret"]
+        if secret is None and scheme in ("standard_webhooks", "openrouter", "vidu") and not forged:
+            return {}       # no secret configured: the callback goes unsigned (and fails verification)
         if forged:
             secret = signing.new_standard_secret() if scheme == "standard_webhooks" else "forged-" + secrets.token_hex(8)
         if scheme == "standard_webhooks":

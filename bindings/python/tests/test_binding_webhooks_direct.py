@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -184,3 +186,26 @@ def test_vidu_signature_does_not_cover_the_body(emulator):
         client.submit(model="viduq2", prompt="a fox", callback_url=receiver.url + "/vidu")
         verdict = receiver.wait_for(1, timeout=30)[0].verdict
         assert verdict.accepted and verdict.details["signed"] is True
+
+
+def test_emulator_openrouter_callback_url_https_or_loopback(emulator):
+    """The emulator's OpenRouter takes https callback URLs, and http only to a loopback host (for tests' receivers);
+    without a configured secret its callback goes unsigned, and is refused as a bad signature."""
+    def submit(url: str) -> int:
+        request = urllib.request.Request(
+            emulator.base_url + "/api/v1/videos", method="POST",
+            data=json.dumps({"model": "m", "prompt": "p", "callback_url": url}).encode(),
+            headers={"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    assert submit("http://hooks.example.com/cb") == 400
+    assert submit("https://127.0.0.1:9/cb") == 202      # loopback: its callback attempt fails locally
+    emulator.webhooks.configure(secret=None)
+    verifier = SIGNED[0][2]
+    with make_client(emulator, "openrouter", poll=SLOW_POLL) as client, WebhookReceiver(client, verifier) as receiver:
+        assert submit(receiver.url + "/or") == 202
+        assert receiver.wait_for(1, timeout=30)[0].verdict.reason == "malformed_header"
