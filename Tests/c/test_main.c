@@ -143,6 +143,8 @@ const char *g_workdir = NULL;
     X(webhooks_argument_checks, 20)                                                                                   \
     X(webhooks_wait_ends_on_callback, 60)                                                                             \
     X(direct_providers, 120)                                                                                          \
+    X(webhooks_openrouter_wait_ends_on_callback, 60)                                                                  \
+    X(webhooks_vidu_wait_ends_on_callback, 60)                                                                        \
     X(threads_hammer, 90)                                                                                             \
     X(google_gemini_end_to_end, 60)                                                                                   \
     X(google_vertex_end_to_end, 60)

@@ -92,6 +92,8 @@ void webhooks_argument_checks(void)
 
 struct receiver {
     vg_client *client;
+    const char *verifier; /* the verifier document */
+    const char *target;   /* the request target the callback is posted to */
     int listener;
     vg_webhook_verdict verdict;
     char result[1024];
@@ -133,9 +135,8 @@ static void *receive_one(void *argument)
                 *end = '\0';
                 *line_end = '\0';
                 r->applied_at = now_seconds();
-                vg_client_webhook_apply(r->client, "{\"scheme\":\"standard_webhooks\",\"secret\":\"" WEBHOOK_SECRET "\"}",
-                                        "POST", "/hooks", line_end + 2, (const uint8_t *)end + 4, (size_t)length,
-                                        &r->verdict, &result, &error);
+                vg_client_webhook_apply(r->client, r->verifier, "POST", r->target, line_end + 2,
+                                        (const uint8_t *)end + 4, (size_t)length, &r->verdict, &result, &error);
                 snprintf(r->result, sizeof r->result, "%s", result ? result : vg_error_message(error));
                 vg_string_free(result);
                 vg_error_free(error);
@@ -149,7 +150,9 @@ static void *receive_one(void *argument)
     return NULL;
 }
 
-void webhooks_wait_ends_on_callback(void)
+/* Submits `model` on `dialect` with a callback_url at a receiver thread that applies what arrives with `verifier`;
+ * the wait (60-s polling, 45-s deadline) must end succeeded on the callback, `applied`. */
+static void wait_ends_on_callback(const char *dialect, const char *model, const char *verifier)
 {
     struct receiver r;
     struct sockaddr_in address;
@@ -163,6 +166,8 @@ void webhooks_wait_ends_on_callback(void)
     double begin, elapsed, ended;
     memset(&r, 0, sizeof r);
     r.verdict = (vg_webhook_verdict)-1;
+    r.verifier = verifier;
+    r.target = "/hooks?from=c";
     memset(&address, 0, sizeof address);
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -172,15 +177,15 @@ void webhooks_wait_ends_on_callback(void)
     REQUIRE(listen(r.listener, 4) == 0);
     REQUIRE(getsockname(r.listener, (struct sockaddr *)&address, &size) == 0);
     snprintf(config, sizeof config,
-             "{\"dialect\": \"unified\", \"base_url\": \"%s\", \"api_key_env\": \"%s\","
+             "{\"dialect\": \"%s\", \"base_url\": \"%s\", \"api_key_env\": \"%s\","
              " \"poll\": {\"interval\": 60, \"max_interval\": 60, \"jitter\": 0}}",
-             g_base_url, TEST_KEY_ENV);
+             dialect, g_base_url, TEST_KEY_ENV);
     REQUIRE_CODE_E(vg_client_create(config, &r.client, &error), VG_OK, error);
     REQUIRE(pthread_create(&thread, NULL, receive_one, &r) == 0);
     started = 1;
     snprintf(request, sizeof request,
-             "{\"model\": \"veo-3\", \"prompt\": \"a paper boat\", \"callback_url\": \"http://127.0.0.1:%d/hooks\"}",
-             ntohs(address.sin_port));
+             "{\"model\": \"%s\", \"prompt\": \"a paper boat\", \"callback_url\": \"http://127.0.0.1:%d%s\"}",
+             model, ntohs(address.sin_port), r.target);
     REQUIRE_CODE_E(vg_client_submit(r.client, request, &task, &error), VG_OK, error);
     begin = now_seconds();
     code = vg_task_wait(task, 45, NULL, NULL, &error);
@@ -194,7 +199,7 @@ void webhooks_wait_ends_on_callback(void)
     CHECKF(r.verdict == VG_WEBHOOK_ACCEPTED, "verdict %d: %s", (int)r.verdict, r.result);
     CHECK_CONTAINS(r.result, "\"kind\":\"applied\"");
     CHECK_CONTAINS(r.result, "\"waits\":1");
-    printf("# callback received -> wait ended: %.1f ms\n", 1000 * (ended - r.applied_at));
+    printf("# %s: callback received -> wait ended: %.1f ms\n", dialect, 1000 * (ended - r.applied_at));
 done:
     vg_error_free(error);
     if (r.listener >= 0) {
@@ -204,4 +209,27 @@ done:
     if (started) pthread_join(thread, NULL);
     vg_task_free(task);
     vg_client_free(r.client);
+}
+
+void webhooks_wait_ends_on_callback(void)
+{
+    wait_ends_on_callback("unified", "veo-3", "{\"scheme\":\"standard_webhooks\",\"secret\":\"" WEBHOOK_SECRET "\"}");
+}
+
+/* OpenRouter signs with the workspace secret (the emulator's configured secret, used as OpenRouter's). */
+void webhooks_openrouter_wait_ends_on_callback(void)
+{
+    wait_ends_on_callback("openrouter", "google/veo-3.1", "{\"scheme\":\"openrouter\",\"secret\":\"" WEBHOOK_SECRET "\"}");
+}
+
+/* Vidu signs with the API token. */
+void webhooks_vidu_wait_ends_on_callback(void)
+{
+    char verifier[512];
+    const char *key = getenv(TEST_KEY_ENV);
+    REQUIRE(key != NULL && strlen(key) < 256 && strpbrk(key, "\"\\") == NULL);
+    snprintf(verifier, sizeof verifier, "{\"scheme\":\"vidu\",\"secret\":\"%s\"}", key);
+    wait_ends_on_callback("vidu", "viduq2", verifier);
+done:
+    return;
 }

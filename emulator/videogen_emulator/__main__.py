@@ -48,11 +48,14 @@ def parse_args(argv: list[str] | None = None, prog: str = "videogen-emulator") -
     p.add_argument("--no-request-log", dest="request_log", action="store_false",
                    help="keep requests out of /_emulator/requests (they are still counted in /_emulator/stats)")
     p.add_argument("--webhook-url", default=None,
-                   help="where OpenAI-style callbacks go (Kling and new-api tasks use their request's callback_url)")
+                   help="where OpenAI-style callbacks go (Kling, new-api, OpenRouter, Vidu, Luma, Ark and MiniMax "
+                        "tasks use their request's callback_url)")
     p.add_argument("--webhook-scheme", default="standard_webhooks",
-                   help="how callbacks are signed: standard_webhooks, fal, vidu, openrouter or unsigned")
+                   help="how callbacks are signed: standard_webhooks, fal, vidu, openrouter or unsigned (OpenRouter, "
+                        "Vidu, Luma, Ark and MiniMax routes sign as their provider does)")
     p.add_argument("--webhook-secret", default=os.environ.get("VIDEOGEN_EMULATOR_WEBHOOK_SECRET"),
-                   help="the signing secret (whsec_... for standard_webhooks); default $VIDEOGEN_EMULATOR_WEBHOOK_SECRET")
+                   help="the signing secret (whsec_... for standard_webhooks; OpenRouter's workspace secret; Vidu "
+                        "signs with the API key); default $VIDEOGEN_EMULATOR_WEBHOOK_SECRET")
     p.add_argument("--webhook-duplicates", type=int, default=0, help="extra identical deliveries of each callback")
     p.add_argument("--webhook-mode", default="normal", help="normal, forged, tampered, stale or replayed")
     p.add_argument("--verbose", action="store_true", help="log method, path and status to stderr")

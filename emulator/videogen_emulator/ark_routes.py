@@ -101,7 +101,13 @@ def submit(emu, req: Request) -> Response:
             return bad(f"unknown Ark error scenario {code}")
         status, name, type_, message = ERRORS[code]
         return error(status, name, message, type_)
+    if "callback_url" in body and not (isinstance(body["callback_url"], str) and is_http_url(body["callback_url"])):
+        return bad("The parameter `callback_url` specified in the request is not valid", "callback_url")
     task = create(emu, req, "ark", body["model"], texts[0] if texts else "", new_id, bad, request=body)
+    if body.get("callback_url"):
+        # Ark's callbacks are unsigned: the task object, as the GET answers it.
+        emu.webhooks.task_created(task, body["callback_url"], lambda: render(emu, task, task.state()),
+                                  scheme="unsigned")
     return json_response(200, {"id": task.id})
 
 

@@ -72,8 +72,14 @@ def submit(emu, req: Request) -> Response:
     code = error_scenario(body["model"])
     if code is not None:
         return error(int(code) if code.isdigit() else 400, "Emulated error")
+    if "callback_url" in body and not (isinstance(body["callback_url"], str) and is_http_url(body["callback_url"])):
+        return error(400, "callback_url must be an http(s) URL")
     task = create(emu, req, "luma", body["model"], body.get("prompt", ""), uuid_id, lambda m: error(400, m),
                   request=body)
+    if body.get("callback_url"):
+        # Luma's callbacks are unsigned: the Generation object, posted as is.
+        emu.webhooks.task_created(task, body["callback_url"], lambda: render(emu, task, task.state()),
+                                  scheme="unsigned")
     return json_response(201, render(emu, task, task.submitted_state()))
 
 

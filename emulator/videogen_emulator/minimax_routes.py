@@ -109,8 +109,16 @@ def _submit(emu, req: Request, version: str) -> Response:
         if not code.isdigit() or int(code) not in CODES:
             raise HttpError(error(2013, f"unknown MiniMax error scenario {code}"))
         return error(int(code))
+    if "callback_url" in body and not (isinstance(body["callback_url"], str) and is_http_url(body["callback_url"])):
+        raise HttpError(error(2013, "invalid params, callback_url must be an http(s) URL"))
     task = create(emu, req, "minimax-" + version, body["model"], prompt, digits_id,
                   lambda m: error(2013, f"invalid params, {m}"), request=body)
+    if body.get("callback_url"):
+        # MiniMax's callbacks are unsigned; their body is the query answer's ({task_id, status, file_id, base_resp}
+        # for v1; for v2, unconfirmed, the query answer's {task: ...} too). MiniMax first posts a {"challenge"}
+        # the receiver must echo: the emulator does not.
+        answer = query_v1_answer if version == "v1" else query_v2_answer
+        emu.webhooks.task_created(task, body["callback_url"], lambda: answer(emu, task), scheme="unsigned")
     if version == "v1":
         return json_response(200, {"task_id": task.id, "base_resp": base_resp()})
     return json_response(200, {"task_id": task.id})
@@ -141,6 +149,11 @@ def query_v1(emu, req: Request) -> Response:
     task = emu.store.get(req.query.get("task_id", ""))
     if task is None or task.dialect != "minimax-v1":
         return v1_error(2013, "invalid params, invalid task_id")
+    return json_response(200, query_v1_answer(emu, task))
+
+
+def query_v1_answer(emu, task: Task) -> dict[str, Any]:
+    """``GET /v1/query/video_generation``'s answer about ``task`` (also its callback's body)."""
     state = task.state()
     body: dict[str, Any] = {"task_id": task.id, "status": V1_STATUS[state.phase], "file_id": "",
                             "base_resp": base_resp()}
@@ -152,7 +165,7 @@ def query_v1(emu, req: Request) -> Response:
     if state.phase == "failed":
         code, message = _failure(task, state)
         body["base_resp"] = base_resp(code, message)
-    return json_response(200, body)
+    return body
 
 
 def retrieve(emu, req: Request) -> Response:
@@ -176,6 +189,11 @@ def query_v2(emu, req: Request, task_id: str) -> Response:
     task = emu.store.get(task_id)
     if task is None or task.dialect != "minimax-v2":
         return v2_error(2013, "invalid task_id")
+    return json_response(200, query_v2_answer(emu, task))
+
+
+def query_v2_answer(emu, task: Task) -> dict[str, Any]:
+    """``GET /v2/query/video_generation/{id}``'s answer about ``task`` (also the body the emulator posts back)."""
     state = task.state()
     seconds = task.extra.get("request", {}).get("duration", 6)
     item: dict[str, Any] = {"id": task.id, "model": task.model, "status": V2_STATUS[state.phase],
@@ -192,7 +210,7 @@ def query_v2(emu, req: Request, task_id: str) -> Response:
     if state.phase == "failed":
         code, message = _failure(task, state)
         item["error"] = {"code": code, "message": message}
-    return json_response(200, {"task": item})
+    return {"task": item}
 
 
 ROUTES = [

@@ -110,13 +110,21 @@ def _check(body: dict[str, Any]) -> Response | None:
     if "generate_audio" in body and not isinstance(body["generate_audio"], bool):
         return error(400, "generate_audio: Expected boolean")
     if "callback_url" in body and not (isinstance(body["callback_url"], str) and is_http_url(body["callback_url"])
-                                       and body["callback_url"].lower().startswith("https://")):
+                                       and _https_or_loopback(body["callback_url"])):
         return error(400, "callback_url: Must be an HTTPS URL")
     return None
 
 
+def _https_or_loopback(url: str) -> bool:
+    """OpenRouter takes HTTPS callback URLs only; the emulator also takes plain http to a loopback host, so that a
+    test's receiver (the standard library's HTTP server) can be one."""
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme.lower() == "https" or parts.hostname in ("127.0.0.1", "localhost", "::1")
+
+
 def submit(emu, req: Request) -> Response:
-    """Create a job (202)."""
+    """Create a job (202); with a ``callback_url``, the job's event is posted there when it ends, signed with the
+    workspace signing secret (the emulator's webhook secret) as OpenRouter signs: ``X-OpenRouter-Signature``."""
     if not key_matches(req, emu.api_key, "Bearer"):
         return error(401, "No auth credentials found")
     body = json_object(req)
@@ -140,6 +148,8 @@ def submit(emu, req: Request) -> Response:
         scenario=scenario, duration=emu.settings.task_duration(), seconds=str(body.get("duration", 8)),
         size=body.get("aspect_ratio", "16:9"),
         extra={"outputs": min(MAX_OUTPUTS, output_count(model)), "fields": sorted(body)})
+    if body.get("callback_url"):
+        emu.webhooks.task_created(task, body["callback_url"], lambda: event(emu, task), scheme="openrouter")
     return json_response(202, {"id": task.id, "polling_url": _path(task.id), "status": "pending"})
 
 
@@ -150,6 +160,17 @@ def fetch(emu, req: Request, job_id: str) -> Response:
     task = emu.store.get(job_id)
     if task is None or task.dialect != "openrouter":
         return error(404, "Video generation job not found")
+    return json_response(200, job(emu, task))
+
+
+def event(emu, task) -> dict[str, Any]:
+    """The webhook body: ``{"type": "video.generation.<status>", "data": <the job, as the status route answers>}``."""
+    data = job(emu, task)
+    return {"type": f"video.generation.{data['status']}", "data": data}
+
+
+def job(emu, task) -> dict[str, Any]:
+    """The job object (``GET /api/v1/videos/{id}``'s answer)."""
     state = task.state()
     now_phase = phase(task, state)
     answer: dict[str, Any] = {"id": task.id, "polling_url": _path(task.id), "status": STATUS[now_phase]}
@@ -166,7 +187,7 @@ def fetch(emu, req: Request, job_id: str) -> Response:
         answer["usage"] = {"cost": 0, "is_byok": False}
     elif now_phase == "failed":
         answer["error"] = FAIL_MESSAGE
-    return json_response(200, answer)
+    return answer
 
 
 def content(emu, req: Request, job_id: str) -> Response:

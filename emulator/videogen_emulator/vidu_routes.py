@@ -129,6 +129,10 @@ def submit(emu, req: Request, action: str) -> Response:
         seconds=str(duration), size=body.get("aspect_ratio", "16:9"),
         extra={"action": action, "fail_code": failure_code(model), "outputs": min(MAX_OUTPUTS, output_count(model)),
                "payload": body.get("payload", ""), "credits": 4 * max(1, duration // 4), "fields": sorted(body)})
+    if body.get("callback_url"):
+        # Vidu signs its callbacks with the API token (X-HMAC-SIGNATURE); the body is the creations answer.
+        emu.webhooks.task_created(task, body["callback_url"], lambda: creations_answer(emu, task), scheme="vidu",
+                                  secret=emu.api_key)
     answer = {key: body[key] for key in ("prompt", "images", "duration", "seed", "aspect_ratio", "resolution",
                                          "movement_amplitude", "payload", "bgm", "off_peak") if key in body}
     answer.update({"task_id": task.id, "state": "created", "model": model, "credits": task.extra["credits"],
@@ -149,6 +153,11 @@ def creations(emu, req: Request, task_id: str) -> Response:
     task = emu.store.get(task_id)
     if task is None or task.dialect != "vidu":
         return error(404, "TaskNotFound", "task not found")
+    return json_response(200, creations_answer(emu, task))
+
+
+def creations_answer(emu, task) -> dict[str, Any]:
+    """``GET /ent/v2/tasks/{id}/creations``'s answer, which is also the body of Vidu's callback."""
     state = task.state()
     now_phase = phase(task, state)
     answer: dict[str, Any] = {"id": task.id, "state": _state_word(task, state, now_phase), "err_code": "",
@@ -166,7 +175,7 @@ def creations(emu, req: Request, task_id: str) -> Response:
         answer["err_code"] = "UserCancelled"
     elif now_phase == "failed":
         answer["err_code"] = task.extra.get("fail_code") or "CreationPolicyViolation"
-    return json_response(200, answer)
+    return answer
 
 
 def cancel_task(emu, req: Request, task_id: str) -> Response:

@@ -2,7 +2,8 @@
 and duplicates, and on request forged, tampered, replayed or stale deliveries.
 
 Configure with :meth:`WebhookSender.configure` (``Emulator.webhooks``, ``POST /_emulator/webhooks`` or the command
-line's ``--webhook-*`` options). The callback URL is the request's ``callback_url`` (Kling, new-api) or, for the
+line's ``--webhook-*`` options). The callback URL is the request's ``callback_url`` (Kling, new-api, OpenRouter, Vidu, Luma,
+Ark, MiniMax) or, for the
 OpenAI dialect (whose webhooks are configured per project, not per request), the configured ``url``. Every
 delivery attempt is recorded (:meth:`deliveries`). Provider routes added later call :meth:`task_created` with their
 task, the URL and a ``body`` function giving the provider's payload.
@@ -84,22 +85,27 @@ class WebhookSender:
         for timer in timers:
             timer.cancel()
 
-    def task_created(self, task, url: str | None, body: Callable[[], dict], scheme: str | None = None) -> None:
+    def task_created(self, task, url: str | None, body: Callable[[], dict], scheme: str | None = None,
+                     secret: str | None = None) -> None:
         """Schedule ``task``'s callback for when it ends: POST ``body()`` (built then) to ``url`` (or the configured
-        one), signed with ``scheme`` (or the configured one)."""
+        one), signed with ``scheme`` (or the configured one) under ``secret`` (or the configured one: Vidu signs with
+        the API token, which its route passes here)."""
         with self._lock:
             target = url or self._config["url"]
             if not target or task.completes_at is None:
                 return
             delay = max(0.0, task.completes_at - time.time())
-            timer = threading.Timer(delay, self._fire, args=(task.id, target, body, scheme))
+            timer = threading.Timer(delay, self._fire, args=(task.id, target, body, scheme, secret))
             timer.daemon = True
             self._timers.append(timer)
         timer.start()
 
-    def _fire(self, task_id: str, url: str, body: Callable[[], dict], scheme: str | None) -> None:
+    def _fire(self, task_id: str, url: str, body: Callable[[], dict], scheme: str | None,
+              secret: str | None = None) -> None:
         with self._lock:
             config = dict(self._config)
+        if secret is not None:
+            config["secret"] = secret
         scheme = scheme or config["scheme"]
         raw = json.dumps(body(), separators=(",", ":")).encode()
         mode = config["mode"]
@@ -124,6 +130,8 @@ class WebhookSender:
         """The headers of one delivery of ``raw`` under ``scheme``."""
         now = int(time.time()) - (int(config["stale_seconds"]) if stale else 0)
         secret = config["secret"]
+        if secret is None and scheme in ("standard_webhooks", "openrouter", "vidu") and not forged:
+            return {}       # no secret configured: the callback goes unsigned (and fails verification)
         if forged:
             secret = signing.new_standard_secret() if scheme == "standard_webhooks" else "forged-" + secrets.token_hex(8)
         if scheme == "standard_webhooks":

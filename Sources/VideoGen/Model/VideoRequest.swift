@@ -44,7 +44,8 @@ public struct VideoRequest: Sendable, Hashable {
     public var cfgScale: Double?
     /// A camera movement (Kling's `camera_control`); excludes `imageTail`.
     public var cameraControl: CameraControl?
-    /// An http(s) URL the service calls when the task changes state (Kling's `callback_url`).
+    /// An http(s) URL the service calls when the task changes state: `callback_url` of Kling, OpenRouter, Vidu, Luma,
+    /// Ark and MiniMax (`metadata.callback_url` for new-api); refused by name where the service takes none.
     public var callbackURL: String?
     /// Your own id for the task, unique per account (Kling's `external_task_id`).
     public var externalTaskID: String?

@@ -14,6 +14,11 @@ import FoundationEssentials
 /// recorded as `inline:generatedSamples/{index}` and downloaded by asking the operation again. Samples removed by the RAI filters with none left
 /// fail with `.contentPolicy` and `raiMediaFilteredReasons`. `seed` and `fps` are refused (the Gemini API refuses
 /// them; google-genai does too), as are the fields Veo has no parameter for. There is no cancel operation for Veo.
+///
+/// `callback_url` is refused by name: the Gemini API's per-request webhook (`webhookConfig: {uris}`, which
+/// google-genai 2.34 sends for Veo) is signed with a JWT under Google's RSA keys, a scheme videogen does not verify.
+/// Project webhooks (registered with the Gemini API's webhook service) are Standard Webhooks, and their
+/// `video.generated` event is read as a hint (`WebhookPayloadMapping`).
 public struct GeminiVeoAdapter: ProviderAdapter {
     /// Creates the adapter.
     public init() {}

@@ -71,3 +71,38 @@ extension KlingAdapter: WebhookPayloadMapping {
         return WebhookEvent(taskID: id, report: report)
     }
 }
+
+extension OpenRouterVideosAdapter: WebhookPayloadMapping {
+    /// OpenRouter posts `{"type": "video.generation.completed" | ".failed" | ..., "data": <the job>}`, the job being
+    /// what `GET /api/v1/videos/{id}` answers (`id`, `status`, `unsigned_urls`, `error`...): `data` is read as a
+    /// status answer. A body that is a job itself is read as one.
+    public func webhookEvent(body: Data, baseURL: URL) throws -> WebhookEvent {
+        let json = try JSONValue.parse(body)
+        let type = json["type"]?.stringValue
+        let job = type != nil ? json["data"] : json
+        guard let job, job.objectValue != nil else {
+            throw VideoGenError(.protocolError, "the '\(Sanitize.text(type ?? "", limit: 60))' event carries no job in 'data'")
+        }
+        let report = try parse(job, status: 200, baseURL: baseURL)
+        guard let id = report.id, !id.isEmpty else { throw VideoGenError(.protocolError, "the callback names no video job") }
+        return WebhookEvent(taskID: id, report: report, eventType: type)
+    }
+}
+
+extension GeminiVeoAdapter: WebhookPayloadMapping {
+    /// The Gemini API's project webhooks post thin envelopes (`{"type": "video.generated", "version", "timestamp",
+    /// "data": {"id", "output_file_uri", "file_name"}}`): a hint about the operation `data.id` names, which the
+    /// waits confirm by polling. A body that is an operation itself (`name`, `done`) is read as a status answer.
+    public func webhookEvent(body: Data, baseURL: URL) throws -> WebhookEvent {
+        let json = try JSONValue.parse(body)
+        if let type = json["type"]?.stringValue, let data = json["data"] {
+            guard let id = data["id"]?.stringValue, !id.isEmpty else {
+                throw VideoGenError(.protocolError, "the '\(Sanitize.text(type, limit: 60))' event names no operation")
+            }
+            return WebhookEvent(taskID: id, report: nil, eventType: type)
+        }
+        let report = try parseStatus(HTTPResponse(status: 200, body: body), taskID: "", baseURL: baseURL)
+        guard let id = report.id, !id.isEmpty else { throw VideoGenError(.protocolError, "the callback names no operation") }
+        return WebhookEvent(taskID: id, report: report)
+    }
+}
