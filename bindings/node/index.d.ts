@@ -162,15 +162,15 @@ export class Task {
   readonly done: boolean;
   readonly videoUrl: string | null;
   readonly file: VideoFile | null;
-  /** Every video of a task that made several (the first is videoUrl); [] for a task with one. */
+  // Every video of a task that made several (the first is videoUrl); [] for a task with one.
   readonly outputs: string[];
-  /** What the task cost, under the service's own names, or null. */
+  // What the task cost, under the service's own names, or null.
   readonly usage: Record<string, unknown> | null;
   readonly closed: boolean;
   record(): TaskRecord;
   wait(options?: WaitOptions): Promise<Task>;
   download(path: string, options?: DownloadOptions): Promise<VideoFile>;
-  /** Downloads output `index` (0-based, in `outputs` order) of the succeeded task; no progress events. */
+  // Downloads output `index` (0-based, in `outputs` order) of the succeeded task (no progress events).
   downloadOutput(index: number, path: string, options?: { signal?: AbortSignal }): Promise<VideoFile & { output: number }>;
   events(options?: EventsOptions): AsyncGenerator<ProgressEvent, void, undefined>;
   cancel(): void;
