@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -220,5 +222,72 @@ func TestDownloadOutputBeforeSuccessIsNotReady(t *testing.T) {
 	err := task.DownloadOutput(context.Background(), 1, filepath.Join(t.TempDir(), "x.mp4"))
 	if e := asError(t, err); e.Code != CodeNotReady {
 		t.Errorf("error %v", e)
+	}
+}
+
+func TestDownloadOutputCancelledFromAnotherGoroutine(t *testing.T) {
+	// A private emulator whose output downloads stall after 64 bytes for an hour.
+	url, stop, err := startEmulator(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	rule := `{"faults": [{"fault": "stall-after:64:3600", "match": "/content", "method": "GET"}]}`
+	answer, err := http.Post(url+"/_emulator/faults", "application/json", strings.NewReader(rule))
+	if err != nil || answer.StatusCode != http.StatusOK {
+		t.Fatalf("installing the fault: %v %v", answer, err)
+	}
+	answer.Body.Close()
+	c, err := NewClient(Config{Dialect: "openrouter", BaseURL: url, APIKey: testKey, Poll: fastPoll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	task := submit(t, c, "m emu-outputs-2")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := task.Wait(ctx, nil); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "second.mp4")
+	result := make(chan error, 1)
+	go func() { result <- task.DownloadOutput(context.Background(), 1, path) }()
+	// The download is under way once the emulator has fired the stall on its request (GET /_emulator/faults
+	// counts it): the C call is then blocked reading the stalled answer.
+	for fired := false; !fired; {
+		select {
+		case err := <-result:
+			t.Fatalf("DownloadOutput ended before the stall: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+		answer, err := http.Get(url + "/_emulator/faults")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rules struct {
+			Faults []struct {
+				Fired int `json:"fired"`
+			} `json:"faults"`
+		}
+		err = json.NewDecoder(answer.Body).Decode(&rules)
+		answer.Body.Close()
+		if err != nil || len(rules.Faults) != 1 {
+			t.Fatalf("the fault rules: %+v %v", rules, err)
+		}
+		fired = rules.Faults[0].Fired > 0
+	}
+	cancelled := time.Now()
+	if err := task.Cancel(false); err != nil { // reaches the handle while DownloadOutput holds the task
+		t.Fatalf("Cancel: %v", err)
+	}
+	err = <-result
+	if elapsed := time.Since(cancelled); elapsed > time.Second {
+		t.Errorf("DownloadOutput returned %v after the cancel", elapsed)
+	}
+	if !errors.Is(err, ErrCancelled) {
+		t.Errorf("error %v, want cancelled", err)
+	}
+	if _, statErr := os.Stat(path); !os.IsNotExist(statErr) {
+		t.Errorf("%s was written", path)
 	}
 }
