@@ -139,3 +139,41 @@ test('downloadOutput before the task succeeded is VG_E_NOT_READY', async () => {
   task.close();
   client.close();
 });
+
+/** Resolves once the emulator has fired its one fault rule (the download is then blocked in the C call). */
+async function faultFired(url) {
+  for (;;) {
+    const rules = await (await fetch(`${url}/_emulator/faults`)).json();
+    if (rules.faults[0].fired > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+test('downloadOutput aborted, then closed, while blocked on a stalled answer', async () => {
+  const stalled = await startEmulator({ taskSeconds: TASK_SECONDS });
+  try {
+    await stalled.control({ faults: [{ fault: 'stall-after:64:3600', match: '/content', method: 'GET' }] });
+    const client = new videogen.Client(stalled.config({ dialect: 'openrouter' }));
+    const task = await client.submit({ model: 'm emu-outputs-2', prompt: 'two' });
+    await task.wait({ timeout: 30 });
+    const target = path.join(dir, 'stalled.mp4');
+    const controller = new AbortController();
+    const running = task.downloadOutput(1, target, { signal: controller.signal });
+    await faultFired(stalled.url);
+    controller.abort();
+    await assert.rejects(running, (e) => e instanceof videogen.TaskCancelledError && e.taskId === task.id);
+    assert.ok(!fs.existsSync(target));
+    // A second task, closed (its native task freed) while its output download is blocked on the pool thread.
+    const other = await client.submit({ model: 'm emu-outputs-2', prompt: 'two' });
+    await other.wait({ timeout: 30 });
+    await stalled.control({ faults: [{ fault: 'stall-after:64:3600', match: '/content', method: 'GET' }] });
+    const closing = other.downloadOutput(1, path.join(dir, 'closed.mp4'));
+    await faultFired(stalled.url);
+    other.close();
+    await assert.rejects(closing, (e) => e.code === 'VG_E_CANCELLED' || e.code === 'VG_E_INVALID_HANDLE');
+    task.close();
+    client.close();
+  } finally {
+    await stalled.stop();
+  }
+});
