@@ -254,27 +254,12 @@ func TestDownloadOutputCancelledFromAnotherGoroutine(t *testing.T) {
 	go func() { result <- task.DownloadOutput(context.Background(), 1, path) }()
 	// The download is under way once the emulator has fired the stall on its request (GET /_emulator/faults
 	// counts it): the C call is then blocked reading the stalled answer.
-	for fired := false; !fired; {
+	for firedCount(t, url) == 0 {
 		select {
 		case err := <-result:
 			t.Fatalf("DownloadOutput ended before the stall: %v", err)
 		case <-time.After(10 * time.Millisecond):
 		}
-		answer, err := http.Get(url + "/_emulator/faults")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rules struct {
-			Faults []struct {
-				Fired int `json:"fired"`
-			} `json:"faults"`
-		}
-		err = json.NewDecoder(answer.Body).Decode(&rules)
-		answer.Body.Close()
-		if err != nil || len(rules.Faults) != 1 {
-			t.Fatalf("the fault rules: %+v %v", rules, err)
-		}
-		fired = rules.Faults[0].Fired > 0
 	}
 	cancelled := time.Now()
 	if err := task.Cancel(false); err != nil { // reaches the handle while DownloadOutput holds the task
@@ -290,4 +275,49 @@ func TestDownloadOutputCancelledFromAnotherGoroutine(t *testing.T) {
 	if _, statErr := os.Stat(path); !os.IsNotExist(statErr) {
 		t.Errorf("%s was written", path)
 	}
+
+	// Close while an output download is blocked: it cancels the download, which returns, then frees the task.
+	other := submit(t, c, "m emu-outputs-2")
+	if err := other.Wait(ctx, nil); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	before := firedCount(t, url)
+	go func() {
+		result <- other.DownloadOutput(context.Background(), 1, filepath.Join(t.TempDir(), "closed.mp4"))
+	}()
+	for firedCount(t, url) == before {
+		select {
+		case err := <-result:
+			t.Fatalf("DownloadOutput ended before the stall: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if err := other.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := <-result; !errors.Is(err, ErrCancelled) {
+		t.Errorf("the download closed under it: %v", err)
+	}
+	if e := asError(t, other.DownloadOutput(ctx, 1, path)); !e.closed {
+		t.Errorf("after Close: %v", e)
+	}
+}
+
+// firedCount is how many times the emulator at url fired its one fault rule (GET /_emulator/faults).
+func firedCount(t *testing.T, url string) int {
+	t.Helper()
+	answer, err := http.Get(url + "/_emulator/faults")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer answer.Body.Close()
+	var rules struct {
+		Faults []struct {
+			Fired int `json:"fired"`
+		} `json:"faults"`
+	}
+	if err := json.NewDecoder(answer.Body).Decode(&rules); err != nil || len(rules.Faults) != 1 {
+		t.Fatalf("the fault rules: %+v %v", rules, err)
+	}
+	return rules.Faults[0].Fired
 }

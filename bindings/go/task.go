@@ -155,6 +155,10 @@ func (t *Task) Close() error {
 	if t == nil {
 		return nil
 	}
+	if h := t.blocking.Load(); h != nil {
+		// A blocking call (DownloadOutput) holds mu: cancel it so that it returns and lets this Close proceed.
+		C.vg_task_cancel(h, C.VG_CANCEL_LOCAL, nil)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.t == nil {
