@@ -8,7 +8,7 @@ import (
 
 // Config is the client's configuration: the JSON document of vg_client_create (README.md, "Configuration"). Zero
 // fields are left out, so the library's defaults (and a preset's) apply. Its String and GoString never show the
-// API key.
+// API key, the access token or the secret key.
 type Config struct {
 	// Provider is a preset ("applerouter", "routerone", "newapi", "openai", "gemini", "vertex", "kling", "fal",
 	// "replicate", "minimax", "minimaxi", "runway", "luma", "ark", "byteplus", "dashscope", "dashscope-us",
@@ -27,6 +27,30 @@ type Config struct {
 	APIKeyEnv string `json:"api_key_env,omitempty"`
 	// StatusRoute is, for the unified dialect only, "generations" or "videos".
 	StatusRoute string `json:"status_route,omitempty"`
+	// Project is, for the vertex dialect only, the Google Cloud project (needed to submit, not to resume).
+	Project string `json:"project,omitempty"`
+	// Location is, for the vertex dialect only, the Google Cloud location (default "us-central1"); the vertex
+	// preset's address follows it.
+	Location string `json:"location,omitempty"`
+	// AccessToken is, for the vertex dialect only, an OAuth access token sent as is and never renewed; prefer
+	// AccessTokenEnv. Hidden by String, like APIKey.
+	AccessToken string `json:"access_token,omitempty"`
+	// AccessTokenEnv names, for the vertex dialect only, the environment variable holding the access token.
+	AccessTokenEnv string `json:"access_token_env,omitempty"`
+	// ServiceAccountFile is, for the vertex dialect only, a service account key file from which the library mints
+	// and renews access tokens (one of AccessToken, AccessTokenEnv, ServiceAccountFile, or the API key fields).
+	ServiceAccountFile string `json:"service_account_file,omitempty"`
+	// SecretKey is, for the kling_official dialect (the "kling" preset) only, Kling's secret key that signs the
+	// JWT beside the access key (APIKey); prefer SecretKeyEnv. Hidden by String, like APIKey.
+	SecretKey string `json:"secret_key,omitempty"`
+	// SecretKeyEnv names, for the kling_official dialect only, the environment variable holding the secret key.
+	SecretKeyEnv string `json:"secret_key_env,omitempty"`
+	// PreferWait is, for the replicate dialect only, the seconds of "Prefer: wait=N" (0-60; a pointer to 0 for
+	// none); nil keeps the default (5 s).
+	PreferWait *int `json:"prefer_wait,omitempty"`
+	// ServerDeadline, for the fal and replicate dialects only, makes the service drop the task WaitTimeout after
+	// the submit (fal: X-Fal-Request-Timeout; replicate: Cancel-After).
+	ServerDeadline bool `json:"server_deadline,omitempty"`
 	// MinimaxAPI is, for the minimax dialect only, "v1" (the default) or "v2": the API new tasks are created with.
 	MinimaxAPI string `json:"minimax_api,omitempty"`
 	// RunwayVersion is, for the runway dialect only, the dated X-Runway-Version sent (default "2024-11-06").
@@ -87,10 +111,13 @@ func (c Config) JSON() (string, error) {
 	return string(b), nil
 }
 
-// String describes the configuration with the API key replaced by "<redacted>".
+// String describes the configuration with the API key, the access token and the secret key each replaced by
+// "<redacted>".
 func (c Config) String() string {
-	if c.APIKey != "" {
-		c.APIKey = "<redacted>"
+	for _, secret := range []*string{&c.APIKey, &c.AccessToken, &c.SecretKey} {
+		if *secret != "" {
+			*secret = "<redacted>"
+		}
 	}
 	var b strings.Builder
 	enc := json.NewEncoder(&b)

@@ -18,6 +18,9 @@ type Snapshot struct {
 	ExpiresAt      *float64          `json:"expires_at"`
 	IdempotencyKey string            `json:"idempotency_key"`
 	RemixedFrom    string            `json:"remixed_from"`
+	Links          map[string]any    `json:"links"`    // the task's own addresses or names at the service, or nil
+	Usage          map[string]any    `json:"usage"`    // what the task cost, under the service's own names, or nil
+	Outputs        []string          `json:"outputs"`  // every video when the task made several (the first is VideoURL)
 	Download       *SnapshotDownload `json:"download"` // the last download, or nil
 }
 
@@ -35,5 +38,6 @@ type SnapshotDownload struct {
 	Path    string `json:"path"`
 	Bytes   int64  `json:"bytes"`
 	SHA256  string `json:"sha256"`
-	Variant string `json:"variant"`
+	Variant string `json:"variant"` // "thumbnail" | "spritesheet" when that image was downloaded
+	Output  int    `json:"output"`  // N when output N (> 0) of Outputs was downloaded
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -19,6 +20,8 @@ type Task struct {
 	client *Client
 	mu     sync.Mutex // serialises the calls that take the handle (its getters' strings live until the next call)
 	t      *C.vg_task
+	// blocking is the handle while a blocking call (DownloadOutput) holds mu, so that Cancel can reach it.
+	blocking atomic.Pointer[C.vg_task]
 }
 
 func newTask(c *Client, t *C.vg_task) *Task {
@@ -125,9 +128,12 @@ func (t *Task) Cancel(remote bool) error {
 	if t == nil {
 		return closedError("cancel", "task")
 	}
-	t.mu.Lock()
-	h := t.t
-	t.mu.Unlock()
+	h := t.blocking.Load() // a blocking call holds mu: cancel its handle without waiting for it
+	if h == nil {
+		t.mu.Lock()
+		h = t.t
+		t.mu.Unlock()
+	}
 	if h == nil {
 		return closedError("cancel", "task")
 	}
@@ -148,6 +154,10 @@ func (t *Task) Cancel(remote bool) error {
 func (t *Task) Close() error {
 	if t == nil {
 		return nil
+	}
+	if h := t.blocking.Load(); h != nil {
+		// A blocking call (DownloadOutput) holds mu: cancel it so that it returns and lets this Close proceed.
+		C.vg_task_cancel(h, C.VG_CANCEL_LOCAL, nil)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

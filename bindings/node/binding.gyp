@@ -8,7 +8,7 @@
   "targets": [
     {
       "target_name": "videogen",
-      "sources": ["src/addon.c", "src/client.c", "src/task.c", "src/update.c", "src/util.c", "src/webhook.c"],
+      "sources": ["src/addon.c", "src/client.c", "src/output.c", "src/task.c", "src/update.c", "src/util.c", "src/webhook.c"],
       "include_dirs": ["<(videogen_includedir)"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror"],
       "libraries": ["-L<(videogen_libdir)", "-lvideogen", "-Wl,-rpath,<(videogen_libdir)"]

@@ -8,10 +8,34 @@ export type State = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' 
 export interface Config {
   provider?: string;
   dialect?: 'openai' | 'unified' | 'kling' | 'routerone' | 'chat' | 'gemini' | 'vertex' | 'minimax' | 'runway'
-    | 'luma' | 'ark' | 'dashscope' | 'vidu' | 'openrouter';
+    | 'luma' | 'ark' | 'dashscope' | 'vidu' | 'openrouter' | 'kling_official' | 'fal' | 'replicate';
   base_url?: string;
   api_key?: string;
   api_key_env?: string;
+  /** unified only: 'generations' or 'videos'. */
+  status_route?: 'generations' | 'videos';
+  /** vertex only: the Google Cloud project (needed to submit, not to resume). */
+  project?: string;
+  /** vertex only: the Google Cloud location (default 'us-central1'). */
+  location?: string;
+  /** vertex only: an OAuth access token, never renewed (prefer access_token_env). Never kept by the client. */
+  access_token?: string;
+  /** vertex only: the environment variable holding the access token. */
+  access_token_env?: string;
+  /** vertex only: a service account key file; the library mints and renews tokens from it. */
+  service_account_file?: string;
+  /** kling_official only (required there): Kling's secret key (prefer secret_key_env). Never kept by the client. */
+  secret_key?: string;
+  /** kling_official only: the environment variable holding the secret key. */
+  secret_key_env?: string;
+  /** replicate only: Prefer: wait=N seconds (0-60, 0 for none; default 5). */
+  prefer_wait?: number;
+  /** fal and replicate only: the service drops the task wait_timeout after the submit. */
+  server_deadline?: boolean;
+  /** minimax only: 'v1' (default) or 'v2', the API new tasks are created with. */
+  minimax_api?: 'v1' | 'v2';
+  /** runway only: the X-Runway-Version sent (default '2024-11-06'). */
+  runway_version?: string;
   request_timeout?: number;
   wait_timeout?: number;
   poll?: Record<string, number | boolean>;
@@ -104,6 +128,9 @@ export interface WebhookVerdict {
   details: Record<string, unknown>;
 }
 
+/** The Idempotency-Key vg_idempotency_key derives from your job id (and scope): the same in every process. */
+export function idempotencyKey(jobId: string, scope?: string | null): string;
+
 /** Verifies one callback without a client. */
 export function verifyWebhook(verifier: WebhookVerifier | string, callback: WebhookCallback): WebhookVerdict;
 
@@ -135,10 +162,16 @@ export class Task {
   readonly done: boolean;
   readonly videoUrl: string | null;
   readonly file: VideoFile | null;
+  // Every video of a task that made several (the first is videoUrl); [] for a task with one.
+  readonly outputs: string[];
+  // What the task cost, under the service's own names, or null.
+  readonly usage: Record<string, unknown> | null;
   readonly closed: boolean;
   record(): TaskRecord;
   wait(options?: WaitOptions): Promise<Task>;
   download(path: string, options?: DownloadOptions): Promise<VideoFile>;
+  // Downloads output `index` (0-based, in `outputs` order) of the succeeded task (no progress events).
+  downloadOutput(index: number, path: string, options?: { signal?: AbortSignal }): Promise<VideoFile & { output: number }>;
   events(options?: EventsOptions): AsyncGenerator<ProgressEvent, void, undefined>;
   cancel(): void;
   cancelRemote(): Promise<void>;

@@ -11,11 +11,13 @@ const errors = require('./lib/errors');
 const { Client } = require('./lib/client');
 const { Task } = require('./lib/task');
 const { verifyWebhook } = require('./lib/webhook');
+const { idempotencyKey } = require('./lib/idempotency');
 
 module.exports = {
   Client,
   Task,
   verifyWebhook,
+  idempotencyKey,
   VideoGenError: errors.VideoGenError,
   AuthenticationError: errors.AuthenticationError,
   PermissionDeniedError: errors.PermissionDeniedError,

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from . import fal_routes, kling_official_routes, replicate_routes
 
-ROUTES = kling_official_routes.ROUTES + replicate_routes.ROUTES + fal_routes.ROUTES
+ROUTES = kling_official_routes.ROUTES + replicate_routes.ROUTES
+# fal's queue paths are any ``/{owner}/{app}...``: they would catch OpenRouter's ``/api/v1/videos``, Vidu's
+# ``/ent/v2/...`` and the other providers' own paths, so they are tried after every other route.
+CATCH_ALL_ROUTES = fal_routes.ROUTES
 OWN_CREDENTIALS = kling_official_routes.AUTH_PATHS + replicate_routes.AUTH_PATHS
 
 

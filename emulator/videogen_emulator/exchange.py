@@ -46,7 +46,7 @@ API_ROUTES = (control.ROUTES + direct_routes.ROUTES + openai_routes.ROUTES + uni
               + kling_routes.ROUTES + routerone_routes.ROUTES + chat_routes.ROUTES + google_routes.ROUTES)
 DIRECT_ROUTES = (minimax_routes.ROUTES + runway_routes.ROUTES + luma_routes.ROUTES + ark_routes.ROUTES
                  + dashscope_routes.ROUTES + vidu_routes.ROUTES + openrouter_routes.ROUTES)
-API_ROUTES = API_ROUTES + DIRECT_ROUTES
+API_ROUTES = API_ROUTES + DIRECT_ROUTES + direct_routes.CATCH_ALL_ROUTES   # fal's /{owner}/{app} last
 PROTECTED_PREFIXES = ("/v1/", "/kling/", "/v2/", "/dream-machine/", "/api/v3/")   # paths that need the API key
 CDN_ROUTES = (cdn.ROUTES + google_routes.CDN_ROUTES + vidu_routes.CDN_ROUTES   # Google's storage, Vidu's covers
               + [route for route in control.ROUTES if route[2] is control.blob])  # redirect faults

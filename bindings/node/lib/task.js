@@ -5,7 +5,7 @@
  * @module videogen/task
  */
 const native = require('./native');
-const { VideoGenError, toError, native: call } = require('./errors');
+const { VideoGenError, TaskCancelledError, toError, native: call } = require('./errors');
 const { runOperation, iterateOperation } = require('./operation');
 
 /** States a task never leaves. */
@@ -125,6 +125,21 @@ class Task {
     return { path: download.path, size: Number(download.bytes || 0), sha256: String(download.sha256 || '') };
   }
 
+  /**
+   * Every video of a task that made several (Vidu, OpenRouter, ...), in the service's order, the first being
+   * `videoUrl`; [] for a task with one video. Download one with `downloadOutput(index, path)`.
+   */
+  get outputs() {
+    const outputs = this._doc.outputs;
+    return Array.isArray(outputs) ? outputs.filter((url) => typeof url === 'string') : [];
+  }
+
+  /** What the task cost as the service reported it, under the service's own names (e.g. {cost: 0.32}), or null. */
+  get usage() {
+    const usage = this._doc.usage;
+    return usage && typeof usage === 'object' && !Array.isArray(usage) ? { ...usage } : null;
+  }
+
   /** Whether close() was called. */
   get closed() {
     return this._closed;
@@ -159,6 +174,54 @@ class Task {
     const { onProgress, signal } = options || {};
     await runOperation(this, (onUpdate) => native.download(this._handle(), path, onUpdate), { onProgress, signal });
     return this.file;
+  }
+
+  /**
+   * Downloads output `index` (0-based, in `outputs` order; 0 is the video `download` fetches) of the succeeded task
+   * to `path`, through `<path>.part` like `download`; the record's `download` names the output. The native call
+   * blocks, so it runs on libuv's thread pool; it reports no progress events. An `AbortSignal` cancels the task
+   * locally, as for `download`.
+   * @param {number} index the output (an integer >= 0; an index the task does not have rejects with an
+   *   InvalidArgumentError saying how many it has).
+   * @param {string} path the destination file.
+   * @param {{signal?: AbortSignal}} [options]
+   * @returns {Promise<{path: string, size: number, sha256: string, output: number}>} the file written.
+   */
+  async downloadOutput(index, path, options) {
+    const { signal } = options || {};
+    if (!Number.isSafeInteger(index) || index < 0) throw new RangeError('index must be an integer >= 0');
+    if (signal != null && typeof signal.aborted !== 'boolean') throw new TypeError('signal must be an AbortSignal');
+    if (signal && signal.aborted) {
+      throw new TaskCancelledError('the operation was aborted', { cause: signal.reason, taskId: this.id, task: this });
+    }
+    let aborted = false;
+    const onAbort = () => {
+      aborted = true;
+      try {
+        native.cancel(this._handle());
+      } catch {
+        // Closed meanwhile: the close cancelled the download already.
+      }
+    };
+    let running;
+    try {
+      running = native.downloadOutput(this._handle(), index, path);
+    } catch (raw) {
+      throw toError(raw, { taskId: this.id, task: this });
+    }
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await running;
+    } catch (raw) {
+      if (aborted && raw && raw.vgCode === 17) {
+        throw new TaskCancelledError('the operation was aborted', { cause: signal.reason, taskId: this.id, task: this });
+      }
+      throw toError(raw, { taskId: this.id, task: this });
+    } finally {
+      if (signal) signal.removeEventListener('abort', onAbort);
+      if (!this._closed) this._load();
+    }
+    return { ...this.file, output: index };
   }
 
   /**

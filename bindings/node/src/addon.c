@@ -49,6 +49,8 @@ static napi_value init(napi_env env, napi_value exports) {
         {"cancelRemote", NULL, vgn_task_cancel_remote, NULL, NULL, NULL, napi_enumerable, NULL},
         {"closeTask", NULL, vgn_task_close, NULL, NULL, NULL, napi_enumerable, NULL},
         {"snapshot", NULL, vgn_task_snapshot, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"downloadOutput", NULL, vgn_task_download_output, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"idempotencyKey", NULL, vgn_idempotency_key, NULL, NULL, NULL, napi_enumerable, NULL},
         {"webhookVerify", NULL, vgn_webhook_verify, NULL, NULL, NULL, napi_enumerable, NULL},
         {"webhookApply", NULL, vgn_webhook_apply, NULL, NULL, NULL, napi_enumerable, NULL},
     };

@@ -45,7 +45,7 @@ static vgn_task *task_of(napi_env env, napi_value value) {
 }
 
 /** The task of argv[0] when it is open and its client too; NULL with an error thrown otherwise. */
-static vgn_task *open_task(napi_env env, napi_value value, int need_client) {
+vgn_task *vgn_open_task(napi_env env, napi_value value, int need_client) {
     vgn_task *task = task_of(env, value);
     if (task == NULL) return NULL;
     if (task->handle == NULL) {
@@ -83,7 +83,7 @@ static napi_value started(napi_env env, vgn_task *task, vg_code code, vg_error *
 napi_value vgn_task_wait(napi_env env, napi_callback_info info) {
     napi_value argv[3];
     if (vgn_args(env, info, 3, argv, "wait(task, timeoutSeconds, onUpdate)") != 0) return NULL;
-    vgn_task *task = open_task(env, argv[0], 1);
+    vgn_task *task = vgn_open_task(env, argv[0], 1);
     double timeout = 0;
     if (task == NULL || vgn_number_arg(env, argv[1], "timeout", &timeout) != 0 || !function_arg(env, argv[2]))
         return NULL;
@@ -100,7 +100,7 @@ napi_value vgn_task_wait(napi_env env, napi_callback_info info) {
 napi_value vgn_task_download(napi_env env, napi_callback_info info) {
     napi_value argv[3];
     if (vgn_args(env, info, 3, argv, "download(task, path, onUpdate)") != 0) return NULL;
-    vgn_task *task = open_task(env, argv[0], 1);
+    vgn_task *task = vgn_open_task(env, argv[0], 1);
     if (task == NULL || !function_arg(env, argv[2])) return NULL;
     char *path = vgn_string_arg(env, argv[1], "path");
     if (path == NULL) return NULL;
@@ -114,7 +114,7 @@ napi_value vgn_task_download(napi_env env, napi_callback_info info) {
 napi_value vgn_task_cancel(napi_env env, napi_callback_info info) {
     napi_value argv[1];
     if (vgn_args(env, info, 1, argv, "cancel(task)") != 0) return NULL;
-    vgn_task *task = open_task(env, argv[0], 0);
+    vgn_task *task = vgn_open_task(env, argv[0], 0);
     if (task == NULL) return NULL;
     vg_error *error = NULL;
     vg_code code = vg_task_cancel(task->handle, VG_CANCEL_LOCAL, &error);
@@ -162,7 +162,7 @@ static void remote_cancel_done(napi_env env, napi_status status, void *data) {
 napi_value vgn_task_cancel_remote(napi_env env, napi_callback_info info) {
     napi_value argv[1], promise, name;
     if (vgn_args(env, info, 1, argv, "cancelRemote(task)") != 0) return NULL;
-    vgn_task *task = open_task(env, argv[0], 1);
+    vgn_task *task = vgn_open_task(env, argv[0], 1);
     if (task == NULL) return NULL;
     /* Local first, on this thread, so the operation in flight stops now whatever the request does. */
     vg_task_cancel(task->handle, VG_CANCEL_LOCAL, NULL);
@@ -199,7 +199,7 @@ napi_value vgn_task_close(napi_env env, napi_callback_info info) {
 napi_value vgn_task_snapshot(napi_env env, napi_callback_info info) {
     napi_value argv[1], result;
     if (vgn_args(env, info, 1, argv, "snapshot(task)") != 0) return NULL;
-    vgn_task *task = open_task(env, argv[0], 0);
+    vgn_task *task = vgn_open_task(env, argv[0], 0);
     if (task == NULL) return NULL;
     char *json = NULL;
     vg_code code = vg_task_snapshot_json(task->handle, &json);

@@ -99,6 +99,8 @@ napi_value vgn_client_pending(napi_env env, napi_callback_info info);
 
 /* task.c */
 
+/** The task of `value` when it is open (and, with need_client, its client too); NULL with an error thrown. */
+vgn_task *vgn_open_task(napi_env env, napi_value value, int need_client);
 napi_value vgn_task_wait(napi_env env, napi_callback_info info);
 napi_value vgn_task_download(napi_env env, napi_callback_info info);
 napi_value vgn_task_cancel(napi_env env, napi_callback_info info);
@@ -107,6 +109,11 @@ napi_value vgn_task_close(napi_env env, napi_callback_info info);
 napi_value vgn_task_snapshot(napi_env env, napi_callback_info info);
 napi_value vgn_webhook_verify(napi_env env, napi_callback_info info);
 napi_value vgn_webhook_apply(napi_env env, napi_callback_info info);
+
+/* output.c */
+
+napi_value vgn_task_download_output(napi_env env, napi_callback_info info);
+napi_value vgn_idempotency_key(napi_env env, napi_callback_info info);
 
 /* update.c */
 

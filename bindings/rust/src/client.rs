@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::Path;
 use std::ptr;
 
+use crate::config::Config;
 use crate::error::{Code, Error, Result};
 use crate::ffi;
 use crate::progress::{Progress, Verdict};
@@ -49,6 +50,15 @@ impl Client {
         // SAFETY: valid strings and out-parameters; out is ours on success.
         unsafe { Error::check(ffi::vg_client_create(config.as_ptr(), &mut out, &mut error), error)? };
         Ok(Client { handle: out })
+    }
+
+    /// Creates a client from a [`Config`] built field by field (the same checks as [`Client::new`]).
+    pub fn with_config(config: &Config) -> Result<Client> {
+        let mut json = config.to_json();
+        let client = Client::new(&json);
+        // SAFETY: zero bytes are valid UTF-8; the document may hold the key, wiped before it is freed.
+        unsafe { json.as_bytes_mut() }.iter_mut().for_each(|b| unsafe { std::ptr::write_volatile(b, 0) });
+        client
     }
 
     /// The raw handle, for calling the C API directly (it stays owned by this `Client`).

@@ -230,6 +230,34 @@ impl Task {
         self.finish_bridged(&mut bridge, code, error)
     }
 
+    /// Downloads output `index` (0-based, in the record's `"outputs"` order) of the succeeded task to `path`
+    /// (`vg_task_download_output`): a task that made several videos (Vidu, OpenRouter, ...) lists them all in its
+    /// record, and output 0 is the video [`Task::download`] fetches. Through `<path>.part` like a download; the
+    /// record's `"download"` names the output. [`Code::InvalidArgument`], saying how many the task has, for an
+    /// index it does not have.
+    pub fn download_output(&mut self, index: usize, path: impl AsRef<Path>) -> Result<()> {
+        self.download_output_with_progress(index, path, quiet)
+    }
+
+    /// [`Task::download_output`] calling `on_progress` on this thread as bytes arrive (see
+    /// [`Task::wait_with_progress`] for what it may return).
+    pub fn download_output_with_progress<F, R>(&mut self, index: usize, path: impl AsRef<Path>, on_progress: F)
+        -> Result<()>
+    where
+        F: FnMut(&Progress<'_>) -> R,
+        R: Verdict,
+    {
+        let path = c_path(path.as_ref())?;
+        let mut bridge = Bridge::new(progress_only(on_progress));
+        let (function, user_data) = bridge.as_c();
+        let mut error = ptr::null_mut();
+        // SAFETY: our handle; the path and the bridge outlive the call.
+        let code = unsafe {
+            ffi::vg_task_download_output(self.handle, index, path.as_ptr(), function, user_data, &mut error)
+        };
+        self.finish_bridged(&mut bridge, code, error)
+    }
+
     /// Cancels the task (see [`CancelHandle`]); with `remote`, also asks the service to cancel the generation.
     /// Callable while no operation runs; to cancel a running one from another thread use [`Task::cancel_handle`].
     pub fn cancel(&self, remote: bool) -> Result<()> {
