@@ -4,10 +4,10 @@ credentials (a Kling JWT, Replicate's problem-document 401) instead of the share
 
 from __future__ import annotations
 
-from . import fal_routes, kling_official_routes, replicate_routes
+from . import fal_routes, google_interactions_routes, kling_official_routes, replicate_routes
 
-ROUTES = kling_official_routes.ROUTES + replicate_routes.ROUTES + fal_routes.ROUTES
-OWN_CREDENTIALS = kling_official_routes.AUTH_PATHS + replicate_routes.AUTH_PATHS
+ROUTES = google_interactions_routes.ROUTES + kling_official_routes.ROUTES + replicate_routes.ROUTES + fal_routes.ROUTES
+OWN_CREDENTIALS = kling_official_routes.AUTH_PATHS + replicate_routes.AUTH_PATHS + google_interactions_routes.AUTH_PATHS
 
 
 def checks_own_credentials(path: str) -> bool:
