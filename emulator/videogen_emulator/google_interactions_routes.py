@@ -193,7 +193,9 @@ def cancel(emu, req: Request, interaction_id: str) -> Response:
     task = _task(emu, interaction_id)
     if task.extra.get("cancelled_at") is None:
         if task.state().terminal:
-            raise _fail(400, f"Interaction {interaction_id} has already finished and cannot be cancelled.")
+            return json_response(400, {"error": {"code": 400, "status": "FAILED_PRECONDITION",
+                                                 "message": f"Interaction {interaction_id} has already finished "
+                                                            "and cannot be cancelled."}})
         task.extra["cancelled_at"] = time.time()
     return json_response(200, render(emu, task))
 
