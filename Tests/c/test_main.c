@@ -145,7 +145,8 @@ const char *g_workdir = NULL;
     X(direct_providers, 120)                                                                                          \
     X(threads_hammer, 90)                                                                                             \
     X(google_gemini_end_to_end, 60)                                                                                   \
-    X(google_vertex_end_to_end, 60)
+    X(google_vertex_end_to_end, 60)                                                                                   \
+    X(gemini_interactions_end_to_end, 60)
 
 #define DECLARE_TEST(name, limit) void name(void);
 TEST_LIST(DECLARE_TEST)
