@@ -1,6 +1,7 @@
-"""The direct providers' routes (Kling's own API, fal's queue, Replicate), registered ahead of the gateways' (Kling's
-``/v1/videos/{family}`` must win over OpenAI's ``/v1/videos/{id}``), and the paths whose routes check their own
-credentials (a Kling JWT, Replicate's problem-document 401) instead of the shared ``Bearer`` check."""
+"""The direct providers' routes (Gemini's Interactions API, Kling's own API, fal's queue, Replicate), registered ahead
+of the gateways' (Kling's ``/v1/videos/{family}`` must win over OpenAI's ``/v1/videos/{id}``; ``/v1/interactions``
+over fal's ``/{owner}/{app}``), and the paths whose routes check their own credentials (a Kling JWT, Replicate's
+problem-document 401, Gemini's ``x-goog-api-key``) instead of the shared ``Bearer`` check."""
 
 from __future__ import annotations
 
