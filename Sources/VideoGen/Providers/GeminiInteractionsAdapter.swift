@@ -64,10 +64,13 @@ public struct GeminiInteractionsAdapter: ProviderAdapter {
         GoogleVeoWire.error(from: response)
     }
 
-    /// Gemini's block reasons as error codes (`SAFETY`, `PROHIBITED_CONTENT`, ...) are content refusals.
+    /// Gemini's finish and block reasons (generateContent's `FinishReason` / `BlockedReason` names), read as an
+    /// interaction's error codes, are content refusals. Whether the Interactions API reports a refusal with these
+    /// codes could not be confirmed from google-genai (its `Error.code` is a free string); refusal wording in the
+    /// message is recognised too (`ContentRefusals`).
     static let refusalCodes: [String: VideoGenError.Code] = [
         "safety": .contentPolicy, "prohibited_content": .contentPolicy, "blocklist": .contentPolicy,
-        "spii": .contentPolicy, "image_safety": .contentPolicy, "video_safety": .contentPolicy,
+        "spii": .contentPolicy, "image_safety": .contentPolicy,
     ]
 
     /// Reads an `Interaction`.
