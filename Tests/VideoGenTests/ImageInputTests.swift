@@ -20,9 +20,9 @@ struct ImageInputTests {
     }
 
     static func expected(_ dialect: Dialect, _ form: Form) -> Wire {
-        if form == .url { return dialect == .gemini || dialect == .vertex ? .refused : .text("https://img.example.com/a.png") }
+        if form == .url { return dialect == .gemini || dialect == .vertex || dialect == .geminiInteractions ? .refused : .text("https://img.example.com/a.png") }
         switch dialect {
-        case .gemini, .vertex: return .text(png.base64EncodedString())
+        case .gemini, .vertex, .geminiInteractions: return .text(png.base64EncodedString())
         case .openai: return .upload
         case .unified, .chat, .dashscope, .vidu, .openrouter, .fal, .replicate: return .text("data:image/png;base64,\(png.base64EncodedString())")
         case .minimax, .runway, .ark: return .text("data:image/png;base64,\(png.base64EncodedString())")
@@ -58,6 +58,7 @@ struct ImageInputTests {
         case .runway: return try JSONValue.parse(body)["promptImage"]?.stringValue
         case .luma: return try JSONValue.parse(body)["keyframes"]?["frame0"]?["url"]?.stringValue
         case .ark: return try JSONValue.parse(body)["content"]?.arrayValue?.last?["image_url"]?["url"]?.stringValue
+        case .geminiInteractions: return try JSONValue.parse(body)["input"]?.arrayValue?.last?["data"]?.stringValue
         }
     }
 

@@ -116,6 +116,7 @@ struct TaskIDSegmentTests {
         case .runway, .ark: return #"{"id":\#(quoted)}"#
         case .luma: return #"{"id":\#(quoted),"state":"queued"}"#
         case .gemini, .vertex: return #"{"name":\#(quoted)}"#
+        case .geminiInteractions: return #"{"id":\#(quoted),"status":"queued"}"#
         default: return #"{"task_id":\#(quoted),"status":"queued"}"#
         }
     }
@@ -202,7 +203,8 @@ struct TaskIDSegmentTests {
                               "kling": "/kling/v1/videos/text2video/", "kling_official": "/v1/videos/text2video/", "runway": "/v1/tasks/",
                               "luma": "/dream-machine/v1/generations/",
                               "ark": "/api/v3/contents/generations/tasks/", "dashscope": "/api/v1/tasks/",
-                              "vidu": "/ent/v2/tasks/", "openrouter": "/api/v1/videos/"][dialect.rawValue, default: "?"]
+                              "vidu": "/ent/v2/tasks/", "openrouter": "/api/v1/videos/",
+                              "gemini_interactions": "/v1/interactions/"][dialect.rawValue, default: "?"]
                 + "a%2Fb%3Fc%23d%25e" + (dialect == .vidu ? "/creations" : "")
             let gets = try await emulator.requests().dropFirst(mark)
                 .filter { $0["method"]?.stringValue == "GET" && !($0["path"]?.stringValue ?? "").hasPrefix("/_emulator/") }

@@ -94,7 +94,7 @@ read -r -a extra_cflags <<< "${VG_CFLAGS:-}"
 read -r -a extra_ldflags <<< "${VG_LDFLAGS:-}"
 echo "# compiling the C tests against $libdir${VG_CC:+ with $cc}"
 if "$cc" -std=c99 -Wall -Wextra -Werror -pedantic ${extra_cflags[@]+"${extra_cflags[@]}"} -I"$root/include" \
-    "$here/harness.c" "$here/test_main.c" "$here/test_basics.c" "$here/test_misuse.c" "$here/test_api.c" "$here/test_async.c" "$here/test_updates.c" "$here/test_images.c" "$here/test_videos.c" "$here/test_providers_direct.c" "$here/test_providers2.c" "$here/test_files.c" "$here/test_webhooks.c" "$here/test_direct_providers.c" "$here/test_hammer.c" "$here/test_google.c" \
+    "$here/harness.c" "$here/test_main.c" "$here/test_basics.c" "$here/test_misuse.c" "$here/test_api.c" "$here/test_async.c" "$here/test_updates.c" "$here/test_images.c" "$here/test_videos.c" "$here/test_providers_direct.c" "$here/test_providers2.c" "$here/test_files.c" "$here/test_webhooks.c" "$here/test_direct_providers.c" "$here/test_hammer.c" "$here/test_google.c" "$here/test_gemini_interactions.c" \
     -o "$build/vg_tests" -L"$libdir" -lvideogen -Wl,-rpath,"$libdir" -lpthread ${extra_ldflags[@]+"${extra_ldflags[@]}"} \
     > "$build/compile.log" 2>&1; then
     compiled=1

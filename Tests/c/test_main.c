@@ -147,7 +147,8 @@ const char *g_workdir = NULL;
     X(webhooks_vidu_wait_ends_on_callback, 60)                                                                        \
     X(threads_hammer, 90)                                                                                             \
     X(google_gemini_end_to_end, 60)                                                                                   \
-    X(google_vertex_end_to_end, 60)
+    X(google_vertex_end_to_end, 60)                                                                                   \
+    X(gemini_interactions_end_to_end, 60)
 
 #define DECLARE_TEST(name, limit) void name(void);
 TEST_LIST(DECLARE_TEST)

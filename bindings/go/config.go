@@ -15,8 +15,8 @@ type Config struct {
 	// "dashscope-cn", "vidu", "openrouter"): dialect, address, schedule.
 	Provider string `json:"provider,omitempty"`
 	// Dialect is "openai", "unified", "kling", "routerone", "chat", "gemini", "vertex", "kling_official", "fal",
-	// "replicate", "minimax", "runway", "luma", "ark", "dashscope", "vidu" or "openrouter" (required without a
-	// provider).
+	// "replicate", "minimax", "runway", "luma", "ark", "dashscope", "vidu", "openrouter" or "gemini_interactions"
+	// (required without a provider).
 	Dialect string `json:"dialect,omitempty"`
 	// BaseURL is the http(s) root of the service; it overrides a preset's.
 	BaseURL string `json:"base_url,omitempty"`

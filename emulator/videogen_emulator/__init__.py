@@ -5,7 +5,7 @@ new-api task relay (``/v1/video/generations``), Kling's native route as
 gateways pass it through (``/kling/v1/videos/...``, Kling's envelope or the
 flat gateway answer), Router One (``/v1/videos/generations``) and video
 through Chat Completions (``/v1/chat/completions``), and the direct providers
-(Kling's own API with its JWT, fal's queue, Replicate's predictions: see
+(Kling's own API with its JWT, fal's queue, Replicate's predictions, Gemini's Interactions API: see
 :mod:`.direct_routes`), with a time-driven task
 lifecycle, scenario models (``emu-fail``, ``emu-stuck``, ``emu-empty``,
 ``emu-redirect``, ``emu-error-<code>`` for provider error codes, and the

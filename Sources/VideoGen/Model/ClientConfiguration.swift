@@ -160,6 +160,7 @@ public struct ClientConfiguration: Sendable {
             statusRoute = parsed
         }
         try readDirectProviderOptions(&reader)
+        applyGeminiInteractions()
         requestTimeout = try reader.double("request_timeout", in: 0.1...3600) ?? requestTimeout
         waitTimeout = try reader.double("wait_timeout", in: 0.1...(30 * 86400)) ?? waitTimeout
         stallTimeout = try reader.double("stall_timeout", in: 0.1...3600) ?? stallTimeout

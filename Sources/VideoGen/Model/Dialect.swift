@@ -37,6 +37,9 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
     case fal
     /// Replicate predictions: models, versions and deployments (`/v1/.../predictions`).
     case replicate
+    /// Gemini's Interactions API (Gemini Omni video): `POST /v1/interactions` with `background: true`,
+    /// `GET /v1/interactions/{id}`, `POST .../{id}/cancel`.
+    case geminiInteractions = "gemini_interactions"
 
     /// The pure adapter that speaks this dialect, with its default options.
     public var adapter: any ProviderAdapter {
@@ -58,6 +61,7 @@ public enum Dialect: String, Sendable, Hashable, CaseIterable {
         case .klingOfficial: return KlingAdapter(official: true)
         case .fal: return FalQueueAdapter()
         case .replicate: return ReplicateAdapter()
+        case .geminiInteractions: return GeminiInteractionsAdapter()
         }
     }
 }

@@ -42,7 +42,7 @@ class Client:
         provider: a provider preset name, e.g. ``"openai"``, ``"applerouter"``, ``"routerone"`` (fills the dialect,
             base URL and the service's defaults; ``dialect`` and ``base_url`` override them).
         dialect: the wire dialect: ``"openai"``, ``"unified"``, ``"kling"``, ``"routerone"``, ``"chat"``,
-            ``"kling_official"``, ``"fal"`` or ``"replicate"``.
+            ``"kling_official"``, ``"fal"``, ``"replicate"`` or ``"gemini_interactions"`` (among others).
         base_url: the service's root URL (https; plain http only to loopback unless ``allow_insecure_http``).
         api_key: the API key itself. Prefer ``api_key_env``: the key then never passes through your code.
         api_key_env: the environment variable holding the key (default ``VIDEOGEN_API_KEY`` when neither this
