@@ -8,7 +8,8 @@ export type State = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' 
 export interface Config {
   provider?: string;
   dialect?: 'openai' | 'unified' | 'kling' | 'routerone' | 'chat' | 'gemini' | 'vertex' | 'minimax' | 'runway'
-    | 'luma' | 'ark' | 'dashscope' | 'vidu' | 'openrouter' | 'kling_official' | 'fal' | 'replicate';
+    | 'luma' | 'ark' | 'dashscope' | 'vidu' | 'openrouter' | 'kling_official' | 'fal' | 'replicate'
+    | 'gemini_interactions';
   base_url?: string;
   api_key?: string;
   api_key_env?: string;
