@@ -142,4 +142,93 @@ struct ProviderHooksTests {
         }
         #expect(transport.requests.count == 1)
     }
+
+    @Test("requests that need a token while one is being fetched share that one exchange")
+    func tokenExchangeShared() async throws {
+        let transport = TokenGateTransport()
+        var configuration = try TestConfig.make(.unified, retry: TestConfig.fastRetry)
+        configuration.authenticator = TokenAuthenticator(key: configuration.apiKey)
+        let client = VideoGenClient(configuration: configuration, transport: transport, random: { 0 }, scheduler: nil)
+        let request = HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:9/v1/video/generations/t1")!)
+        let answers = AsyncStream<Result<HTTPResponse, VideoGenError>>.makeStream()
+        // The first request starts the exchange, which the transport holds; the second asks while it is held.
+        let first = client.executor.attempt(request) { answers.continuation.yield($0) }
+        await transport.tokenAsked.first { _ in true }
+        let second = client.executor.attempt(request) { answers.continuation.yield($0) }
+        transport.releaseToken()
+        var results: [Result<HTTPResponse, VideoGenError>] = []
+        for await result in answers.stream {
+            results.append(result)
+            if results.count == 2 { break }
+        }
+        _ = (first, second)
+        #expect(results.allSatisfy { (try? $0.get())?.status == 200 })
+        let sent = transport.requests
+        #expect(sent.filter { $0.url.path == "/token" }.count == 1)
+        let service = sent.filter { $0.url.path != "/token" }
+        #expect(service.count == 2 && service.allSatisfy { $0.header("Authorization") == "Bearer ya29.shared-token-1" })
+    }
+
+    @Test("a request cancelled while it waits for the shared exchange ends cancelled; the others still get the token")
+    func tokenWaitCancelled() async throws {
+        let transport = TokenGateTransport()
+        var configuration = try TestConfig.make(.unified, retry: TestConfig.fastRetry)
+        configuration.authenticator = TokenAuthenticator(key: configuration.apiKey)
+        let client = VideoGenClient(configuration: configuration, transport: transport, random: { 0 }, scheduler: nil)
+        let request = HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:9/v1/video/generations/t1")!)
+        let answers = AsyncStream<(Int, Result<HTTPResponse, VideoGenError>)>.makeStream()
+        let first = client.executor.attempt(request) { answers.continuation.yield((1, $0)) }
+        await transport.tokenAsked.first { _ in true }
+        let second = client.executor.attempt(request) { answers.continuation.yield((2, $0)) }
+        second.cancel()
+        transport.releaseToken()
+        var results: [Int: Result<HTTPResponse, VideoGenError>] = [:]
+        for await (index, result) in answers.stream {
+            results[index] = result
+            if results.count == 2 { break }
+        }
+        _ = first
+        #expect((try? results[1]?.get())?.status == 200)
+        if case .failure(let error)? = results[2] { #expect(error.code == .cancelled) } else { Issue.record("not cancelled") }
+        #expect(transport.requests.filter { $0.url.path == "/token" }.count == 1)
+    }
 }
+
+/// A transport whose token endpoint (`/token`) answers only when the test releases it; every other request gets a
+/// 200 at once. What was sent is recorded.
+final class TokenGateTransport: HTTPTransport {
+    private let sent = Mutex<[HTTPRequest]>([])
+    let tokenAsked: AsyncStream<Void>
+    private let askedContinuation: AsyncStream<Void>.Continuation
+    private let gate: AsyncStream<Void>
+    private let gateContinuation: AsyncStream<Void>.Continuation
+
+    init() {
+        (tokenAsked, askedContinuation) = AsyncStream<Void>.makeStream()
+        (gate, gateContinuation) = AsyncStream<Void>.makeStream()
+    }
+
+    var requests: [HTTPRequest] { sent.withLock { $0 } }
+
+    func releaseToken() {
+        gateContinuation.yield()
+        gateContinuation.finish()
+    }
+
+    func stream(_ request: HTTPRequest, timeout: Double, progressBytes: Int64, sink: any ResponseSink) async throws -> HTTPResponseHead {
+        sent.withLock { $0.append(request) }
+        let body: Data
+        if request.url.path == "/token" {
+            askedContinuation.yield()
+            for await _ in gate { break }
+            body = Data(#"{"access_token":"ya29.shared-token-1","expires_in":3600}"#.utf8)
+        } else {
+            body = Data(#"{"id":"t1","status":"queued"}"#.utf8)
+        }
+        let head = HTTPResponseHead(status: 200, headers: ["content-type": "application/json"], url: request.url)
+        try sink.receive(head: head)
+        try sink.receive(data: body)
+        return head
+    }
+}
+

@@ -21,6 +21,8 @@ struct RequestExecutor: Sendable {
     let scheduler: any EngineScheduler
     /// The client's retry quota, shared by every request of the client.
     let budget: RetryBudget
+    /// The client's exchange with its token endpoint, shared by every request that needs fresh credentials at once.
+    let tokenExchange = TokenExchange()
 
     /// The error with the API key scrubbed from its text.
     func scrubbed(_ error: VideoGenError) -> VideoGenError {
