@@ -10,7 +10,6 @@ unsigned ones. Forged and stale callbacks of each scheme are refused with their 
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,10 +20,10 @@ import videogen
 from conftest import API_KEY, SAMPLE_MP4, make_client
 from videogen.webhook_server import WebhookReceiver
 from videogen_emulator import Emulator
+from webhook_support import SLOW_POLL, wait_in_thread
 from videogen_emulator import webhook_signing as signing
 
 OPENROUTER_SECRET = "openrouter-workspace-signing-secret-0123"
-SLOW_POLL = {"interval": 60, "max_interval": 60, "jitter": 0}
 ACCEPT_UNSIGNED = {"scheme": "unsigned", "accept_unsigned": True}
 
 # dialect, model, the verifier that accepts the provider's callbacks, and whether they are signed.
@@ -48,21 +47,6 @@ def status_polls(emu, task_id: str) -> list[dict]:
             if entry["method"] == "GET" and entry["origin"] == "api"
             and (task_id in entry["path"] or task_id in entry.get("query", {}).values())]
 
-
-def wait_in_thread(task):
-    """Runs task.wait() on a thread; returns (thread, result dict with 'end' (monotonic) and 'task' or 'error')."""
-    result: dict = {}
-
-    def run():
-        try:
-            result["task"] = task.wait(timeout=120)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
-            result["error"] = exc
-        result["end"] = time.monotonic()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, result
 
 
 @pytest.mark.parametrize("dialect, model, verifier", SIGNED, ids=[case[0] for case in SIGNED])

@@ -7,9 +7,6 @@ asserted (the bound would be the machine's load)."""
 
 from __future__ import annotations
 
-import base64
-import threading
-import time
 
 import pytest
 
@@ -17,9 +14,8 @@ import videogen
 from conftest import API_KEY, SAMPLE_MP4, make_client
 from videogen.webhook_server import WebhookReceiver
 from videogen_emulator import Emulator
+from webhook_support import SECRET, SLOW_POLL, wait_in_thread
 
-SECRET = "whsec_" + base64.b64encode(b"emulator-webhook-secret-0123456").decode()
-SLOW_POLL = {"interval": 60, "max_interval": 60, "jitter": 0}
 STANDARD = {"scheme": "standard_webhooks", "secret": SECRET}
 
 
@@ -34,21 +30,6 @@ def status_polls(emu, task_id: str) -> list[dict]:
     return [entry for entry in emu.requests()
             if entry["method"] == "GET" and entry["path"].endswith("/" + task_id) and entry["origin"] == "api"]
 
-
-def wait_in_thread(task):
-    """Runs task.wait() on a thread; returns (thread, result dict with 'end' (monotonic) and 'task' or 'error')."""
-    result: dict = {}
-
-    def run():
-        try:
-            result["task"] = task.wait(timeout=120)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
-            result["error"] = exc
-        result["end"] = time.monotonic()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, result
 
 
 def test_full_payload_callback_ends_the_wait_without_polling(emulator, tmp_path):

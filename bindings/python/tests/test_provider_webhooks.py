@@ -7,9 +7,6 @@ reason."""
 
 from __future__ import annotations
 
-import base64
-import threading
-import time
 
 import pytest
 
@@ -17,9 +14,8 @@ import videogen
 from conftest import API_KEY, SAMPLE_MP4, make_client
 from videogen.webhook_server import WebhookReceiver
 from videogen_emulator import Emulator
+from webhook_support import SECRET, SLOW_POLL, wait_in_thread
 
-SECRET = "whsec_" + base64.b64encode(b"emulator-webhook-secret-0123456").decode()
-SLOW_POLL = {"interval": 60, "max_interval": 60, "jitter": 0}
 FAL_APP = "fal-ai/kling-video/v2.1/standard/text-to-video"
 KLING_SECRET = "emulator-kling-secret-key-0123456789"
 
@@ -34,20 +30,6 @@ def emulator():
 def api_requests(emu) -> list[dict]:
     return [entry for entry in emu.requests() if entry["origin"] == "api" and not entry["path"].startswith("/_emulator/")]
 
-
-def wait_in_thread(task):
-    result: dict = {}
-
-    def run():
-        try:
-            result["task"] = task.wait(timeout=120)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
-            result["error"] = exc
-        result["end"] = time.monotonic()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, result
 
 
 def finish_on_callback(receiver, thread, result, kind: str):
